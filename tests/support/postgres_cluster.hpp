@@ -1,0 +1,57 @@
+#pragma once
+// A throwaway PostgreSQL cluster for tests and benchmarks: initdb in a fresh
+// temporary directory, postgres on 127.0.0.1 with a free port (plus a Unix
+// socket in that directory), fsync off, trust authentication. Independent of
+// db/ on purpose (plain libpq, blocking), so every area can use it.
+//
+// Cleanup: the destructor stops the server and removes the directory. A small
+// guardian process does the same if this process dies without running
+// destructors (crash, abort, SIGKILL), so no test leaves a server behind.
+
+#include <string>
+#include <vector>
+
+namespace pgwamp::test {
+
+class PostgresCluster {
+public:
+    // initdb + start; throws std::runtime_error with the server's log tail on failure.
+    PostgresCluster();
+    ~PostgresCluster();
+    PostgresCluster(const PostgresCluster&) = delete;
+    PostgresCluster& operator=(const PostgresCluster&) = delete;
+
+    // One cluster per test binary, created on first use, destroyed at exit.
+    static PostgresCluster& shared();
+
+    // TCP on 127.0.0.1 by address (hostaddr=): libpq never does a blocking
+    // DNS lookup for it, which matters to non-blocking connects.
+    std::string conninfo() const;
+    std::string unix_conninfo() const;  // the Unix socket in directory()
+    int port() const { return port_; }
+    const std::string& directory() const { return dir_; }
+    bool running() const { return running_; }
+
+    // stop(): fast shutdown (clients see their connections end), waits until
+    // the server is down. start(): same data directory, same port.
+    void stop();
+    void start();
+
+    // Runs SQL on a fresh blocking connection. Returns the rows as text, one
+    // line per row, columns separated by '|'; throws std::runtime_error on error.
+    std::string psql(const std::string& sql) const;
+
+private:
+    void init_db();
+    void start_guardian();
+    std::string log_tail() const;
+
+    std::string dir_;
+    std::string data_dir_;
+    int port_ = 0;
+    bool running_ = false;
+    int guardian_pipe_ = -1;
+    int guardian_pid_ = -1;
+};
+
+}  // namespace pgwamp::test
