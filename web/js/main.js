@@ -1,0 +1,46 @@
+// Wires the connection to the three cards. Each card's behaviour lives in its
+// own module; this file only decides what happens when a session opens/closes.
+import { $ } from "./ui.js";
+import { connect, set_state } from "./connection.js";
+import * as now from "./now.js";
+import * as events from "./events.js";
+import * as notes from "./notes.js";
+
+let current = null; // the open autobahn.Session, or null while disconnected
+const get_session = () => current;
+
+// Buttons that need a session are disabled while there is none, so a click
+// never disappears silently.
+function set_online(online) {
+  document.body.classList.toggle("offline", !online);
+  for (const b of document.querySelectorAll("form button, #now-refresh")) b.disabled = !online;
+}
+
+function start() {
+  if (typeof autobahn === "undefined") {
+    $("vendor-missing").hidden = false;
+    set_state("closed", "AutobahnJS not loaded");
+    return;
+  }
+  now.install(get_session);
+  events.install(get_session);
+  notes.install(get_session);
+  set_online(false);
+
+  connect({
+    on_open(session) {
+      current = session;
+      set_online(true);
+      now.call_all(session);
+      events.subscribe_all(session, notes.on_inserted);
+      notes.list(session);
+      notes.refresh_count(session);
+    },
+    on_close() {
+      current = null;
+      set_online(false);
+    },
+  });
+}
+
+start();

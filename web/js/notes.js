@@ -1,0 +1,109 @@
+// The config-declared procedures: com.example.notes.add / .list / .count.
+import { $, el, result_rows, result_value, show_error, clear_error } from "./ui.js";
+
+const shown = new Map(); // id → <tr>, so a live insert event and a list agree
+
+function row_view(row) {
+  const tr = el("tr", { "data-testid": "note-row", "data-id": String(row.id) },
+    el("td", { class: "num mono id", text: String(row.id) }),
+    el("td", { class: "body", "data-testid": "note-body", text: String(row.body ?? "") }),
+    el("td", { class: "mono muted", text: String(row.created_at ?? "") }));
+  return tr;
+}
+
+function render(rows) {
+  shown.clear();
+  const body = $("notes-rows");
+  body.replaceChildren(...rows.map((row) => {
+    const tr = row_view(row);
+    shown.set(String(row.id), tr);
+    return tr;
+  }));
+}
+
+// The limit field is sent as typed when it is not an integer, so the service's
+// validation (not the page's) decides, and its error is what the visitor sees.
+function parse_limit(text) {
+  const trimmed = text.trim();
+  if (trimmed === "") return undefined;
+  return /^-?\d+$/.test(trimmed) ? Number(trimmed) : trimmed;
+}
+
+function status(text) {
+  $("notes-status").textContent = text;
+}
+
+export function refresh_count(session) {
+  return session.call("com.example.notes.count").then(
+    (res) => {
+      const value = result_value(res);
+      // A count may come back as a number, or as a row like {count: n}.
+      const n = value !== null && typeof value === "object" ? Object.values(value)[0] : value;
+      $("notes-count").textContent = `${n} total`;
+    },
+    (err) => show_error($("notes-error"), err, "com.example.notes.count"));
+}
+
+export function list(session) {
+  const limit = parse_limit($("list-limit").value);
+  const kwargs = limit === undefined ? {} : { limit };
+  const box = $("notes-error");
+  const started = performance.now();
+  return session.call("com.example.notes.list", [], kwargs).then(
+    (res) => {
+      const rows = result_rows(res);
+      render(rows);
+      clear_error(box);
+      status(`listed ${rows.length} note${rows.length === 1 ? "" : "s"} in ${(performance.now() - started).toFixed(1)} ms`);
+    },
+    (err) => {
+      status("");
+      show_error(box, err, "com.example.notes.list");
+    });
+}
+
+// A note inserted anywhere (this page, psql, another browser) arrives as an
+// event; show it at the top of the table right away.
+export function on_inserted(row) {
+  if (!row || typeof row !== "object" || row.id === undefined) return;
+  if (shown.has(String(row.id))) return;
+  const tr = row_view(row);
+  tr.classList.add("fresh");
+  shown.set(String(row.id), tr);
+  $("notes-rows").prepend(tr);
+}
+
+export function install(get_session) {
+  $("add-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const session = get_session();
+    if (!session) return;
+    const input = $("add-body");
+    const body = input.value;
+    const box = $("notes-error");
+    const button = $("add-submit");
+    button.disabled = true;
+    session.call("com.example.notes.add", [body]).then(
+      (res) => {
+        const added = result_rows(res)[0] || {};
+        clear_error(box);
+        input.value = "";
+        status(`added note #${added.id} at ${added.created_at}`);
+        return Promise.all([list(session), refresh_count(session)]);
+      },
+      (err) => {
+        status("");
+        show_error(box, err, "com.example.notes.add");
+      })
+      .finally(() => { button.disabled = false; });
+  });
+
+  $("list-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const session = get_session();
+    if (session) {
+      list(session);
+      refresh_count(session);
+    }
+  });
+}
