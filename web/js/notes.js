@@ -44,7 +44,8 @@ export function refresh_count(session) {
     (err) => show_error($("notes-error"), err, "com.example.notes.count"));
 }
 
-export function list(session) {
+// `before` is kept in front of the status line (e.g. what was just added).
+export function list(session, before = "") {
   const limit = parse_limit($("list-limit").value);
   const kwargs = limit === undefined ? {} : { limit };
   const box = $("notes-error");
@@ -54,10 +55,11 @@ export function list(session) {
       const rows = result_rows(res);
       render(rows);
       clear_error(box);
-      status(`listed ${rows.length} note${rows.length === 1 ? "" : "s"} in ${(performance.now() - started).toFixed(1)} ms`);
+      const listed = `listed ${rows.length} note${rows.length === 1 ? "" : "s"} in ${(performance.now() - started).toFixed(1)} ms`;
+      status(before ? `${before} · ${listed}` : listed);
     },
     (err) => {
-      status("");
+      status(before);
       show_error(box, err, "com.example.notes.list");
     });
 }
@@ -88,8 +90,9 @@ export function install(get_session) {
         const added = result_rows(res)[0] || {};
         clear_error(box);
         input.value = "";
-        status(`added note #${added.id} at ${added.created_at}`);
-        return Promise.all([list(session), refresh_count(session)]);
+        const done = `added note #${added.id} at ${added.created_at}`;
+        status(done);
+        return Promise.all([list(session, done), refresh_count(session)]);
       },
       (err) => {
         status("");

@@ -1,0 +1,260 @@
+// The page in a real headless Chromium against the real stack (PostgreSQL,
+// Crossbar, pgwamp) started by tests/support/pgwamp_stack. Every wait is on
+// something the page shows, bounded generously; the only tight bound is the
+// 2 s a psql NOTIFY may take to reach the page, which is the product's promise.
+"use strict";
+const { describe, it, before, after } = require("node:test");
+const assert = require("node:assert/strict");
+const { execFile } = require("node:child_process");
+const fs = require("node:fs");
+const path = require("node:path");
+const { Stack } = require("./stack.js");
+const { launch } = require("./browser.js");
+const { parse_pg_timestamp } = require("./pg_time.js");
+
+const VERSIONS = [1, 2, 3, 4];
+const LONG = 60000; // upper bound for anything that is not the NOTIFY latency
+const probe = (tag) => `${tag}-${process.pid}-${Date.now().toString(36)}`;
+
+function psql(conninfo, sql) {
+  return new Promise((resolve, reject) => {
+    execFile("psql", ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", conninfo, "-c", sql],
+      { timeout: 30000 }, (err, stdout, stderr) => {
+        if (err) reject(new Error(`psql failed: ${stderr || err.message}`));
+        else resolve(stdout.trim());
+      });
+  });
+}
+
+// Waits until the element's data-state is one of `states`; returns the state.
+async function wait_state(page, selector, states, timeout = LONG) {
+  const handle = await page.waitForFunction(([sel, wanted]) => {
+    const node = document.querySelector(sel);
+    return node && wanted.includes(node.dataset.state) ? node.dataset.state : false;
+  }, [selector, states], { timeout });
+  return handle.jsonValue();
+}
+
+async function now_rows(page) {
+  const rows = [];
+  for (const v of VERSIONS) {
+    const state = await wait_state(page, `[data-testid=now-row-v${v}]`, ["ok", "error"]);
+    const text = await page.textContent(`[data-testid=now-result-v${v}]`);
+    const rtt = await page.textContent(`[data-testid=now-rtt-v${v}]`);
+    rows.push({ v, state, text: text.trim(), rtt: rtt.trim() });
+  }
+  return rows;
+}
+
+function assert_plausible_now(rows, not_before_ms) {
+  for (const { v, state, text, rtt } of rows) {
+    assert.equal(state, "ok", `now.v${v} failed on the page: ${text}`);
+    const at = parse_pg_timestamp(text);
+    assert.ok(!Number.isNaN(at), `now.v${v} shows "${text}", not a timestamp with a zone`);
+    assert.ok(Math.abs(at - Date.now()) < 60000, `now.v${v} = ${text} is not within a minute of ${new Date().toISOString()}`);
+    if (not_before_ms) assert.ok(at >= not_before_ms - 60000, `now.v${v} = ${text} is stale`);
+    assert.match(rtt, /^\d+(\.\d+)? ms$/, `now.v${v} round trip shown as "${rtt}"`);
+  }
+}
+
+async function wait_event(page, { channel, text, timeout }) {
+  const event = page.locator(`[data-testid=event][data-channel="${channel}"]`, { hasText: text }).first();
+  await event.waitFor({ state: "visible", timeout });
+  return event;
+}
+
+async function shown_error(page, box_id) {
+  const box = page.locator(`#${box_id}`);
+  await box.waitFor({ state: "visible", timeout: LONG });
+  return {
+    uri: (await box.locator("[data-testid=error-uri]").textContent()).trim(),
+    message: (await box.locator("[data-testid=error-message]").textContent()).trim(),
+  };
+}
+
+function screenshot_paths(name) {
+  const out_dir = path.join(process.env.PGWAMP_BINARY_DIR || path.join(__dirname, "out"), "tests", "browser");
+  fs.mkdirSync(out_dir, { recursive: true });
+  const paths = [path.join(out_dir, name)];
+  // The committed screenshots (shown by the README) change only on request,
+  // so an ordinary test run leaves the work tree clean.
+  if (process.env.PGWAMP_UPDATE_SCREENSHOTS === "1") paths.push(path.join(__dirname, name));
+  return paths;
+}
+
+async function save_screenshot(page, name) {
+  const [first, ...copies] = screenshot_paths(name);
+  await page.screenshot({ path: first, fullPage: true });
+  for (const copy of copies) fs.copyFileSync(first, copy);
+}
+
+describe("pgwamp page in headless Chromium", { timeout: 600000 }, () => {
+  const stack = new Stack();
+  let browser;
+  let page;
+  let info;
+  const page_errors = [];
+
+  before(async () => {
+    info = await stack.start();
+    browser = await launch();
+    page = await browser.context.newPage();
+    page.on("pageerror", (err) => page_errors.push(err.message));
+    await page.goto(info.page_url);
+  });
+
+  after(async () => {
+    if (browser) await browser.close().catch(() => {});
+    await stack.stop();
+  });
+
+  it("loads AutobahnJS locally, connects, and shows four now() results with round trips", async () => {
+    assert.equal(await page.isVisible("[data-testid=vendor-missing]"), false,
+      "web/vendor/autobahn.min.js missing: run scripts/bootstrap");
+    assert.equal(await wait_state(page, "[data-testid=conn-state]", ["open"]), "open");
+    assert_plausible_now(await now_rows(page));
+  });
+
+  it("shows a JSON NOTIFY sent with psql within 2 s, pretty-printed", async () => {
+    const id = probe("psql");
+    const payload = { probe: id, n: 42, nested: { ok: true } };
+    await psql(info.conninfo, `NOTIFY demo, '${JSON.stringify(payload)}'`);
+    const event = await wait_event(page, { channel: "demo", text: id, timeout: 2000 });
+    assert.equal(await event.getAttribute("data-json"), "true");
+    assert.equal(await event.getAttribute("data-topic"), "com.example.demo");
+    const shown = await event.locator("[data-testid=event-payload]").textContent();
+    assert.equal(shown, JSON.stringify(payload, null, 2));
+    assert.match(await event.locator("[data-testid=event-time]").textContent(), /^\d{2}:\d{2}:\d{2}\.\d{3}$/);
+  });
+
+  it("shows a text NOTIFY as text, newest first", async () => {
+    const id = probe("text");
+    await psql(info.conninfo, `SELECT pg_notify('demo', 'plain words ${id}')`);
+    const event = await wait_event(page, { channel: "demo", text: id, timeout: 2000 });
+    assert.equal(await event.getAttribute("data-json"), "false");
+    assert.equal((await event.locator("[data-testid=event-payload]").textContent()), `plain words ${id}`);
+    const newest = page.locator("[data-testid=event]").first();
+    assert.match(await newest.textContent(), new RegExp(id));
+  });
+
+  it("closes the loop: the NOTIFY form calls com.example.notify and the event comes back", async () => {
+    const id = probe("form");
+    await page.selectOption("#notify-channel", "demo");
+    await page.fill("#notify-payload", JSON.stringify({ from: "form", probe: id }));
+    await page.click("#notify-send");
+    const event = await wait_event(page, { channel: "demo", text: id, timeout: LONG });
+    assert.equal(await event.getAttribute("data-json"), "true");
+    assert.equal(await page.isVisible("#notify-error"), false);
+  });
+
+  it("adds a note: the row is in the database, in the table, and arrives as an event", async () => {
+    const body = probe("note");
+    await page.fill("#add-body", body);
+    await page.click("#add-submit");
+    await page.locator("[data-testid=note-row]", { hasText: body }).first().waitFor({ timeout: LONG });
+    await wait_event(page, { channel: "notes", text: body, timeout: LONG });
+    assert.match(await page.textContent("#notes-status"), /^added note #\d+ at /);
+    assert.equal(await page.isVisible("#notes-error"), false);
+    assert.equal(await psql(info.conninfo, `SELECT count(*) FROM notes WHERE body = '${body}'`), "1");
+    const event = page.locator('[data-testid=event][data-topic="com.example.notes.on_insert"]', { hasText: body }).first();
+    const row = JSON.parse(await event.locator("[data-testid=event-payload]").textContent());
+    assert.equal(row.body, body);
+    assert.ok(Number.isInteger(row.id), `event row id ${row.id}`);
+    await page.locator(`[data-testid=note-row][data-id="${row.id}"]`).waitFor({ timeout: LONG });
+  });
+
+  it("lists notes with a limit and shows the count", async () => {
+    await page.evaluate(() => { document.getElementById("notes-status").textContent = ""; });
+    await page.fill("#list-limit", "1");
+    await page.click("#list-submit");
+    await page.waitForFunction(() => /^listed 1 note in /.test(document.getElementById("notes-status").textContent),
+      null, { timeout: LONG });
+    assert.equal(await page.locator("[data-testid=note-row]").count(), 1);
+    const total = Number(await psql(info.conninfo, "SELECT count(*) FROM notes"));
+    await page.waitForFunction((n) => document.getElementById("notes-count").textContent === `${n} total`,
+      total, { timeout: LONG });
+    await page.fill("#list-limit", "20");
+    await page.click("#list-submit");
+    await page.waitForFunction(() => /^listed \d+ notes? in /.test(document.getElementById("notes-status").textContent),
+      null, { timeout: LONG });
+  });
+
+  it("saves desktop and phone screenshots", async () => {
+    await save_screenshot(page, "screenshot.png");
+    await page.setViewportSize({ width: 390, height: 844 });
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 390, `page is ${width}px wide at phone width: it scrolls sideways`);
+    await save_screenshot(page, "screenshot-phone.png");
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it("shows errors with their URI: a non-numeric and a negative limit", async () => {
+    await page.fill("#list-limit", "abc");
+    await page.click("#list-submit");
+    const bad_type = await shown_error(page, "notes-error");
+    assert.equal(bad_type.uri, "wamp.error.invalid_argument", `shown: ${JSON.stringify(bad_type)}`);
+    assert.notEqual(bad_type.message, "");
+
+    await page.evaluate(() => { document.getElementById("notes-error").hidden = true; });
+    await page.fill("#list-limit", "-1");
+    await page.click("#list-submit");
+    const negative = await shown_error(page, "notes-error");
+    // Rejected by pgwamp's validation or by PostgreSQL itself; either way the
+    // page shows a URI and what went wrong, never nothing.
+    assert.match(negative.uri, /^(wamp\.error\.invalid_argument|pgwamp\.error\.sql)$/, JSON.stringify(negative));
+    assert.notEqual(negative.message, "");
+
+    await page.fill("#list-limit", "20");
+    await page.click("#list-submit");
+    await page.locator("#notes-error").waitFor({ state: "hidden", timeout: LONG });
+  });
+
+  it("shows lost/retrying while the router is down and recovers when it is back", async () => {
+    // Blank the clock so a result shown later is known to be new.
+    await page.evaluate(() => {
+      for (const row of document.querySelectorAll("[data-testid^=now-row-]")) row.dataset.state = "idle";
+      for (const cell of document.querySelectorAll("[data-testid^=now-result-]")) cell.textContent = "—";
+    });
+    await stack.command("stop-router");
+    assert.equal(await wait_state(page, "[data-testid=conn-state]", ["retrying"]), "retrying");
+    assert.match(await page.textContent("[data-testid=conn-state]"), /retrying/);
+    assert.equal(await page.isDisabled("#now-refresh"), true, "buttons stay enabled while offline");
+
+    const restarted = Date.now();
+    await stack.command("start-router");
+    assert.equal(await wait_state(page, "[data-testid=conn-state]", ["open"], 2 * LONG), "open");
+
+    // The page calls now() as soon as it is back; pgwamp may need a moment
+    // longer to re-register, so ask again until all four answer (bounded).
+    const deadline = Date.now() + 2 * LONG;
+    let rows = await now_rows(page);
+    while (rows.some((r) => r.state !== "ok") && Date.now() < deadline) {
+      await page.waitForTimeout(500);
+      await page.click("#now-refresh");
+      rows = await now_rows(page);
+    }
+    assert_plausible_now(rows, restarted);
+
+    // Subscriptions were made again on the new session, and pgwamp republishes.
+    const id = probe("after-restart");
+    await psql(info.conninfo, `NOTIFY demo, '{"probe": "${id}"}'`);
+    await wait_event(page, { channel: "demo", text: id, timeout: LONG });
+  });
+
+  it("works with MessagePack as well as JSON", async () => {
+    const other = await browser.context.newPage();
+    other.on("pageerror", (err) => page_errors.push(err.message));
+    await other.goto(`${info.page_url}?serializer=msgpack`);
+    assert.equal(await wait_state(other, "[data-testid=conn-state]", ["open"]), "open");
+    assert.match(await other.textContent("[data-testid=conn-detail]"), /msgpack/);
+    assert_plausible_now(await now_rows(other));
+    const id = probe("msgpack");
+    await psql(info.conninfo, `NOTIFY demo, '{"probe": "${id}"}'`);
+    await wait_event(other, { channel: "demo", text: id, timeout: 2000 });
+    await other.close();
+  });
+
+  it("threw no uncaught exception in the page", () => {
+    assert.deepEqual(page_errors, []);
+  });
+});
