@@ -1,0 +1,206 @@
+#pragma once
+// The service's configuration as plain data. config/ knows nothing of db/ or
+// wamp/: service/ maps these structs onto db::PoolOptions and
+// wamp::ClientOptions. docs/config.md is the reference for every key.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "config/config_error.hpp"
+#include "config/secret.hpp"
+
+namespace pgwamp::config {
+
+using Milliseconds = std::chrono::milliseconds;
+
+// Delays between reconnection attempts, as txpostgres' simpleBackoffIterator:
+// initial, then times `factor` each attempt, capped at `max_delay`, each
+// randomised by +/- `jitter` (a fraction) so restarted peers do not stampede.
+struct BackoffConfig {
+    Milliseconds initial_delay{500};
+    Milliseconds max_delay{30'000};
+    double factor = 2.0;
+    double jitter = 0.1;
+    unsigned max_attempts = 0;  // 0: never give up
+};
+
+// ---------------------------------------------------------------- router
+
+enum class TransportKind {
+    rawsocket,  // "rs://host:port", "tcp://host:port", or "socket": "/path" (Unix)
+    websocket,  // "ws://host:port/path"
+};
+
+struct TransportConfig {
+    TransportKind kind = TransportKind::rawsocket;
+    std::string host;              // empty for a Unix socket; IPv6 without brackets
+    std::uint16_t port = 0;        // 0 for a Unix socket
+    std::string path;              // WebSocket only: the HTTP path, "/" at least
+    std::filesystem::path socket;  // Unix socket path (resolved against the config's directory)
+    std::string url;               // as written in the config (never carries credentials)
+
+    bool is_unix() const noexcept { return !socket.empty(); }
+};
+
+enum class AuthMethod { anonymous, ticket, wampcra };
+
+struct RouterConfig {
+    TransportConfig transport;
+    std::string realm;
+    std::string authid;  // may be empty only for anonymous
+    AuthMethod authmethod = AuthMethod::anonymous;
+    std::optional<SecretSource> secret_source;  // set iff authmethod is ticket or wampcra
+    Secret secret;  // filled by load_config()/resolve_secrets(); empty after parse_config()
+    Milliseconds connect_timeout{10'000};
+    BackoffConfig reconnect;
+};
+
+// -------------------------------------------------------------- database
+
+struct PoolConfig {
+    std::size_t min = 1;       // connections opened at start and kept open
+    std::size_t max = 10;      // never more than this many connections
+    std::size_t queue = 1000;  // requests waiting for a connection; beyond: overloaded
+};
+
+struct DatabaseConfig {
+    // libpq connection string, key=value or postgresql:// URI; never holds a
+    // password (validated). Absent: libpq's PG* environment variables apply.
+    std::optional<std::string> conninfo;
+    std::optional<SecretSource> password_source;
+    std::optional<Secret> password;  // filled by load_config()/resolve_secrets()
+    PoolConfig pool;
+    Milliseconds statement_timeout{30'000};  // default deadline of a call; 0: none
+    Milliseconds connect_timeout{10'000};
+    BackoffConfig reconnect;
+
+    // What to hand to libpq: conninfo with the password added (quoted for
+    // key=value, percent-encoded for a URI). A Secret, so it cannot be logged.
+    Secret effective_conninfo() const;
+};
+
+// ------------------------------------------------------------ procedures
+
+enum class Mode {
+    query,        // one statement; its rows are the result
+    operation,    // one statement; no rows returned (the call returns null)
+    interaction,  // several statements in one transaction; the last one's rows are the result
+};
+
+enum class RowFormat {
+    maps,    // each row an object {column: value}, columns in SELECT order
+    tuples,  // each row an array [value, ...]
+};
+
+enum class Single {
+    none,   // the result is the list of rows
+    row,    // the result is the first row (or null when none); more than one row is an error
+    value,  // the result is the first column of the first row (or null); more than one row is an error
+};
+
+// Expected JSON type of a call argument. null is always accepted (SQL NULL).
+enum class ArgType { any, string, integer, number, boolean, object, array };
+
+struct ArgConfig {
+    std::string name;
+    ArgType type = ArgType::any;
+    std::optional<nlohmann::json> default_value;  // used when the caller leaves it out
+    bool required = true;  // false when there is a default or "required": false (then null)
+};
+
+struct StatementConfig {
+    std::string sql;
+    // $k of this statement binds the procedure's args[params[k-1]].
+    std::vector<std::size_t> params;
+};
+
+struct ProcedureConfig {
+    std::string uri;
+    Mode mode = Mode::query;
+    std::vector<ArgConfig> args;  // call args: positional in this order, or kwargs by name
+    std::vector<StatementConfig> statements;  // exactly one unless mode is interaction
+    RowFormat rows = RowFormat::maps;
+    Single single = Single::none;
+    std::optional<Milliseconds> timeout;  // absent: database.statement_timeout
+    std::size_t max_rows = 10'000;        // more rows than this: the call fails (no truncation)
+};
+
+// --------------------------------------------------------- notifications
+
+enum class PayloadFormat {
+    json,  // parse the payload as JSON; a payload that is not JSON goes out as text, flagged
+    text,  // always publish the payload as a string
+};
+
+struct NotificationConfig {
+    std::string channel;  // exact, case-sensitive, as given to pg_notify()
+    std::string topic;
+    PayloadFormat payload = PayloadFormat::json;
+};
+
+// --------------------------------------------------------------- service
+
+enum class LogLevel { trace, debug, info, warn, error, critical, off };
+
+// WAMP shared-registration policy (Crossbar "invoke"). roundrobin by default,
+// so several pgwamp processes can register the same procedures and share calls.
+enum class InvokePolicy { single, roundrobin, random, first, last };
+
+struct ServiceConfig {
+    LogLevel log_level = LogLevel::info;
+    Milliseconds shutdown_grace{5'000};
+    InvokePolicy register_invoke = InvokePolicy::roundrobin;
+    // Procedure that lets callers NOTIFY one of the configured channels;
+    // nullopt ("notify_procedure": null) registers none.
+    std::optional<std::string> notify_procedure = std::string("com.example.notify");
+};
+
+// ---------------------------------------------------------------- config
+
+struct Config {
+    RouterConfig router;
+    DatabaseConfig database;
+    std::map<std::string, ProcedureConfig> procedures;         // by URI
+    std::map<std::string, NotificationConfig> notifications;   // by channel
+    ServiceConfig service;
+    std::filesystem::path source;  // the file it came from (as given)
+};
+
+// Reads, parses and validates `file`, then reads the secrets it names.
+// Throws ConfigError. Rejects duplicate keys anywhere in the document.
+Config load_config(const std::filesystem::path& file);
+
+// Validates an already parsed document; relative paths resolve against
+// source_name's directory. Reads no secrets (see resolve_secrets). Throws ConfigError.
+Config parse_config(const nlohmann::json& doc, const std::filesystem::path& source_name);
+
+// Parses JSON text (comments allowed, duplicate keys rejected) and validates it.
+Config parse_config_text(std::string_view text, const std::filesystem::path& source_name);
+
+// Reads router.secret and database.password from the sources the config names.
+void resolve_secrets(Config& config);
+
+// The names used in the config file, e.g. to_string(InvokePolicy::roundrobin) == "roundrobin".
+std::string_view to_string(TransportKind v) noexcept;
+std::string_view to_string(AuthMethod v) noexcept;
+std::string_view to_string(Mode v) noexcept;
+std::string_view to_string(RowFormat v) noexcept;
+std::string_view to_string(Single v) noexcept;
+std::string_view to_string(ArgType v) noexcept;
+std::string_view to_string(PayloadFormat v) noexcept;
+std::string_view to_string(LogLevel v) noexcept;
+std::string_view to_string(InvokePolicy v) noexcept;
+
+// Whether a JSON value is acceptable for an argument of type t (null always is).
+bool arg_type_accepts(ArgType t, const nlohmann::json& value) noexcept;
+
+}  // namespace pgwamp::config

@@ -1,0 +1,83 @@
+#include <fstream>
+#include <iterator>
+#include <system_error>
+
+#include "config/config.hpp"
+#include "config/conninfo.hpp"
+#include "config/duplicate_keys.hpp"
+#include "config/parsers.hpp"
+
+namespace pgwamp::config {
+
+namespace {
+
+// A config is a few kilobytes; a bigger file is a wrong path, and reading
+// /dev/zero must not hang us.
+constexpr std::uintmax_t max_config_size = 4 * 1024 * 1024;
+
+void check_cross_references(const Config& c, const detail::Node& root) {
+    if (c.service.notify_procedure && c.procedures.contains(*c.service.notify_procedure))
+        throw ConfigError(root.source().file, "service.notify_procedure",
+                          "\"" + *c.service.notify_procedure + "\" is also configured under procedures");
+}
+
+std::string read_config_file(const std::filesystem::path& file) {
+    const std::string name = file.string();
+    std::error_code ec;
+    const auto status = std::filesystem::status(file, ec);
+    if (ec || !std::filesystem::exists(status))
+        throw ConfigError(name, "(file)", "cannot read the configuration: it does not exist");
+    if (!std::filesystem::is_regular_file(status))
+        throw ConfigError(name, "(file)", "cannot read the configuration: not a regular file");
+    const auto size = std::filesystem::file_size(file, ec);
+    if (ec || size > max_config_size)
+        throw ConfigError(name, "(file)", "cannot read the configuration: larger than 4 MiB");
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw ConfigError(name, "(file)", "cannot read the configuration: permission denied or I/O error");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) throw ConfigError(name, "(file)", "cannot read the configuration: read error");
+    return text;
+}
+
+}  // namespace
+
+Config parse_config(const nlohmann::json& doc, const std::filesystem::path& source_name) {
+    const detail::Source source{source_name.string(), source_name.parent_path()};
+    const detail::Node root(doc, source, "");
+    detail::Fields f(root, {"router", "database", "procedures", "notifications", "service"});
+
+    Config c;
+    c.source = source_name;
+    c.router = detail::parse_router(f.require("router"));
+    if (auto n = f.get("database")) c.database = detail::parse_database(*n);
+    if (auto n = f.get("procedures")) c.procedures = detail::parse_procedures(*n);
+    if (auto n = f.get("notifications")) c.notifications = detail::parse_notifications(*n);
+    if (auto n = f.get("service")) c.service = detail::parse_service(*n);
+    check_cross_references(c, root);
+    return c;
+}
+
+Config parse_config_text(std::string_view text, const std::filesystem::path& source_name) {
+    return parse_config(detail::parse_json_strict(text, source_name.string()), source_name);
+}
+
+void resolve_secrets(Config& config) {
+    if (config.router.secret_source)
+        config.router.secret = read_secret(*config.router.secret_source, config.source);
+    if (config.database.password_source)
+        config.database.password = read_secret(*config.database.password_source, config.source);
+}
+
+Config load_config(const std::filesystem::path& file) {
+    Config config = parse_config_text(read_config_file(file), file);
+    resolve_secrets(config);
+    return config;
+}
+
+Secret DatabaseConfig::effective_conninfo() const {
+    const std::string base = conninfo.value_or("");
+    if (!password) return Secret(base);
+    return Secret(conninfo_with_password(base, password->reveal()));
+}
+
+}  // namespace pgwamp::config
