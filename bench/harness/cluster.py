@@ -1,0 +1,82 @@
+"""A throwaway PostgreSQL 15 for the bench: initdb in a temporary directory,
+127.0.0.1 on a free port, trust authentication (no password anywhere),
+fsync off (we measure the client side, not the disk). As root the server runs
+as the postgres user, since initdb and postgres refuse root."""
+
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+
+from procs import children, cpu_seconds, free_port
+
+PG_BIN = "/usr/lib/postgresql/15/bin"
+
+
+class Cluster:
+    def __init__(self, log_dir):
+        self.dir = tempfile.mkdtemp(prefix="pgwamp-bench-pg-")
+        self.data = os.path.join(self.dir, "data")
+        self.port = free_port()
+        self.log = os.path.join(log_dir, "postgres.log")
+        self.pid = None
+        self._as = []
+        if os.geteuid() == 0:
+            pg = pwd.getpwnam("postgres")
+            os.chown(self.dir, pg.pw_uid, pg.pw_gid)
+            self._as = ["runuser", "-u", "postgres", "--"]
+        # The server writes its log here; it must be able to create the file.
+        open(self.log, "a").close()
+        if self._as:
+            os.chown(self.log, pg.pw_uid, pg.pw_gid)
+
+    def _run(self, argv, **kw):
+        return subprocess.run(self._as + argv, check=True, capture_output=True, text=True, **kw)
+
+    def start(self):
+        self._run([f"{PG_BIN}/initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                   "--no-sync", "--locale=C"])
+        opts = (f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.dir} "
+                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "
+                "-c shared_buffers=64MB")
+        try:
+            self._run([f"{PG_BIN}/pg_ctl", "-D", self.data, "-l", self.log, "-o", opts, "-w", "-t", "60", "start"])
+        except subprocess.CalledProcessError as e:
+            raise RuntimeError(f"postgres did not start: {e.stderr.strip()}; see {self.log}") from None
+        with open(os.path.join(self.data, "postmaster.pid")) as f:
+            self.pid = int(f.readline())
+        for db in ("bench", "bench2"):
+            self.psql(f"CREATE DATABASE {db}")
+
+    def dsn(self, db="bench"):
+        return f"host=127.0.0.1 port={self.port} dbname={db} user=postgres"
+
+    def psql(self, sql, db="postgres"):
+        out = subprocess.run([f"{PG_BIN}/psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", self.dsn(db),
+                              "-c", sql], check=True, capture_output=True, text=True)
+        return out.stdout.strip()
+
+    def commits(self, db):
+        """Committed transactions in one database so far (each autocommit SELECT is one)."""
+        # pg_stat_database is refreshed per transaction; clear the snapshot first.
+        return int(self.psql("SELECT pg_stat_clear_snapshot(); "
+                             f"SELECT xact_commit FROM pg_stat_database WHERE datname = '{db}'", db="postgres")
+                   .splitlines()[-1])
+
+    def cpu_seconds(self):
+        """CPU of the postmaster and all its children (backends, walwriter, ...) alive now."""
+        total = 0.0
+        for pid in [self.pid] + children(self.pid):
+            try:
+                total += cpu_seconds(pid)
+            except OSError:
+                pass
+        return total
+
+    def stop(self):
+        try:
+            if os.path.exists(os.path.join(self.data, "postmaster.pid")):
+                self._run([f"{PG_BIN}/pg_ctl", "-D", self.data, "-m", "fast", "-w", "-t", "30", "stop"])
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)

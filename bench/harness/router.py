@@ -1,0 +1,75 @@
+"""A throwaway Crossbar node for the bench: one router worker, realm1, and a
+RawSocket transport on 127.0.0.1 (MessagePack and JSON) through which every
+callee and the load generator connect. Anonymous may call, register, publish
+and subscribe under com.example. only, as in the demo's config."""
+
+import json
+import os
+import shutil
+import tempfile
+
+from procs import Child, children, cmdline, free_port, wait_port
+
+REALM = "realm1"
+
+
+def node_config(port):
+    return {
+        "version": 2,
+        "controller": {},
+        "workers": [{
+            "type": "router",
+            "realms": [{
+                "name": REALM,
+                "roles": [{
+                    "name": "anonymous",
+                    "permissions": [{
+                        "uri": "com.example.", "match": "prefix",
+                        "allow": {"call": True, "register": True, "publish": True, "subscribe": True},
+                        "disclose": {"caller": False, "publisher": False},
+                        "cache": True,
+                    }],
+                }],
+            }],
+            "transports": [{
+                "type": "rawsocket",
+                "endpoint": {"type": "tcp", "interface": "127.0.0.1", "port": port},
+                "serializers": ["msgpack", "json"],
+                "options": {"max_message_size": 1048576},
+            }],
+        }],
+    }
+
+
+class Router:
+    def __init__(self, crossbar, log_dir, cpus=None):
+        self.crossbar = crossbar
+        self.log_dir = log_dir
+        self.cpus = cpus
+        self.dir = tempfile.mkdtemp(prefix="pgwamp-bench-cb-")
+        self.port = free_port()
+        self.url = f"rs://127.0.0.1:{self.port}"
+        self.child = None
+        self.worker_pid = None
+
+    def start(self):
+        cbdir = os.path.join(self.dir, ".crossbar")
+        os.makedirs(cbdir)
+        with open(os.path.join(cbdir, "config.json"), "w") as f:
+            json.dump(node_config(self.port), f, indent=2)
+        self.child = Child("crossbar", [self.crossbar, "start", "--cbdir", cbdir, "--loglevel", "warn"],
+                           self.log_dir, cpus=self.cpus)
+        wait_port(self.port, 90, self.child.proc)
+        # The controller forks the router worker; that process is the one routing calls.
+        for pid in children(self.child.pid):
+            if "RouterController" in cmdline(pid) or "router" in cmdline(pid).lower():
+                self.worker_pid = pid
+        if self.worker_pid is None:
+            raise RuntimeError(f"crossbar router worker process not found under pid {self.child.pid}")
+
+    def stop(self):
+        try:
+            if self.child:
+                self.child.stop(20)
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)

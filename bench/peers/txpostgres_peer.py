@@ -1,0 +1,61 @@
+"""The txpostgres component of the Crossbar PostgreSQL chapter, for the bench:
+com.example.now.v1 runs SELECT now() through a txpostgres ConnectionPool
+(psycopg2 in asynchronous mode, no threads). With --notify-channel it also
+LISTENs on a dedicated txpostgres Connection and republishes each NOTIFY
+payload as a WAMP event, as pgwamp does."""
+
+import json
+
+from autobahn.twisted.wamp import ApplicationSession
+from twisted.internet import reactor
+from twisted.internet.defer import inlineCallbacks
+from txpostgres import txpostgres
+
+import common
+
+
+class TxpostgresPeer(ApplicationSession):
+
+    calls = 0
+    events = 0
+
+    @inlineCallbacks
+    def onJoin(self, details):
+        args = self.config.extra["args"]
+        self.args = args
+        # txpostgres opens `min` connections at start and grows on demand.
+        self.db = txpostgres.ConnectionPool(None, args.dsn, min=args.pool_min)
+        yield self.db.start()
+        yield self.register(self.get_dbnow, args.procedure)
+        if args.notify_channel:
+            self.listener = txpostgres.Connection()
+            yield self.listener.connect(args.dsn)
+            self.listener.addNotifyObserver(self.on_notify)
+            # The channel is an identifier, not a value: quote it as one.
+            quoted = '"' + args.notify_channel.replace('"', '""') + '"'
+            yield self.listener.runOperation("LISTEN " + quoted)
+        reactor.addSystemEventTrigger("before", "shutdown", self.report)
+        common.emit(event="ready", procedure=args.procedure)
+
+    def get_dbnow(self):
+        self.calls += 1
+        d = self.db.runQuery("SELECT now()")
+        d.addCallback(lambda rows: "{0}".format(rows[0][0]))
+        return d
+
+    def on_notify(self, notify):
+        if notify.channel != self.args.notify_channel:
+            return
+        self.events += 1
+        try:
+            payload = json.loads(notify.payload)
+        except ValueError:
+            payload = notify.payload
+        self.publish(self.args.notify_topic, payload)
+
+    def report(self):
+        common.emit(event="stopped", calls=self.calls, events=self.events)
+
+
+if __name__ == "__main__":
+    common.run(TxpostgresPeer, common.parse_args(__doc__))
