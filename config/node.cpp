@@ -130,8 +130,11 @@ bool Node::boolean() const {
 std::int64_t Node::integer(std::int64_t min, std::int64_t max) const {
     const std::string range = "an integer from " + std::to_string(min) + " to " + std::to_string(max);
     if (json().is_number_unsigned()) {
-        if (json().get<std::uint64_t>() > static_cast<std::uint64_t>(max)) fail_expected(range);
-        return static_cast<std::int64_t>(json().get<std::uint64_t>());
+        // nlohmann stores every non-negative integer as unsigned.
+        const auto u = json().get<std::uint64_t>();
+        if (u > static_cast<std::uint64_t>(max) || (min > 0 && u < static_cast<std::uint64_t>(min)))
+            fail_expected(range);
+        return static_cast<std::int64_t>(u);
     }
     if (!json().is_number_integer()) fail_expected(range);
     const auto v = json().get<std::int64_t>();

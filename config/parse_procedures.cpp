@@ -18,8 +18,8 @@ bool is_arg_name(const std::string& s) {
                        [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
 }
 
-std::string plural(std::size_t n, const char* word) {
-    return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+std::string bound_phrase(std::size_t n) {
+    return n == 1 ? "1 argument is bound" : std::to_string(n) + " arguments are bound";
 }
 
 ArgConfig parse_arg(const Node& node) {
@@ -72,11 +72,11 @@ void check_placeholders(const Node& sql_node, const std::string& sql, std::size_
     if (scan.error) sql_node.fail(*scan.error);
     for (const unsigned n : scan.numbers)
         if (n > bound)
-            sql_node.fail("uses $" + std::to_string(n) + " but only " + plural(bound, "argument") +
-                          " are bound (placeholders count from $1)");
+            sql_node.fail("uses $" + std::to_string(n) + " but only " + bound_phrase(bound) +
+                          " (placeholders count from $1)");
     for (std::size_t k = 1; k <= bound; ++k)
         if (!std::binary_search(scan.numbers.begin(), scan.numbers.end(), static_cast<unsigned>(k)))
-            sql_node.fail(plural(bound, "argument") + " are bound but $" + std::to_string(k) +
+            sql_node.fail(bound_phrase(bound) + " but $" + std::to_string(k) +
                           " does not appear in the SQL (placeholders inside quotes or comments do not count)");
 }
 
