@@ -1,0 +1,177 @@
+#include "service/application.hpp"
+
+#include <csignal>
+#include <functional>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
+
+#include "db/pool.hpp"
+#include "service/config_procedures.hpp"
+#include "service/now_procedures.hpp"
+#include "service/notification_bridge.hpp"
+#include "wamp/client.hpp"
+
+namespace pgwamp::service {
+namespace {
+
+using std::chrono::milliseconds;
+
+db::PoolOptions pool_options(const config::DatabaseConfig& db) {
+    db::PoolOptions out;
+    // Empty conninfo: libpq takes PGHOST, PGPORT, ... from the environment.
+    if (db.conninfo || db.password) out.conninfo = db.effective_conninfo().reveal();
+    out.min_connections = db.pool.min;
+    out.max_connections = db.pool.max;
+    out.max_queue = db.pool.queue;
+    out.statement_timeout = db.statement_timeout;
+    out.connect_timeout = db.connect_timeout;
+    out.backoff.initial_delay = db.reconnect.initial_delay;
+    out.backoff.max_delay = db.reconnect.max_delay;
+    out.backoff.factor = db.reconnect.factor;
+    out.backoff.jitter = db.reconnect.jitter;
+    out.backoff.max_retries = db.reconnect.max_attempts;
+    return out;
+}
+
+wamp::ClientOptions client_options(const config::RouterConfig& router) {
+    wamp::ClientOptions out;
+    const auto& t = router.transport;
+    if (t.kind == config::TransportKind::websocket) {
+        out.endpoint = wamp::Endpoint::websocket(t.url);
+    } else if (t.is_unix()) {
+        out.endpoint = wamp::Endpoint::unix_socket(t.socket.string());
+    } else {
+        out.endpoint = wamp::Endpoint::tcp(t.host, t.port);
+    }
+    out.realm = router.realm;
+    out.authid = router.authid;
+    out.authmethod = std::string(config::to_string(router.authmethod));
+    out.secret = router.secret.reveal();
+    out.connect_timeout = router.connect_timeout;
+    out.backoff.initial = router.reconnect.initial_delay;
+    out.backoff.cap = router.reconnect.max_delay;
+    return out;
+}
+
+class Application {
+public:
+    Application(boost::asio::io_context& io, config::Config config)
+        : io_(io),
+          config_(std::move(config)),
+          pool_(io.get_executor(), pool_options(config_.database)),
+          client_(io, client_options(config_.router)),
+          bridge_(pool_, client_, config_.notifications),
+          signals_(io, SIGINT, SIGTERM),
+          drain_timer_(io) {}
+
+    void start() {
+        provide_procedures();
+        bridge_.start();
+        pool_.async_start([](std::exception_ptr error) {
+            if (!error) return spdlog::info("event=database_ready");
+            try {
+                std::rethrow_exception(error);
+            } catch (const std::exception& e) {
+                // Not fatal: the pool keeps reconnecting; calls fail fast meanwhile.
+                spdlog::warn("event=database_unavailable reason=\"{}\"", e.what());
+            }
+        });
+        pool_.on_recovered([] { spdlog::info("event=database_recovered"); });
+        client_.on_state([this](wamp::ClientState state) {
+            spdlog::info("event=router_state state={} endpoint={} realm={}", wamp::to_string(state),
+                         config_.router.transport.url, config_.router.realm);
+        });
+        client_.start();
+        signals_.async_wait([this](boost::system::error_code ec, int signal) {
+            if (!ec) shutdown(signal);
+        });
+        spdlog::info("event=started procedures={} channels={}", config_.procedures.size() + 4,
+                     config_.notifications.size());
+    }
+
+private:
+    using Handler = void (*)(db::Pool&, std::shared_ptr<CallContext>);
+
+    wamp::RegisterOptions register_options() const {
+        return {std::string(config::to_string(config_.service.register_invoke))};
+    }
+
+    void provide_now(const std::string& uri, Handler handler) {
+        client_.provide(uri, [this, handler](wamp::Invocation call) {
+            if (auto context = begin_call(std::move(call), tracker_, config_.database.statement_timeout)) {
+                handler(pool_, std::move(context));
+            }
+        }, register_options());
+    }
+
+    void provide_procedures() {
+        provide_now("com.example.now.v1", &now_v1);
+        provide_now("com.example.now.v2", &now_v2);
+        provide_now("com.example.now.v3", &now_v3);
+        provide_now("com.example.now.v4", &now_v4);
+        for (const auto& [uri, procedure] : config_.procedures) {
+            const milliseconds timeout = procedure.timeout.value_or(config_.database.statement_timeout);
+            client_.provide(uri, [this, &procedure = procedure, timeout](wamp::Invocation call) {
+                if (auto context = begin_call(std::move(call), tracker_, timeout)) {
+                    serve_config_procedure(pool_, procedure, std::move(context));
+                }
+            }, register_options());
+        }
+        if (config_.service.notify_procedure && !config_.notifications.empty()) {
+            client_.provide(*config_.service.notify_procedure, [this](wamp::Invocation call) {
+                bridge_.serve_notify(std::move(call), tracker_, config_.database.statement_timeout);
+            }, register_options());
+        }
+    }
+
+    // Refuse new calls, let running ones finish within the grace period,
+    // leave the realm, close the pool, stop the loop.
+    void shutdown(int signal) {
+        spdlog::info("event=shutdown signal={} running_calls={}", signal, tracker_.running());
+        tracker_.draining = true;
+        drain_deadline_ = std::chrono::steady_clock::now() + config_.service.shutdown_grace;
+        drain();
+    }
+
+    void drain() {
+        if (tracker_.running() == 0 || std::chrono::steady_clock::now() >= drain_deadline_) {
+            if (tracker_.running() != 0) {
+                spdlog::warn("event=shutdown_grace_expired running_calls={}", tracker_.running());
+            }
+            client_.stop([this] {
+                pool_.async_close([this] {
+                    spdlog::info("event=stopped published={}", bridge_.published());
+                    io_.stop();
+                });
+            });
+            return;
+        }
+        drain_timer_.expires_after(milliseconds(20));
+        drain_timer_.async_wait([this](boost::system::error_code) { drain(); });
+    }
+
+    boost::asio::io_context& io_;
+    config::Config config_;
+    db::Pool pool_;
+    wamp::Client client_;
+    NotificationBridge bridge_;
+    CallTracker tracker_;
+    boost::asio::signal_set signals_;
+    boost::asio::steady_timer drain_timer_;
+    std::chrono::steady_clock::time_point drain_deadline_;
+};
+
+}  // namespace
+
+int run(config::Config config) {
+    boost::asio::io_context io(1);
+    Application app(io, std::move(config));
+    app.start();
+    io.run();
+    return 0;
+}
+
+}  // namespace pgwamp::service

@@ -1,0 +1,15 @@
+#pragma once
+// Wires the parts together on one io_context: config -> pool -> procedures and
+// topics -> WAMP client; and shuts down in order on SIGINT/SIGTERM.
+
+#include "config/config.hpp"
+
+namespace pgwamp::service {
+
+// Runs until SIGINT/SIGTERM; returns the process exit status (0 on a clean
+// shutdown). A database or router that is down at start is not fatal: the
+// pool and the client keep reconnecting, calls fail with
+// pgwamp.error.unavailable meanwhile.
+int run(config::Config config);
+
+}  // namespace pgwamp::service

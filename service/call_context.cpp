@@ -1,0 +1,39 @@
+#include "service/call_context.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "service/error_mapping.hpp"
+
+namespace pgwamp::service {
+
+CallContext::CallContext(wamp::Invocation call, CallTracker& tracker, std::chrono::milliseconds timeout)
+    : call_(std::move(call)), tracker_(tracker), timeout_(timeout) {
+    tracker_.begin();
+    // A caller that cancels or times out at the router sends INTERRUPT: stop
+    // the SQL rather than let it run to completion for nobody.
+    call_.on_interrupt([cancel = cancel_] { cancel->cancel(); });
+}
+
+CallContext::~CallContext() { tracker_.end(); }
+
+void CallContext::reply(db::Value result) { call_.reply({std::move(result)}); }
+
+void CallContext::fail(std::exception_ptr error) {
+    auto mapped = to_wamp_error(error);
+    const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - started_);
+    spdlog::debug("event=call_failed request={} error={} elapsed_us={}", call_.request_id(), mapped.uri,
+                  elapsed.count());
+    call_.error(std::move(mapped.uri), std::move(mapped.args), std::move(mapped.kwargs));
+}
+
+std::shared_ptr<CallContext> begin_call(wamp::Invocation call, CallTracker& tracker,
+                                        std::chrono::milliseconds timeout) {
+    if (tracker.draining) {
+        call.error("pgwamp.error.unavailable", {std::string("pgwamp is shutting down")});
+        return nullptr;
+    }
+    return std::make_shared<CallContext>(std::move(call), tracker, timeout);
+}
+
+}  // namespace pgwamp::service

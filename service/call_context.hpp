@@ -1,0 +1,56 @@
+#pragma once
+// What every procedure does around its SQL: tie the caller's INTERRUPT to a
+// db::CancelSignal, apply the timeout, count the call for graceful shutdown,
+// and answer exactly once through the one error mapping.
+
+#include <chrono>
+#include <exception>
+#include <memory>
+
+#include "db/cancel_signal.hpp"
+#include "db/options.hpp"
+#include "db/value.hpp"
+#include "wamp/invocation.hpp"
+
+namespace pgwamp::service {
+
+// Counts calls in flight so shutdown can wait for them (bounded by a grace period).
+class CallTracker {
+public:
+    void begin() { ++running_; }
+    void end() { --running_; }
+    std::size_t running() const { return running_; }
+    bool draining = false;  // set at shutdown: new calls are refused
+
+private:
+    std::size_t running_ = 0;
+};
+
+class CallContext {
+public:
+    CallContext(wamp::Invocation call, CallTracker& tracker, std::chrono::milliseconds timeout);
+    ~CallContext();
+    CallContext(const CallContext&) = delete;
+    CallContext& operator=(const CallContext&) = delete;
+
+    // Options for every statement of this call: its cancel signal and timeout.
+    db::StatementOptions statement_options() const { return {timeout_, cancel_}; }
+    const wamp::Invocation& call() const { return call_; }
+
+    void reply(db::Value result);
+    void fail(std::exception_ptr error);
+
+private:
+    wamp::Invocation call_;
+    CallTracker& tracker_;
+    std::chrono::milliseconds timeout_;
+    std::shared_ptr<db::CancelSignal> cancel_ = std::make_shared<db::CancelSignal>();
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
+// Starts a call, or answers it at once with pgwamp.error.unavailable while
+// shutting down (returns null then).
+std::shared_ptr<CallContext> begin_call(wamp::Invocation call, CallTracker& tracker,
+                                        std::chrono::milliseconds timeout);
+
+}  // namespace pgwamp::service

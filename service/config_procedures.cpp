@@ -1,0 +1,74 @@
+#include "service/config_procedures.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "service/call_arguments.hpp"
+#include "service/result_shape.hpp"
+
+namespace pgwamp::service {
+namespace {
+
+using boost::asio::awaitable;
+using boost::asio::use_awaitable;
+
+void run_single(db::Pool& pool, const config::ProcedureConfig& procedure, std::vector<db::Value> params,
+                std::shared_ptr<CallContext> context) {
+    const auto& sql = procedure.statements.front().sql;
+    if (procedure.mode == config::Mode::operation) {
+        pool.async_execute(sql, std::move(params), context->statement_options(),
+                           [context](std::exception_ptr error, std::uint64_t) {
+                               if (error) return context->fail(error);
+                               context->reply(db::Null{});
+                           });
+        return;
+    }
+    pool.async_query(sql, std::move(params), context->statement_options(),
+                     [context, &procedure](std::exception_ptr error, db::Result result) {
+                         if (error) return context->fail(error);
+                         try {
+                             context->reply(shape_result(procedure, result));
+                         } catch (...) {
+                             context->fail(std::current_exception());
+                         }
+                     });
+}
+
+// All statements in one transaction; the last one's rows are the result.
+// shape_result runs inside, so a result over max_rows rolls the work back.
+void run_interaction(db::Pool& pool, const config::ProcedureConfig& procedure, std::vector<db::Value> bound,
+                     std::shared_ptr<CallContext> context) {
+    db::CoroutineInteraction run = [&procedure, bound = std::move(bound)](
+                                       db::Transaction& txn) -> awaitable<db::Value> {
+        db::Result last;
+        for (const auto& statement : procedure.statements) {
+            last = co_await txn.async_query(statement.sql, statement_params(statement, bound), use_awaitable);
+        }
+        co_return shape_result(procedure, last);
+    };
+    pool.async_interaction(std::move(run), context->statement_options(),
+                           [context](std::exception_ptr error, db::Value result) {
+                               if (error) return context->fail(error);
+                               context->reply(std::move(result));
+                           });
+}
+
+}  // namespace
+
+void serve_config_procedure(db::Pool& pool, const config::ProcedureConfig& procedure,
+                            std::shared_ptr<CallContext> context) {
+    std::vector<db::Value> bound;
+    try {
+        bound = bind_arguments(procedure, context->call().args(), context->call().kwargs());
+    } catch (...) {
+        return context->fail(std::current_exception());
+    }
+    if (procedure.mode == config::Mode::interaction) {
+        run_interaction(pool, procedure, std::move(bound), std::move(context));
+    } else {
+        auto params = statement_params(procedure.statements.front(), bound);
+        run_single(pool, procedure, std::move(params), std::move(context));
+    }
+}
+
+}  // namespace pgwamp::service

@@ -1,0 +1,74 @@
+#include "service/now_procedures.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace pgwamp::service {
+namespace {
+
+using boost::asio::awaitable;
+using boost::asio::use_awaitable;
+
+// timestamptz arrives as ISO 8601 text (db/TYPES.md), so the result is a
+// string a browser can hand to new Date(), as the documents' str(now) is.
+constexpr const char* now_sql = "SELECT now()";
+
+db::Value first_value(const db::Result& result) { return result.rows.at(0).at(0); }
+
+// Runs a coroutine procedure; whatever it throws becomes the call's error.
+void spawn_procedure(db::Pool& pool, std::shared_ptr<CallContext> context,
+                     awaitable<db::Value> (*body)(db::Pool&, std::shared_ptr<CallContext>)) {
+    boost::asio::co_spawn(pool.get_executor(), body(pool, context),
+                          [context](std::exception_ptr error, db::Value result) {
+                              if (error) return context->fail(error);
+                              context->reply(std::move(result));
+                          });
+}
+
+awaitable<db::Value> now_v2_body(db::Pool& pool, std::shared_ptr<CallContext> context) {
+    auto result = co_await pool.async_query(now_sql, {}, context->statement_options(), use_awaitable);
+    co_return first_value(result);
+}
+
+awaitable<db::Value> now_v4_body(db::Pool& pool, std::shared_ptr<CallContext> context) {
+    co_return co_await pool.async_interaction(
+        [](db::Transaction& txn) -> awaitable<db::Value> {
+            auto result = co_await txn.async_query(now_sql, {}, use_awaitable);
+            co_return first_value(result);
+        },
+        context->statement_options(), use_awaitable);
+}
+
+}  // namespace
+
+void now_v1(db::Pool& pool, std::shared_ptr<CallContext> context) {
+    pool.async_query(now_sql, {}, context->statement_options(),
+                     [context](std::exception_ptr error, db::Result result) {
+                         if (error) return context->fail(error);
+                         context->reply(first_value(result));
+                     });
+}
+
+void now_v2(db::Pool& pool, std::shared_ptr<CallContext> context) {
+    spawn_procedure(pool, std::move(context), &now_v2_body);
+}
+
+void now_v3(db::Pool& pool, std::shared_ptr<CallContext> context) {
+    db::CallbackInteraction run = [](db::Transaction& txn, db::InteractionDone done) {
+        txn.async_query(now_sql, {}, [done](std::exception_ptr error, db::Result result) {
+            if (error) return done(error, {});
+            done(nullptr, first_value(result));
+        });
+    };
+    pool.async_interaction(std::move(run), context->statement_options(),
+                           [context](std::exception_ptr error, db::Value result) {
+                               if (error) return context->fail(error);
+                               context->reply(std::move(result));
+                           });
+}
+
+void now_v4(db::Pool& pool, std::shared_ptr<CallContext> context) {
+    spawn_procedure(pool, std::move(context), &now_v4_body);
+}
+
+}  // namespace pgwamp::service
