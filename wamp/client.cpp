@@ -1,0 +1,275 @@
+#include "wamp/client.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
+#include <vector>
+
+#include "wamp/session.hpp"
+#include "wamp/transport.hpp"
+
+namespace pgwamp::wamp {
+
+namespace asio = boost::asio;
+
+const char* to_string(ClientState state) {
+    switch (state) {
+        case ClientState::connecting: return "connecting";
+        case ClientState::joined: return "joined";
+        case ClientState::lost: return "lost";
+        case ClientState::stopped: return "stopped";
+    }
+    return "?";
+}
+
+struct Client::Impl : std::enable_shared_from_this<Impl> {
+    struct Provided {
+        std::string uri;
+        Procedure procedure;
+        RegisterOptions options;
+    };
+    struct Subscribed {
+        std::string topic;
+        EventHandler handler;
+    };
+
+    Impl(asio::io_context& io_, ClientOptions options_)
+        : io(io_), options(std::move(options_)), backoff(options.backoff), retry_timer(io_), join_timer(io_) {}
+
+    asio::io_context& io;
+    ClientOptions options;
+    Backoff backoff;
+    asio::steady_timer retry_timer;
+    asio::steady_timer join_timer;
+    ClientState state = ClientState::stopped;
+    bool running = false;
+    // Bumped on every attempt so late callbacks of an old attempt are ignored.
+    std::uint64_t generation = 0;
+    std::shared_ptr<Transport> transport;
+    std::shared_ptr<Session> session;
+    std::vector<Provided> provided;
+    std::vector<Subscribed> subscribed;
+    std::function<void(ClientState)> state_handler;
+    std::uint64_t dropped = 0;
+    std::size_t restoring = 0;
+
+    void set_state(ClientState s) {
+        if (s == state) return;
+        state = s;
+        spdlog::info("wamp: {} {}", options.endpoint.to_string(), to_string(s));
+        if (state_handler) {
+            try {
+                state_handler(s);
+            } catch (const std::exception& e) {
+                spdlog::error("wamp: state handler threw: {}", e.what());
+            }
+        }
+    }
+
+    void attempt() {
+        if (!running) return;
+        auto gen = ++generation;
+        set_state(ClientState::connecting);
+        TransportOptions topts;
+        topts.max_message_size = options.max_message_size;
+        topts.send_queue_bytes = options.send_queue_bytes;
+        topts.connect_timeout = options.connect_timeout;
+        transport = make_transport(io, options.endpoint, topts);
+        std::weak_ptr<Impl> weak = shared_from_this();
+        transport->connect([weak, gen](std::error_code ec) {
+            auto self = weak.lock();
+            if (self && self->generation == gen) self->on_connected(ec);
+        });
+    }
+
+    void on_connected(std::error_code ec) {
+        if (ec) return retry("connect", ec, {});
+        SessionOptions sopts{options.realm, options.authid, options.authmethod, options.secret};
+        session = std::make_shared<Session>(io, transport, std::move(sopts));
+        auto gen = generation;
+        std::weak_ptr<Impl> weak = shared_from_this();
+        join_timer.expires_after(options.join_timeout);
+        join_timer.async_wait([weak, gen](boost::system::error_code tec) {
+            auto self = weak.lock();
+            if (tec || !self || self->generation != gen || !self->session || self->session->is_joined()) return;
+            self->session->abort(Errc::connect_timeout);
+            self->retry("join", Errc::connect_timeout, {});
+        });
+        session->join(
+            [weak, gen](std::error_code jec, std::string reason) {
+                auto self = weak.lock();
+                if (!self || self->generation != gen) return;
+                self->join_timer.cancel();
+                if (jec) return self->retry("join", jec, reason);
+                self->on_joined();
+            },
+            [weak, gen](std::error_code lec) {
+                auto self = weak.lock();
+                if (self && self->generation == gen) self->on_lost(lec);
+            });
+    }
+
+    void on_joined() {
+        backoff.reset();
+        restoring = provided.size() + subscribed.size();
+        if (restoring == 0) return set_state(ClientState::joined);
+        auto gen = generation;
+        std::weak_ptr<Impl> weak = shared_from_this();
+        auto one_done = [weak, gen](const std::string& what, std::exception_ptr error) {
+            auto self = weak.lock();
+            if (!self || self->generation != gen) return;
+            if (error) log_refusal(what, error);
+            if (--self->restoring == 0 && self->session && self->session->is_joined()) {
+                self->set_state(ClientState::joined);
+            }
+        };
+        for (const auto& p : provided) {
+            session->register_procedure(p.uri, p.options, p.procedure,
+                                        [one_done, uri = p.uri](std::exception_ptr e) { one_done(uri, e); });
+        }
+        for (const auto& s : subscribed) {
+            session->subscribe(s.topic, s.handler,
+                               [one_done, topic = s.topic](std::exception_ptr e) { one_done(topic, e); });
+        }
+    }
+
+    static void log_refusal(const std::string& what, std::exception_ptr error) {
+        try {
+            std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+            spdlog::error("wamp: router refused to register/subscribe {}: {}", what, e.what());
+        }
+    }
+
+    void on_lost(std::error_code ec) {
+        spdlog::warn("wamp: session to {} lost: {}", options.endpoint.to_string(), ec.message());
+        drop_connection();
+        set_state(ClientState::lost);
+        schedule_retry();
+    }
+
+    void retry(const char* what, std::error_code ec, const std::string& reason) {
+        spdlog::warn("wamp: {} to {} failed: {}{}{}", what, options.endpoint.to_string(), ec.message(),
+                     reason.empty() ? "" : " ", reason);
+        drop_connection();
+        schedule_retry();
+    }
+
+    void drop_connection() {
+        join_timer.cancel();
+        ++generation;
+        // Keep the objects alive until the current handler has returned.
+        asio::post(io, [s = std::move(session), t = std::move(transport)] {
+            if (s) s->abort(Errc::connection_lost);
+            if (t) t->close();
+        });
+        session.reset();
+        transport.reset();
+    }
+
+    void schedule_retry() {
+        if (!running) return;
+        auto delay = backoff.next();
+        spdlog::info("wamp: reconnecting to {} in {} ms", options.endpoint.to_string(), delay.count());
+        retry_timer.expires_after(delay);
+        std::weak_ptr<Impl> weak = shared_from_this();
+        retry_timer.async_wait([weak](boost::system::error_code ec) {
+            auto self = weak.lock();
+            if (!ec && self) self->attempt();
+        });
+    }
+
+    bool joined() const { return session && session->is_joined(); }
+};
+
+Client::Client(asio::io_context& io, ClientOptions options)
+    : impl_(std::make_shared<Impl>(io, std::move(options))) {}
+
+Client::~Client() {
+    impl_->running = false;
+    impl_->state_handler = nullptr;
+    impl_->retry_timer.cancel();
+    impl_->join_timer.cancel();
+    if (impl_->session) impl_->session->abort(Errc::stopped);
+    if (impl_->transport) impl_->transport->close();
+}
+
+void Client::provide(std::string uri, Procedure procedure, RegisterOptions options) {
+    impl_->provided.push_back({uri, procedure, options});
+    if (impl_->joined()) {
+        impl_->session->register_procedure(uri, options, procedure, [uri](std::exception_ptr e) {
+            if (e) Impl::log_refusal(uri, e);
+        });
+    }
+}
+
+void Client::subscribe(std::string topic, EventHandler handler) {
+    impl_->subscribed.push_back({topic, handler});
+    if (impl_->joined()) {
+        impl_->session->subscribe(topic, handler, [topic](std::exception_ptr e) {
+            if (e) Impl::log_refusal(topic, e);
+        });
+    }
+}
+
+void Client::publish(std::string topic, db::Array args, db::Object kwargs) {
+    if (!impl_->joined()) {
+        ++impl_->dropped;
+        return;
+    }
+    if (auto ec = impl_->session->publish(topic, args, kwargs)) {
+        ++impl_->dropped;
+        spdlog::warn("wamp: publication to {} dropped: {}", topic, ec.message());
+    }
+}
+
+void Client::call(std::string uri, db::Array args, db::Object kwargs, CallHandler handler) {
+    call(std::move(uri), std::move(args), std::move(kwargs), CallOptions{}, std::move(handler));
+}
+
+void Client::call(std::string uri, db::Array args, db::Object kwargs, CallOptions options, CallHandler handler) {
+    if (!impl_->joined()) {
+        asio::post(impl_->io, [handler = std::move(handler)] {
+            handler(std::make_exception_ptr(CallError(uri::unavailable, {std::string("not joined to the router")})),
+                    {}, {});
+        });
+        return;
+    }
+    impl_->session->call(uri, args, kwargs, options, std::move(handler));
+}
+
+void Client::on_state(std::function<void(ClientState)> handler) { impl_->state_handler = std::move(handler); }
+
+void Client::start() {
+    if (impl_->running) return;
+    impl_->running = true;
+    impl_->backoff.reset();
+    impl_->attempt();
+}
+
+void Client::stop(std::function<void()> done) {
+    auto impl = impl_;
+    impl->running = false;
+    impl->retry_timer.cancel();
+    impl->join_timer.cancel();
+    ++impl->generation;
+    auto finish = [impl, done = std::move(done)] {
+        impl->session.reset();
+        if (impl->transport) impl->transport->close();
+        impl->transport.reset();
+        impl->set_state(ClientState::stopped);
+        if (done) done();
+    };
+    if (impl->session) {
+        impl->session->leave(std::move(finish));  // posts finish
+    } else {
+        if (impl->transport) impl->transport->close();
+        asio::post(impl->io, std::move(finish));
+    }
+}
+
+ClientState Client::state() const { return impl_->state; }
+std::uint64_t Client::dropped_publications() const { return impl_->dropped; }
+std::size_t Client::max_send_size() const { return impl_->transport ? impl_->transport->max_send_size() : 0; }
+
+}  // namespace pgwamp::wamp

@@ -1,0 +1,103 @@
+#pragma once
+// The WAMP client pgwamp uses: joins a realm on a Crossbar router and stays
+// joined until stop(), across router restarts and network loss.
+//
+// Threading: everything runs on the one io_context the Client is given. Call
+// every method from that io_context's thread (or before it runs). Every
+// handler is called there, never inside the call that started the operation.
+//
+// Reconnection: when the transport is lost (read/write error, EOF, router
+// GOODBYE, malformed input) or a connect/join attempt fails, the client waits
+// a jittered exponential backoff (first retry after ~50-100 ms, cap 5 s by
+// default) and tries again, forever, until stop(). On every join it
+// registers every provide()d procedure and subscribes every subscribe()d
+// topic again; the state becomes `joined` once all of them are answered.
+//
+// While not joined:
+// - call() fails at once (posted) with CallError "pgwamp.error.unavailable";
+//   calls pending when the connection drops fail with
+//   "pgwamp.error.connection_lost".
+// - publish() drops the event and counts it (dropped_publications()): a
+//   NOTIFY republished seconds late is usually worse than none, and a bounded
+//   queue would only move the question. Publishes refused by a full send queue
+//   or for size are dropped and counted too.
+// - Invocations running when the connection drops get their interrupt handler
+//   called; their answers go nowhere (the router already failed the caller).
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "wamp/backoff.hpp"
+#include "wamp/endpoint.hpp"
+#include "wamp/error.hpp"
+#include "wamp/invocation.hpp"
+#include "wamp/types.hpp"
+
+namespace pgwamp::wamp {
+
+struct ClientOptions {
+    Endpoint endpoint;
+    std::string realm = "realm1";
+    std::string authid;                    // required for ticket and wampcra
+    std::string authmethod = "anonymous";  // "anonymous" | "ticket" | "wampcra"
+    std::string secret;                    // ticket or WAMP-CRA secret: never logged
+    BackoffOptions backoff;
+    // Octets allowed to wait for the socket; past this, calls fail with
+    // pgwamp.error.overloaded and publishes are dropped.
+    std::size_t send_queue_bytes = 16u << 20;
+    // Largest message we accept (RawSocket rounds up to a power of two). The
+    // router's own limit applies to what we send: bigger calls fail with
+    // wamp.error.payload_size_exceeded without sending anything.
+    std::size_t max_message_size = 16u << 20;
+    std::chrono::milliseconds connect_timeout{10000};  // TCP/Unix connect + transport handshake
+    std::chrono::milliseconds join_timeout{10000};     // HELLO .. WELCOME
+};
+
+enum class ClientState {
+    connecting,  // an attempt to connect and join is under way (or waiting to retry)
+    joined,      // joined, and every registration/subscription restored
+    lost,        // the joined session just ended; a reconnect follows
+    stopped,     // before start() and after stop()
+};
+const char* to_string(ClientState state);
+
+class Client {
+public:
+    Client(boost::asio::io_context& io, ClientOptions options);
+    // Closes at once without GOODBYE; no handler of this client runs afterwards
+    // except pending call handlers, which fail (posted). Prefer stop().
+    ~Client();
+    Client(const Client&) = delete;
+    Client& operator=(const Client&) = delete;
+
+    // Remembered; (re)registered on every join. A registration the router
+    // refuses (e.g. not authorized, already registered with "single") is
+    // logged and does not keep the client from `joined`.
+    void provide(std::string uri, Procedure procedure, RegisterOptions options = {});
+    // Remembered; subscribed again on every join.
+    void subscribe(std::string topic, EventHandler handler);
+    void publish(std::string topic, db::Array args, db::Object kwargs = {});
+    void call(std::string uri, db::Array args, db::Object kwargs, CallHandler handler);
+    void call(std::string uri, db::Array args, db::Object kwargs, CallOptions options, CallHandler handler);
+    void on_state(std::function<void(ClientState)> handler);
+
+    void start();
+    // Leaves (GOODBYE, bounded wait), closes; pending calls fail with
+    // wamp.error.canceled. done is posted once stopped.
+    void stop(std::function<void()> done);
+
+    ClientState state() const;
+    std::uint64_t dropped_publications() const;
+    // The router's limit for one message from us (0 while not connected).
+    std::size_t max_send_size() const;
+
+private:
+    struct Impl;
+    std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace pgwamp::wamp

@@ -1,0 +1,51 @@
+#pragma once
+// One incoming call of a procedure we provide, handed to the procedure as a
+// cheap shared handle it may copy and keep while it works asynchronously.
+//
+// - reply()/error() answer the caller. Only the first answer counts; later
+//   ones are ignored. Answering after the session is gone is a safe no-op.
+// - on_interrupt(): the caller cancelled, its call timed out at the router, or
+//   the connection to the router was lost. The handler runs at most once, on
+//   the loop, posted. The procedure should stop its work and answer with
+//   error("wamp.error.canceled") (ignored if the session is gone). If no
+//   handler is set when an INTERRUPT arrives, we answer wamp.error.canceled
+//   ourselves so the router is never left waiting.
+// - If the answer exceeds the size the router accepts, the caller gets
+//   wamp.error.payload_size_exceeded instead; the session stays up.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "db/value.hpp"
+
+namespace pgwamp::wamp {
+
+namespace detail {
+struct InvocationState;
+}
+
+class Invocation {
+public:
+    explicit Invocation(std::shared_ptr<detail::InvocationState> state);
+
+    const db::Array& args() const;
+    const db::Object& kwargs() const;
+    // WAMP request id of this invocation (unique per session; for logs).
+    std::uint64_t request_id() const;
+
+    void reply(db::Array args = {}, db::Object kwargs = {});
+    void error(std::string uri, db::Array args = {}, db::Object kwargs = {});
+    void on_interrupt(std::function<void()> handler);
+
+    bool answered() const;     // reply() or error() was called (or we answered for it)
+    bool interrupted() const;  // an INTERRUPT (or connection loss) arrived
+
+private:
+    std::shared_ptr<detail::InvocationState> state_;
+};
+
+using Procedure = std::function<void(Invocation)>;
+
+}  // namespace pgwamp::wamp

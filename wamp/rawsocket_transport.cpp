@@ -1,0 +1,228 @@
+#include "wamp/rawsocket_transport.hpp"
+
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <spdlog/spdlog.h>
+
+#include "wamp/error.hpp"
+
+namespace pgwamp::wamp {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+RawSocketTransport::RawSocketTransport(asio::io_context& io, Endpoint endpoint, TransportOptions options)
+    : io_(io),
+      endpoint_(std::move(endpoint)),
+      options_(options),
+      socket_(io),
+      resolver_(io),
+      connect_timer_(io),
+      queue_(options.send_queue_bytes),
+      max_receive_(rawsocket::length_from_exponent(rawsocket::length_exponent(
+          static_cast<std::uint32_t>(std::min<std::size_t>(options.max_message_size, rawsocket::max_max_length))))) {}
+
+void RawSocketTransport::connect(std::function<void(std::error_code)> done) {
+    if (state_ != State::idle) {
+        asio::post(io_, [done = std::move(done)] { done(Errc::not_connected); });
+        return;
+    }
+    state_ = State::connecting;
+    connect_done_ = std::move(done);
+    connect_timer_.expires_after(options_.connect_timeout);
+    connect_timer_.async_wait([weak = weak_from_this()](error_code ec) {
+        auto self = weak.lock();
+        if (!ec && self && self->state_ == State::connecting) self->finish_connect(Errc::connect_timeout);
+    });
+    auto self = shared_from_this();
+    if (endpoint_.kind == Endpoint::Kind::unix_socket) {
+        asio::local::stream_protocol::endpoint ep(endpoint_.path);
+        socket_.async_connect(Socket::endpoint_type(ep), [self](error_code ec) { self->on_connected(ec); });
+        return;
+    }
+    if (endpoint_.kind != Endpoint::Kind::tcp) {
+        asio::post(io_, [self] { self->finish_connect(Errc::bad_endpoint); });
+        return;
+    }
+    resolver_.async_resolve(endpoint_.host, std::to_string(endpoint_.port),
+                            [self](error_code ec, asio::ip::tcp::resolver::results_type results) {
+                                if (self->state_ != State::connecting) return;
+                                if (ec) return self->finish_connect(ec);
+                                self->try_tcp(results, results.begin());
+                            });
+}
+
+// Tries each resolved address in turn ("localhost" may give ::1 first while
+// the router listens on 127.0.0.1 only).
+void RawSocketTransport::try_tcp(asio::ip::tcp::resolver::results_type results,
+                                 asio::ip::tcp::resolver::results_type::const_iterator it) {
+    if (it == results.end()) return finish_connect(std::error_code(error_code(asio::error::host_not_found)));
+    auto self = shared_from_this();
+    error_code ignored;
+    socket_.close(ignored);
+    socket_.async_connect(Socket::endpoint_type(it->endpoint()), [self, results, it](error_code ec) {
+        if (self->state_ != State::connecting) return;
+        if (ec && std::next(it) != results.end()) return self->try_tcp(results, std::next(it));
+        if (!ec) {
+            error_code ignore;
+            self->socket_.set_option(asio::ip::tcp::no_delay(true), ignore);
+            // Keepalive lets the kernel notice a router host that vanished
+            // without closing (the router never answers RawSocket PINGs).
+            self->socket_.set_option(asio::socket_base::keep_alive(true), ignore);
+        }
+        self->on_connected(ec);
+    });
+}
+
+void RawSocketTransport::on_connected(std::error_code ec) {
+    if (state_ != State::connecting) return;
+    if (ec) return finish_connect(ec);
+    handshake_ = rawsocket::make_handshake(max_receive_);
+    auto self = shared_from_this();
+    asio::async_write(socket_, asio::buffer(handshake_), [self](error_code wec, std::size_t) {
+        if (self->state_ != State::connecting) return;
+        if (wec) return self->finish_connect(wec);
+        asio::async_read(self->socket_, asio::buffer(self->header_),
+                         [self](error_code rec, std::size_t) { self->on_handshake_reply(rec); });
+    });
+}
+
+void RawSocketTransport::on_handshake_reply(std::error_code ec) {
+    if (state_ != State::connecting) return;
+    if (ec) return finish_connect(ec);
+    auto reply = rawsocket::parse_handshake_reply(header_);
+    if (reply.error) {
+        spdlog::warn("wamp: RawSocket handshake with {} refused: {}", endpoint_.to_string(),
+                     rawsocket::refusal_text(reply.refusal_reason));
+        return finish_connect(reply.error);
+    }
+    max_send_ = reply.max_send_length;
+    finish_connect({});
+}
+
+void RawSocketTransport::finish_connect(std::error_code ec) {
+    connect_timer_.cancel();
+    auto done = std::move(connect_done_);
+    connect_done_ = nullptr;
+    if (ec) {
+        state_ = State::closed;
+        error_code ignored;
+        socket_.close(ignored);
+        resolver_.cancel();
+    } else {
+        state_ = State::open;
+        read_header();
+    }
+    // Always from a fresh handler: we may be inside connect() (bad endpoint).
+    if (done) asio::post(io_, [done = std::move(done), ec] { done(ec); });
+}
+
+void RawSocketTransport::read_header() {
+    auto self = shared_from_this();
+    asio::async_read(socket_, asio::buffer(header_), [self](error_code ec, std::size_t) {
+        if (self->state_ != State::open) return;
+        if (ec) return self->fail(ec == asio::error::eof ? make_error_code(Errc::connection_lost) : std::error_code(ec));
+        rawsocket::FrameHeader header;
+        if (auto err = rawsocket::decode_header(self->header_, self->max_receive_, header)) {
+            // The length prefix is untrusted: refuse before allocating for it.
+            spdlog::warn("wamp: dropping connection to {}: incoming frame of {} octets ({}; our limit {})",
+                         self->endpoint_.to_string(),
+                         (std::uint32_t{self->header_[1]} << 16) | (std::uint32_t{self->header_[2]} << 8) |
+                             self->header_[3],
+                         err.message(), self->max_receive_);
+            return self->fail(err);
+        }
+        self->read_payload(header);
+    });
+}
+
+void RawSocketTransport::read_payload(rawsocket::FrameHeader header) {
+    payload_.resize(header.length);
+    auto self = shared_from_this();
+    asio::async_read(socket_, asio::buffer(payload_), [self, header](error_code ec, std::size_t) {
+        if (self->state_ != State::open) return;
+        if (ec) return self->fail(ec == asio::error::eof ? make_error_code(Errc::connection_lost) : std::error_code(ec));
+        switch (header.type) {
+            case rawsocket::FrameType::message:
+                if (self->on_message_) {
+                    try {
+                        self->on_message_(self->payload_);
+                    } catch (const std::exception& e) {
+                        spdlog::error("wamp: message handler threw: {}", e.what());
+                        return self->fail(Errc::protocol_violation);
+                    }
+                }
+                break;
+            case rawsocket::FrameType::ping:
+                // PONG echoes the PING payload. A full queue only loses the PONG.
+                (void)self->enqueue(rawsocket::FrameType::pong, self->payload_);
+                break;
+            case rawsocket::FrameType::pong: break;
+        }
+        // The handler may have closed us.
+        if (self->state_ == State::open) self->read_header();
+    });
+}
+
+std::error_code RawSocketTransport::send(std::string payload) {
+    if (state_ != State::open) return Errc::not_connected;
+    if (payload.size() > max_send_) return Errc::message_too_large;
+    return enqueue(rawsocket::FrameType::message, payload);
+}
+
+std::error_code RawSocketTransport::enqueue(rawsocket::FrameType type, std::string_view payload) {
+    auto header = rawsocket::encode_header(type, static_cast<std::uint32_t>(payload.size()));
+    std::string frame;
+    frame.reserve(header.size() + payload.size());
+    frame.append(reinterpret_cast<const char*>(header.data()), header.size());
+    frame.append(payload);
+    if (auto ec = queue_.push(std::move(frame))) return ec;
+    if (!writing_) write_next();
+    return {};
+}
+
+void RawSocketTransport::write_next() {
+    writing_ = true;
+    auto self = shared_from_this();
+    asio::async_write(socket_, asio::buffer(queue_.front()), [self](error_code ec, std::size_t) {
+        self->writing_ = false;
+        if (self->state_ != State::open) return;
+        if (ec) return self->fail(ec);
+        self->queue_.pop();
+        if (!self->queue_.empty()) self->write_next();
+    });
+}
+
+void RawSocketTransport::fail(std::error_code ec) {
+    if (state_ != State::open) return;
+    state_ = State::closed;
+    error_code ignored;
+    socket_.close(ignored);
+    // A pending write still points into the front frame; the queue goes with us.
+    if (!writing_) queue_.clear();
+    auto handler = std::move(on_close_);
+    on_close_ = nullptr;
+    on_message_ = nullptr;
+    if (handler) handler(ec);
+}
+
+void RawSocketTransport::close() {
+    auto was = state_;
+    state_ = State::closed;
+    on_close_ = nullptr;
+    on_message_ = nullptr;
+    error_code ignored;
+    connect_timer_.cancel();
+    resolver_.cancel();
+    socket_.close(ignored);
+    if (!writing_) queue_.clear();
+    if (was == State::connecting) {
+        auto done = std::move(connect_done_);
+        connect_done_ = nullptr;
+        if (done) asio::post(io_, [done = std::move(done)] { done(Errc::stopped); });
+    }
+}
+
+}  // namespace pgwamp::wamp

@@ -1,0 +1,67 @@
+#pragma once
+// RawSocket (TCP or Unix socket) with MessagePack, fully asynchronous.
+//
+// Written instead of Autobahn|Cpp's rawsocket transport, which writes with a
+// blocking asio::write (a slow router stalls our whole event loop), trusts the
+// incoming length prefix, and can leave futures pending for ever when the
+// socket closes. Here: writes go through a bounded SendQueue, every incoming
+// length is checked against what we announced before anything is read, and
+// any read/write error or EOF is reported once through the close handler.
+
+#include <boost/asio/generic/stream_protocol.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "wamp/rawsocket_framing.hpp"
+#include "wamp/send_queue.hpp"
+#include "wamp/transport.hpp"
+
+namespace pgwamp::wamp {
+
+class RawSocketTransport : public Transport, public std::enable_shared_from_this<RawSocketTransport> {
+public:
+    RawSocketTransport(boost::asio::io_context& io, Endpoint endpoint, TransportOptions options);
+
+    void connect(std::function<void(std::error_code)> done) override;
+    std::error_code send(std::string payload) override;
+    void close() override;
+    bool is_open() const override { return state_ == State::open; }
+    std::size_t max_send_size() const override { return max_send_; }
+    std::size_t queued_bytes() const override { return queue_.bytes(); }
+    // What we announced in the handshake (options rounded up to a power of two).
+    std::uint32_t max_receive_size() const { return max_receive_; }
+
+private:
+    enum class State { idle, connecting, open, closed };
+    using Socket = boost::asio::generic::stream_protocol::socket;
+
+    void try_tcp(boost::asio::ip::tcp::resolver::results_type results,
+                 boost::asio::ip::tcp::resolver::results_type::const_iterator it);
+    void on_connected(std::error_code ec);
+    void on_handshake_reply(std::error_code ec);
+    void finish_connect(std::error_code ec);
+    void read_header();
+    void read_payload(rawsocket::FrameHeader header);
+    std::error_code enqueue(rawsocket::FrameType type, std::string_view payload);
+    void write_next();
+    void fail(std::error_code ec);
+
+    boost::asio::io_context& io_;
+    Endpoint endpoint_;
+    TransportOptions options_;
+    Socket socket_;
+    boost::asio::ip::tcp::resolver resolver_;
+    boost::asio::steady_timer connect_timer_;
+    State state_ = State::idle;
+    std::function<void(std::error_code)> connect_done_;
+    rawsocket::Bytes4 handshake_{};
+    rawsocket::Bytes4 header_{};
+    std::string payload_;
+    SendQueue queue_;
+    bool writing_ = false;
+    std::uint32_t max_receive_;
+    std::uint32_t max_send_ = 0;
+};
+
+}  // namespace pgwamp::wamp

@@ -1,0 +1,499 @@
+#include "wamp/session.hpp"
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include "wamp/error.hpp"
+#include "wamp/message.hpp"
+#include "wamp/value_msgpack.hpp"
+#include "wamp/wampcra.hpp"
+
+namespace pgwamp::wamp {
+
+namespace asio = boost::asio;
+
+namespace {
+
+struct ProtocolError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+std::uint64_t id_at(const msgpack::object_array& m, std::uint32_t i, const char* what) {
+    if (i >= m.size || m.ptr[i].type != msgpack::type::POSITIVE_INTEGER) {
+        throw ProtocolError(std::string(what) + " must be an id");
+    }
+    return m.ptr[i].via.u64;
+}
+
+std::string str_at(const msgpack::object_array& m, std::uint32_t i, const char* what) {
+    if (i >= m.size || m.ptr[i].type != msgpack::type::STR) throw ProtocolError(std::string(what) + " must be a string");
+    return std::string(m.ptr[i].via.str.ptr, m.ptr[i].via.str.size);
+}
+
+const msgpack::object& map_at(const msgpack::object_array& m, std::uint32_t i, const char* what) {
+    if (i >= m.size || m.ptr[i].type != msgpack::type::MAP) throw ProtocolError(std::string(what) + " must be a dict");
+    return m.ptr[i];
+}
+
+db::Array args_at(const msgpack::object_array& m, std::uint32_t i) { return i < m.size ? to_array(m.ptr[i]) : db::Array{}; }
+db::Object kwargs_at(const msgpack::object_array& m, std::uint32_t i) {
+    return i < m.size ? to_object(m.ptr[i]) : db::Object{};
+}
+
+const msgpack::object* find_key(const msgpack::object& map, std::string_view key) {
+    for (std::uint32_t i = 0; i < map.via.map.size; ++i) {
+        const auto& kv = map.via.map.ptr[i];
+        if (kv.key.type == msgpack::type::STR && std::string_view(kv.key.via.str.ptr, kv.key.via.str.size) == key) {
+            return &kv.val;
+        }
+    }
+    return nullptr;
+}
+
+std::string string_in(const msgpack::object& map, std::string_view key) {
+    auto v = find_key(map, key);
+    if (!v || v->type != msgpack::type::STR) return {};
+    return std::string(v->via.str.ptr, v->via.str.size);
+}
+
+std::exception_ptr call_error(std::string uri, db::Array args = {}, db::Object kwargs = {}) {
+    return std::make_exception_ptr(CallError(std::move(uri), std::move(args), std::move(kwargs)));
+}
+
+std::exception_ptr local_error(std::error_code ec) { return call_error(uri_for(ec), {ec.message()}); }
+
+}  // namespace
+
+void detail::post_interrupt(const std::shared_ptr<detail::InvocationState>& state) {
+    if (state->interrupt_fired) return;
+    state->interrupt_fired = true;
+    asio::post(*state->io, [state] {
+        auto handler = std::move(state->interrupt_handler);
+        state->interrupt_handler = nullptr;
+        try {
+            if (handler) handler();
+        } catch (const std::exception& e) {
+            spdlog::error("wamp: interrupt handler threw: {}", e.what());
+        }
+    });
+}
+
+namespace {
+
+}  // namespace
+
+Session::Session(asio::io_context& io, std::shared_ptr<Transport> transport, SessionOptions options)
+    : io_(io), transport_(std::move(transport)), options_(std::move(options)), leave_timer_(io) {}
+
+Session::~Session() {
+    if (transport_) transport_->close();
+}
+
+std::uint64_t Session::next_id() {
+    // WAMP ids are in [1, 2^53].
+    if (++last_id_ > (std::uint64_t{1} << 53)) last_id_ = 1;
+    return last_id_;
+}
+
+void Session::join(JoinHandler on_joined, ClosedHandler on_closed) {
+    on_joined_ = std::move(on_joined);
+    on_closed_ = std::move(on_closed);
+    std::weak_ptr<Session> weak = shared_from_this();
+    transport_->set_handlers(
+        [weak](std::string_view payload) {
+            if (auto self = weak.lock()) self->on_message(payload);
+        },
+        [weak](std::error_code ec) {
+            if (auto self = weak.lock()) self->on_transport_closed(ec);
+        });
+    state_ = State::joining;
+    std::vector<std::string> methods{options_.authmethod.empty() ? "anonymous" : options_.authmethod};
+    if (auto ec = transport_->send(message::encode_hello(options_.realm, options_.authid, methods))) {
+        // Report from a fresh handler, never inside join().
+        asio::post(io_, [self = shared_from_this(), ec] { self->shut(ec, true); });
+    }
+}
+
+void Session::on_message(std::string_view payload) {
+    try {
+        auto handle = msgpack::unpack(payload.data(), payload.size(), nullptr, nullptr, unpack_limits(payload.size()));
+        const auto& o = handle.get();
+        if (o.type != msgpack::type::ARRAY || o.via.array.size == 0 ||
+            o.via.array.ptr[0].type != msgpack::type::POSITIVE_INTEGER) {
+            throw ProtocolError("message is not a list starting with a message code");
+        }
+        dispatch(o.via.array);
+    } catch (const std::exception& e) {
+        // Malformed input from the router: this session cannot be trusted any more.
+        spdlog::error("wamp: protocol violation from router, closing session: {}", e.what());
+        shut(Errc::protocol_violation, true);
+    }
+}
+
+void Session::dispatch(const msgpack::object_array& m) {
+    auto code = m.ptr[0].via.u64;
+    if (state_ == State::joining) {
+        switch (code) {
+            case message::challenge: return on_challenge(m);
+            case message::welcome: return on_welcome();
+            case message::abort: return on_abort(m);
+            default: throw ProtocolError("unexpected message " + std::to_string(code) + " before WELCOME");
+        }
+    }
+    switch (code) {
+        case message::goodbye: return on_goodbye();
+        case message::error: return on_error(m);
+        case message::result: return on_result(m);
+        case message::registered: return on_registered(m);
+        case message::subscribed: return on_subscribed(m);
+        case message::event: return on_event(m);
+        case message::invocation: return on_invocation(m);
+        case message::interrupt: return on_interrupt(m);
+        case message::published:
+        case message::unregistered:
+        case message::unsubscribed: return;
+        case message::abort: return shut(Errc::connection_lost, true);
+        default: throw ProtocolError("unexpected message code " + std::to_string(code));
+    }
+}
+
+void Session::on_challenge(const msgpack::object_array& m) {
+    auto method = str_at(m, 1, "CHALLENGE.AuthMethod");
+    const auto& extra = map_at(m, 2, "CHALLENGE.Extra");
+    if (method != options_.authmethod) throw ProtocolError("CHALLENGE for an authmethod we did not offer");
+    std::string signature;
+    if (method == "ticket") {
+        signature = options_.secret;
+    } else if (method == "wampcra") {
+        auto challenge = string_in(extra, "challenge");
+        if (challenge.empty()) throw ProtocolError("WAMP-CRA challenge without 'challenge'");
+        auto key = options_.secret;
+        auto salt = string_in(extra, "salt");
+        if (!salt.empty()) {
+            auto iterations = find_key(extra, "iterations");
+            auto keylen = find_key(extra, "keylen");
+            if (!iterations || !keylen || iterations->type != msgpack::type::POSITIVE_INTEGER ||
+                keylen->type != msgpack::type::POSITIVE_INTEGER) {
+                throw ProtocolError("salted WAMP-CRA challenge without iterations/keylen");
+            }
+            key = wampcra::derive_key(key, salt, static_cast<int>(iterations->via.u64),
+                                      static_cast<int>(keylen->via.u64));
+        }
+        signature = wampcra::sign(key, challenge);
+    } else {
+        throw ProtocolError("unsupported authmethod in CHALLENGE");
+    }
+    if (auto ec = transport_->send(message::encode_authenticate(signature))) shut(ec, true);
+}
+
+void Session::on_welcome() {
+    state_ = State::joined;
+    if (auto h = std::move(on_joined_)) h({}, {});
+}
+
+void Session::on_abort(const msgpack::object_array& m) {
+    auto reason = str_at(m, 2, "ABORT.Reason");
+    std::string text;
+    if (m.size > 1 && m.ptr[1].type == msgpack::type::MAP) text = string_in(m.ptr[1], "message");
+    spdlog::error("wamp: router refused to join realm '{}' as '{}' ({}): {} {}", options_.realm, options_.authid,
+                  options_.authmethod, reason, text);
+    auto h = std::move(on_joined_);
+    on_joined_ = nullptr;
+    shut(Errc::join_aborted, false);
+    if (h) h(Errc::join_aborted, reason);
+}
+
+void Session::on_goodbye() {
+    if (state_ == State::leaving) {
+        shut(Errc::stopped, false);
+        if (auto done = std::move(leave_done_)) asio::post(io_, std::move(done));
+        return;
+    }
+    // The router ends the session (e.g. shutting down): answer, then treat it
+    // as a loss so the client rejoins.
+    (void)transport_->send(message::encode_goodbye("wamp.close.goodbye_and_out"));
+    shut(Errc::connection_lost, true);
+}
+
+void Session::on_error(const msgpack::object_array& m) {
+    auto type = id_at(m, 1, "ERROR.Type");
+    auto request = id_at(m, 2, "ERROR.Request");
+    auto uri = str_at(m, 4, "ERROR.Error");
+    db::Array args;
+    db::Object kwargs;
+    try {
+        args = args_at(m, 5);
+        kwargs = kwargs_at(m, 6);
+    } catch (const ValueError& e) {
+        args = {std::string("error payload not representable: ") + e.what()};
+    }
+    if (type == message::call) {
+        auto it = calls_.find(request);
+        if (it == calls_.end()) return;
+        auto handler = std::move(it->second);
+        calls_.erase(it);
+        handler(call_error(uri, std::move(args), std::move(kwargs)), {}, {});
+    } else if (type == message::register_) {
+        auto it = registering_.find(request);
+        if (it == registering_.end()) return;
+        auto done = std::move(it->second.done);
+        registering_.erase(it);
+        if (done) done(call_error(uri, std::move(args), std::move(kwargs)));
+    } else if (type == message::subscribe) {
+        auto it = subscribing_.find(request);
+        if (it == subscribing_.end()) return;
+        auto done = std::move(it->second.done);
+        subscribing_.erase(it);
+        if (done) done(call_error(uri, std::move(args), std::move(kwargs)));
+    } else {
+        spdlog::warn("wamp: router error {} for request {} of type {}", uri, request, type);
+    }
+}
+
+void Session::on_result(const msgpack::object_array& m) {
+    auto request = id_at(m, 1, "RESULT.Request");
+    auto it = calls_.find(request);
+    if (it == calls_.end()) return;  // e.g. failed locally already
+    auto handler = std::move(it->second);
+    calls_.erase(it);
+    db::Array args;
+    db::Object kwargs;
+    try {
+        args = args_at(m, 3);
+        kwargs = kwargs_at(m, 4);
+    } catch (const ValueError& e) {
+        return handler(call_error(uri::invalid_argument, {std::string("result not representable: ") + e.what()}), {},
+                       {});
+    }
+    handler(nullptr, std::move(args), std::move(kwargs));
+}
+
+void Session::on_registered(const msgpack::object_array& m) {
+    auto request = id_at(m, 1, "REGISTERED.Request");
+    auto registration = id_at(m, 2, "REGISTERED.Registration");
+    auto it = registering_.find(request);
+    if (it == registering_.end()) return;
+    procedures_[registration] = std::move(it->second.procedure);
+    auto done = std::move(it->second.done);
+    registering_.erase(it);
+    if (done) done(nullptr);
+}
+
+void Session::on_subscribed(const msgpack::object_array& m) {
+    auto request = id_at(m, 1, "SUBSCRIBED.Request");
+    auto subscription = id_at(m, 2, "SUBSCRIBED.Subscription");
+    auto it = subscribing_.find(request);
+    if (it == subscribing_.end()) return;
+    subscriptions_[subscription].push_back(std::move(it->second.handler));
+    auto done = std::move(it->second.done);
+    subscribing_.erase(it);
+    if (done) done(nullptr);
+}
+
+void Session::on_event(const msgpack::object_array& m) {
+    auto subscription = id_at(m, 1, "EVENT.Subscription");
+    auto it = subscriptions_.find(subscription);
+    if (it == subscriptions_.end()) return;  // just unsubscribed: may still be in flight
+    Event event;
+    try {
+        event.args = args_at(m, 4);
+        event.kwargs = kwargs_at(m, 5);
+    } catch (const ValueError& e) {
+        spdlog::warn("wamp: dropping event with unrepresentable payload: {}", e.what());
+        return;
+    }
+    // Copy: a handler may subscribe again and rehash the map.
+    auto handlers = it->second;
+    for (auto& h : handlers) {
+        try {
+            h(event);
+        } catch (const std::exception& e) {
+            spdlog::error("wamp: event handler threw: {}", e.what());
+        }
+    }
+}
+
+void Session::on_invocation(const msgpack::object_array& m) {
+    auto request = id_at(m, 1, "INVOCATION.Request");
+    auto registration = id_at(m, 2, "INVOCATION.Registration");
+    auto state = std::make_shared<detail::InvocationState>();
+    state->io = &io_;
+    state->session = weak_from_this();
+    state->request_id = request;
+    auto it = procedures_.find(registration);
+    if (it == procedures_.end()) {
+        answer(*state, message::encode_invocation_error(request, "wamp.error.no_such_registration", {}, {}));
+        return;
+    }
+    try {
+        state->args = args_at(m, 4);
+        state->kwargs = kwargs_at(m, 5);
+    } catch (const ValueError& e) {
+        answer(*state, message::encode_invocation_error(request, uri::invalid_argument, {std::string(e.what())}, {}));
+        return;
+    }
+    invocations_[request] = state;
+    auto procedure = it->second;  // the procedure may register more and rehash
+    try {
+        procedure(Invocation(state));
+    } catch (const std::exception& e) {
+        spdlog::error("wamp: procedure threw: {}", e.what());
+        answer(*state, message::encode_invocation_error(request, uri::runtime_error, {std::string(e.what())}, {}));
+    } catch (...) {
+        answer(*state, message::encode_invocation_error(request, uri::runtime_error, {}, {}));
+    }
+}
+
+void Session::on_interrupt(const msgpack::object_array& m) {
+    auto request = id_at(m, 1, "INTERRUPT.Request");
+    auto it = invocations_.find(request);
+    if (it == invocations_.end()) return;  // already answered
+    auto state = it->second.lock();
+    if (!state) {
+        invocations_.erase(it);
+        return;
+    }
+    fire_interrupt(state);
+}
+
+void Session::fire_interrupt(const std::shared_ptr<detail::InvocationState>& state) {
+    if (state->answered || state->interrupt_fired) return;
+    state->interrupted = true;
+    if (!state->interrupt_handler) {
+        // Nobody will stop the work: answer now so the router is not left waiting.
+        answer(*state, message::encode_invocation_error(state->request_id, uri::canceled, {}, {}));
+        return;
+    }
+    detail::post_interrupt(state);
+}
+
+void Session::answer(detail::InvocationState& state, std::string msg) {
+    if (state.answered) return;
+    state.answered = true;
+    invocations_.erase(state.request_id);
+    if (state_ != State::joined && state_ != State::leaving) return;
+    auto ec = transport_->send(std::move(msg));
+    if (ec == Errc::message_too_large) {
+        ec = transport_->send(message::encode_invocation_error(
+            state.request_id, uri::payload_size_exceeded,
+            {std::string("result exceeds the router's maximum message size")}, {}));
+    }
+    if (ec) spdlog::warn("wamp: could not answer invocation {}: {}", state.request_id, ec.message());
+}
+
+void Session::register_procedure(const std::string& uri, const RegisterOptions& options, Procedure procedure,
+                                 DoneHandler done) {
+    if (state_ != State::joined) {
+        asio::post(io_, [done = std::move(done)] { done(local_error(Errc::not_joined)); });
+        return;
+    }
+    auto id = next_id();
+    if (auto ec = transport_->send(message::encode_register(id, uri, options.invoke))) {
+        asio::post(io_, [done = std::move(done), ec] { done(local_error(ec)); });
+        return;
+    }
+    registering_[id] = {std::move(procedure), std::move(done)};
+}
+
+void Session::subscribe(const std::string& topic, EventHandler handler, DoneHandler done) {
+    if (state_ != State::joined) {
+        asio::post(io_, [done = std::move(done)] { done(local_error(Errc::not_joined)); });
+        return;
+    }
+    auto id = next_id();
+    if (auto ec = transport_->send(message::encode_subscribe(id, topic))) {
+        asio::post(io_, [done = std::move(done), ec] { done(local_error(ec)); });
+        return;
+    }
+    subscribing_[id] = {std::move(handler), std::move(done)};
+}
+
+void Session::call(const std::string& uri, const db::Array& args, const db::Object& kwargs,
+                   const CallOptions& options, CallHandler handler) {
+    std::error_code ec = Errc::not_joined;
+    auto id = next_id();
+    if (state_ == State::joined) {
+        ec = transport_->send(message::encode_call(id, uri, args, kwargs, options.timeout));
+    }
+    if (ec) {
+        asio::post(io_, [handler = std::move(handler), ec] { handler(local_error(ec), {}, {}); });
+        return;
+    }
+    calls_[id] = std::move(handler);
+}
+
+std::error_code Session::publish(const std::string& topic, const db::Array& args, const db::Object& kwargs) {
+    if (state_ != State::joined) return Errc::not_joined;
+    return transport_->send(message::encode_publish(next_id(), topic, args, kwargs));
+}
+
+void Session::leave(std::function<void()> done) {
+    if (state_ != State::joined) {
+        shut(Errc::stopped, false);
+        asio::post(io_, std::move(done));
+        return;
+    }
+    state_ = State::leaving;
+    leave_done_ = std::move(done);
+    if (transport_->send(message::encode_goodbye("wamp.close.normal"))) {
+        return on_goodbye();
+    }
+    leave_timer_.expires_after(std::chrono::seconds(2));
+    leave_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+        auto self = weak.lock();
+        if (ec || !self || self->state_ != State::leaving) return;
+        self->on_goodbye();  // the router did not answer in time: close anyway
+    });
+}
+
+void Session::abort(std::error_code reason) { shut(reason, false); }
+
+void Session::on_transport_closed(std::error_code ec) {
+    if (state_ == State::leaving) {
+        // The router closed instead of answering GOODBYE: still a completed leave.
+        return on_goodbye();
+    }
+    shut(ec, true);
+}
+
+void Session::shut(std::error_code reason, bool report) {
+    if (state_ == State::closed) return;
+    bool was_joining = state_ == State::joining;
+    state_ = State::closed;
+    leave_timer_.cancel();
+    transport_->close();
+    std::error_code call_reason = reason == Errc::stopped ? reason : make_error_code(Errc::connection_lost);
+    // Everything pending fails once, from fresh handlers.
+    for (auto& [id, handler] : calls_) {
+        asio::post(io_, [h = std::move(handler), call_reason] { h(local_error(call_reason), {}, {}); });
+    }
+    calls_.clear();
+    for (auto& [id, p] : registering_) {
+        if (p.done) asio::post(io_, [d = std::move(p.done), call_reason] { d(local_error(call_reason)); });
+    }
+    registering_.clear();
+    for (auto& [id, p] : subscribing_) {
+        if (p.done) asio::post(io_, [d = std::move(p.done), call_reason] { d(local_error(call_reason)); });
+    }
+    subscribing_.clear();
+    // Running invocations lost their caller: let them stop their work.
+    auto invocations = std::move(invocations_);
+    invocations_.clear();
+    for (auto& [id, weak] : invocations) {
+        if (auto state = weak.lock(); state && state->interrupt_handler && !state->answered) {
+            state->answered = true;  // nobody to answer any more
+            state->interrupted = true;
+            detail::post_interrupt(state);
+        }
+    }
+    procedures_.clear();
+    subscriptions_.clear();
+    if (!report) return;
+    if (was_joining) {
+        if (auto h = std::move(on_joined_)) h(reason, {});
+        return;
+    }
+    if (auto h = std::move(on_closed_)) h(reason);
+}
+
+}  // namespace pgwamp::wamp

@@ -1,0 +1,132 @@
+#pragma once
+// One WAMP session over one open transport, from HELLO to the transport's
+// end. It does not reconnect: Client makes a new Session on every (re)join.
+//
+// Replaces Autobahn|Cpp's wamp_session, which (17.5) treats INTERRUPT as a
+// fatal protocol error, drops the args/kwargs of call errors, throws out of
+// its message handler on any unexpected id, continues futures on new threads
+// (WAMP-CRA) and never fails what is pending when the transport goes away.
+// Here: INTERRUPT goes to the invocation; a stray id is logged and ignored;
+// a malformed message ends the session with Errc::protocol_violation; when
+// the transport ends, every pending call and request fails once, posted.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstdint>
+#include <memory>
+#include <msgpack.hpp>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "wamp/invocation.hpp"
+#include "wamp/transport.hpp"
+#include "wamp/types.hpp"
+
+namespace pgwamp::wamp {
+
+class Session;
+
+namespace detail {
+struct InvocationState {
+    boost::asio::io_context* io = nullptr;
+    std::weak_ptr<Session> session;
+    std::uint64_t request_id = 0;
+    db::Array args;
+    db::Object kwargs;
+    bool answered = false;
+    bool interrupted = false;
+    bool interrupt_fired = false;
+    std::function<void()> interrupt_handler;
+};
+// Posts the interrupt handler once (no-op if already fired).
+void post_interrupt(const std::shared_ptr<InvocationState>& state);
+}  // namespace detail
+
+struct SessionOptions {
+    std::string realm;
+    std::string authid;
+    std::string authmethod = "anonymous";  // "anonymous" | "ticket" | "wampcra"
+    std::string secret;                    // ticket or WAMP-CRA secret; never logged
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+public:
+    // joined: ({}, "") on WELCOME, or (error, reason URI) when the join failed.
+    using JoinHandler = std::function<void(std::error_code, std::string)>;
+    // After a successful join, the one report that the session ended (not
+    // called after abort() or a completed leave()).
+    using ClosedHandler = std::function<void(std::error_code)>;
+
+    Session(boost::asio::io_context& io, std::shared_ptr<Transport> transport, SessionOptions options);
+    ~Session();
+
+    // The transport must be open. Sends HELLO and answers CHALLENGE.
+    void join(JoinHandler on_joined, ClosedHandler on_closed);
+    bool is_joined() const { return state_ == State::joined; }
+
+    void register_procedure(const std::string& uri, const RegisterOptions& options, Procedure procedure,
+                            DoneHandler done);
+    void subscribe(const std::string& topic, EventHandler handler, DoneHandler done);
+    void call(const std::string& uri, const db::Array& args, const db::Object& kwargs, const CallOptions& options,
+              CallHandler handler);
+    // Fire and forget (no acknowledge): the error says only whether it was sent.
+    std::error_code publish(const std::string& topic, const db::Array& args, const db::Object& kwargs);
+
+    // GOODBYE, wait (bounded) for the router's GOODBYE, close. done is posted.
+    void leave(std::function<void()> done);
+    // Close now; pending calls fail with `reason`, no closed handler.
+    void abort(std::error_code reason);
+
+    // Used by Invocation.
+    void answer(detail::InvocationState& state, std::string message);
+    void fire_interrupt(const std::shared_ptr<detail::InvocationState>& state);
+    boost::asio::io_context& io() { return io_; }
+
+private:
+    enum class State { idle, joining, joined, leaving, closed };
+    struct PendingRegister {
+        Procedure procedure;
+        DoneHandler done;
+    };
+    struct PendingSubscribe {
+        EventHandler handler;
+        DoneHandler done;
+    };
+
+    void on_message(std::string_view payload);
+    void dispatch(const msgpack::object_array& m);
+    void on_challenge(const msgpack::object_array& m);
+    void on_welcome();
+    void on_abort(const msgpack::object_array& m);
+    void on_goodbye();
+    void on_error(const msgpack::object_array& m);
+    void on_result(const msgpack::object_array& m);
+    void on_registered(const msgpack::object_array& m);
+    void on_subscribed(const msgpack::object_array& m);
+    void on_event(const msgpack::object_array& m);
+    void on_invocation(const msgpack::object_array& m);
+    void on_interrupt(const msgpack::object_array& m);
+    void on_transport_closed(std::error_code ec);
+    void shut(std::error_code reason, bool report);
+    std::uint64_t next_id();
+
+    boost::asio::io_context& io_;
+    std::shared_ptr<Transport> transport_;
+    SessionOptions options_;
+    State state_ = State::idle;
+    std::uint64_t last_id_ = 0;
+    JoinHandler on_joined_;
+    ClosedHandler on_closed_;
+    std::function<void()> leave_done_;
+    boost::asio::steady_timer leave_timer_;
+
+    std::unordered_map<std::uint64_t, CallHandler> calls_;
+    std::unordered_map<std::uint64_t, PendingRegister> registering_;
+    std::unordered_map<std::uint64_t, PendingSubscribe> subscribing_;
+    std::unordered_map<std::uint64_t, Procedure> procedures_;
+    std::unordered_map<std::uint64_t, std::vector<EventHandler>> subscriptions_;
+    std::unordered_map<std::uint64_t, std::weak_ptr<detail::InvocationState>> invocations_;
+};
+
+}  // namespace pgwamp::wamp

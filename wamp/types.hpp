@@ -1,0 +1,40 @@
+#pragma once
+// Plain types of the public WAMP API (see client.hpp).
+
+#include <chrono>
+#include <exception>
+#include <functional>
+#include <string>
+
+#include "db/value.hpp"
+
+namespace pgwamp::wamp {
+
+struct RegisterOptions {
+    // "single" (default: a second registration of the URI fails), or a shared
+    // registration policy: "roundrobin", "random", "first", "last". Every
+    // pgwamp process providing the URI must use the same policy.
+    std::string invoke = "single";
+};
+
+struct CallOptions {
+    // Asks the router to cancel the call after this long (WAMP call_timeout);
+    // the caller then gets wamp.error.canceled and the callee an INTERRUPT.
+    // Zero: no timeout. Crossbar 26.10 counts this value in whole seconds
+    // although the WAMP spec says milliseconds; see the integration test.
+    std::uint64_t timeout = 0;
+};
+
+struct Event {
+    db::Array args;
+    db::Object kwargs;
+};
+
+using EventHandler = std::function<void(const Event&)>;
+// Success: (nullptr, args, kwargs). Failure: a CallError (wamp/error.hpp) in
+// the exception_ptr, args/kwargs empty.
+using CallHandler = std::function<void(std::exception_ptr, db::Array, db::Object)>;
+// Completion of REGISTER/SUBSCRIBE: nullptr or a CallError with the router's URI.
+using DoneHandler = std::function<void(std::exception_ptr)>;
+
+}  // namespace pgwamp::wamp

@@ -1,0 +1,189 @@
+// Built as C++17 (see websocket_transport.hpp): include nothing that needs C++20.
+#include "wamp/websocket_transport.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
+#include <websocketpp/client.hpp>
+#include <websocketpp/config/asio_no_tls_client.hpp>
+
+#include "wamp/errc.hpp"
+
+namespace pgwamp::wamp {
+
+namespace asio = boost::asio;
+
+namespace {
+constexpr const char* subprotocol = "wamp.2.msgpack";
+}
+
+
+class WebSocketTransport : public Transport, public std::enable_shared_from_this<WebSocketTransport> {
+public:
+    WebSocketTransport(boost::asio::io_context& io, Endpoint endpoint, TransportOptions options);
+    ~WebSocketTransport() override;
+
+    void connect(std::function<void(std::error_code)> done) override;
+    std::error_code send(std::string payload) override;
+    void close() override;
+    bool is_open() const override { return state_ == State::open; }
+    std::size_t max_send_size() const override { return state_ == State::open ? options_.max_message_size : 0; }
+    std::size_t queued_bytes() const override;
+
+private:
+    enum class State { idle, connecting, open, closed };
+    using WsClient = websocketpp::client<websocketpp::config::asio_client>;
+
+    void finish_connect(std::error_code ec);
+    void fail(std::error_code ec);
+
+    boost::asio::io_context& io_;
+    Endpoint endpoint_;
+    TransportOptions options_;
+    WsClient client_;
+    WsClient::connection_ptr connection_;
+    boost::asio::steady_timer connect_timer_;
+    State state_ = State::idle;
+    std::function<void(std::error_code)> connect_done_;
+};
+
+
+WebSocketTransport::WebSocketTransport(asio::io_context& io, Endpoint endpoint, TransportOptions options)
+    : io_(io), endpoint_(std::move(endpoint)), options_(options), connect_timer_(io) {
+    // websocketpp logs to stdout by default; our logs go through spdlog.
+    client_.clear_access_channels(websocketpp::log::alevel::all);
+    client_.clear_error_channels(websocketpp::log::elevel::all);
+    client_.init_asio(&io_);
+}
+
+WebSocketTransport::~WebSocketTransport() {
+    state_ = State::closed;
+    if (connection_) {
+        websocketpp::lib::error_code ignored;
+        connection_->terminate(ignored);
+    }
+}
+
+void WebSocketTransport::connect(std::function<void(std::error_code)> done) {
+    if (state_ != State::idle) {
+        asio::post(io_, [done = std::move(done)] { done(Errc::not_connected); });
+        return;
+    }
+    state_ = State::connecting;
+    connect_done_ = std::move(done);
+    websocketpp::lib::error_code ec;
+    connection_ = client_.get_connection(endpoint_.url, ec);
+    if (ec) {
+        spdlog::error("wamp: bad WebSocket url '{}': {}", endpoint_.url, ec.message());
+        auto self = shared_from_this();
+        asio::post(io_, [self] { self->finish_connect(Errc::bad_endpoint); });
+        return;
+    }
+    connection_->add_subprotocol(subprotocol);
+    connection_->set_max_message_size(options_.max_message_size);
+    std::weak_ptr<WebSocketTransport> weak = shared_from_this();
+    connection_->set_open_handler([weak](websocketpp::connection_hdl) {
+        auto self = weak.lock();
+        if (!self || self->state_ != State::connecting) return;
+        if (self->connection_->get_subprotocol() != subprotocol) return self->finish_connect(Errc::handshake_failed);
+        self->finish_connect({});
+    });
+    connection_->set_fail_handler([weak](websocketpp::connection_hdl) {
+        auto self = weak.lock();
+        if (!self || self->state_ != State::connecting) return;
+        auto fec = self->connection_->get_ec();
+        self->finish_connect(fec ? std::error_code(fec.value(), std::generic_category())
+                                : make_error_code(Errc::handshake_failed));
+    });
+    connection_->set_close_handler([weak](websocketpp::connection_hdl) {
+        if (auto self = weak.lock()) self->fail(Errc::connection_lost);
+    });
+    connection_->set_message_handler([weak](websocketpp::connection_hdl, WsClient::message_ptr msg) {
+        auto self = weak.lock();
+        if (!self || self->state_ != State::open) return;
+        if (msg->get_opcode() != websocketpp::frame::opcode::binary) {
+            return self->fail(Errc::protocol_violation);  // msgpack travels in binary frames only
+        }
+        if (!self->on_message_) return;
+        try {
+            self->on_message_(msg->get_payload());
+        } catch (const std::exception& e) {
+            spdlog::error("wamp: message handler threw: {}", e.what());
+            self->fail(Errc::protocol_violation);
+        }
+    });
+    connect_timer_.expires_after(options_.connect_timeout);
+    connect_timer_.async_wait([weak](boost::system::error_code tec) {
+        auto self = weak.lock();
+        if (!tec && self && self->state_ == State::connecting) self->finish_connect(Errc::connect_timeout);
+    });
+    client_.connect(connection_);
+}
+
+void WebSocketTransport::finish_connect(std::error_code ec) {
+    connect_timer_.cancel();
+    auto done = std::move(connect_done_);
+    connect_done_ = nullptr;
+    if (ec) {
+        state_ = State::closed;
+        if (connection_) {
+            websocketpp::lib::error_code ignored;
+            connection_->terminate(ignored);
+        }
+    } else {
+        state_ = State::open;
+    }
+    if (done) asio::post(io_, [done = std::move(done), ec] { done(ec); });
+}
+
+std::size_t WebSocketTransport::queued_bytes() const { return connection_ ? connection_->get_buffered_amount() : 0; }
+
+std::error_code WebSocketTransport::send(std::string payload) {
+    if (state_ != State::open) return Errc::not_connected;
+    if (payload.size() > options_.max_message_size) return Errc::message_too_large;
+    auto queued = connection_->get_buffered_amount();
+    if (queued > 0 && queued + payload.size() > options_.send_queue_bytes) return Errc::send_queue_full;
+    auto ec = connection_->send(payload, websocketpp::frame::opcode::binary);
+    if (ec) return Errc::not_connected;
+    return {};
+}
+
+void WebSocketTransport::fail(std::error_code ec) {
+    if (state_ != State::open) return;
+    state_ = State::closed;
+    websocketpp::lib::error_code ignored;
+    connection_->terminate(ignored);
+    auto handler = std::move(on_close_);
+    on_close_ = nullptr;
+    on_message_ = nullptr;
+    if (handler) handler(ec);
+}
+
+void WebSocketTransport::close() {
+    auto was = state_;
+    state_ = State::closed;
+    on_close_ = nullptr;
+    on_message_ = nullptr;
+    connect_timer_.cancel();
+    if (connection_ && (was == State::open || was == State::connecting)) {
+        websocketpp::lib::error_code ignored;
+        if (was == State::open) {
+            connection_->close(websocketpp::close::status::normal, "", ignored);
+        } else {
+            connection_->terminate(ignored);
+        }
+    }
+    if (was == State::connecting) {
+        auto done = std::move(connect_done_);
+        connect_done_ = nullptr;
+        if (done) asio::post(io_, [done = std::move(done)] { done(Errc::stopped); });
+    }
+}
+
+std::shared_ptr<Transport> make_websocket_transport(boost::asio::io_context& io, const Endpoint& endpoint,
+                                                    const TransportOptions& options) {
+    return std::make_shared<WebSocketTransport>(io, endpoint, options);
+}
+
+}  // namespace pgwamp::wamp
