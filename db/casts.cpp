@@ -43,18 +43,12 @@ bool is_iso_date(std::string_view s) {
            all_digits(s.substr(dash + 1, 2)) && all_digits(s.substr(dash + 4, 2));
 }
 
-// PostgreSQL writes years before 1 AD as "0044-03-15 BC"; ISO 8601 counts
-// astronomically (1 BC is year 0, 44 BC is -43).
-std::string iso_date(std::string_view date, bool bc) {
-    if (!bc) return std::string(date);
-    auto dash = date.find('-');
-    std::int64_t year = 0;
-    std::from_chars(date.data(), date.data() + dash, year);
-    std::string digits = std::to_string(year - 1);
-    if (digits.size() < 4) digits.insert(0, 4 - digits.size(), '0');
-    std::string out = year == 1 ? digits : "-" + digits;
-    out.append(date.substr(dash));
-    return out;
+// Years before 1 AD keep PostgreSQL's " BC" suffix. ISO 8601 would count
+// astronomically ("-0043-03-15" for 44 BC), but PostgreSQL cannot read that
+// back, and a value a caller got must be one it can send again.
+std::string with_era(std::string text, bool bc) {
+    if (bc) text.append(" BC");
+    return text;
 }
 
 // Splits " BC" off the end; returns whether it was there.
@@ -153,7 +147,7 @@ Value to_date(std::string_view text) {
     std::string_view s = text;
     bool bc = strip_bc(s);
     if (is_infinity(text) || !is_iso_date(s)) return std::string(text);
-    return iso_date(s, bc);
+    return with_era(std::string(s), bc);
 }
 
 Value to_time(std::string_view text) {
@@ -169,7 +163,7 @@ Value to_timestamp(std::string_view text) {
     std::string_view date = s.substr(0, space);
     std::string time = iso_time(s.substr(space + 1));
     if (!is_iso_date(date) || time.empty()) return std::string(text);
-    return iso_date(date, bc) + "T" + time;
+    return with_era(std::string(date) + "T" + time, bc);
 }
 
 Value to_interval(std::string_view text) { return std::string(text); }

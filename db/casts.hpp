@@ -32,8 +32,9 @@ Value to_float(std::string_view text);
 Value to_bytea(std::string_view text);  // hex ("\x0a0b") or escape format -> Bytes
 
 // Temporal types -> ISO 8601 text. "2026-11-21 07:00:00+00" becomes
-// "2026-11-21T07:00:00+00:00"; BC years become astronomical ISO years
-// ("0044-03-15 BC" -> "-0043-03-15"); "infinity" and "-infinity" stay as they are.
+// "2026-11-21T07:00:00+00:00". Years before 1 AD keep PostgreSQL's " BC"
+// suffix ("0044-03-15 BC"): PostgreSQL does not read ISO's negative years, and
+// values must survive the round trip. "infinity" and "-infinity" stay as they are.
 Value to_date(std::string_view text);
 Value to_time(std::string_view text);         // time and timetz
 Value to_timestamp(std::string_view text);    // timestamp and timestamptz

@@ -131,7 +131,11 @@ void write_value(std::string& out, const Value& value, int depth) {
             if (!std::isfinite(d)) throw_bad_value("NaN and Infinity cannot be written as JSON");
             char buf[32];
             auto res = std::to_chars(buf, buf + sizeof buf, d);  // shortest round-trip
-            out.append(buf, res.ptr);
+            std::string_view text(buf, static_cast<std::size_t>(res.ptr - buf));
+            out.append(text);
+            // Keep a double a double: "100" would read back as an integer,
+            // "100.0" stays a fraction in json and in jsonb (numeric keeps its scale).
+            if (text.find_first_of(".e") == std::string_view::npos) out.append(".0");
         }
         void operator()(const std::string& s) const { write_string(out, s); }
         void operator()(const Bytes&) const {

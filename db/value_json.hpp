@@ -22,7 +22,8 @@ inline constexpr int max_json_depth = 512;
 // Throws db::Error(Errc::bad_value) on malformed or too deep JSON.
 Value parse_json(std::string_view text);
 
-// Compact JSON text. Bytes, NaN and Infinity have no JSON spelling and throw
+// Compact JSON text. Integral doubles are written "100.0" so they read back
+// as doubles. Bytes, NaN and Infinity have no JSON spelling and throw
 // db::Error(Errc::bad_value) saying so, as does nesting beyond max_json_depth.
 std::string to_json(const Value& value);
 

@@ -65,8 +65,12 @@ TEST(ToJson, WritesCompactJson) {
               R"({"s":"q\"\\\n\t\u0001)" "\xc3\xa9" R"(","i":-7,"d":0.1,"big":1e+300,"a":[true,false,null],"o":{}})");
 }
 
+TEST(ToJson, IntegralDoublesStayDoubles) {
+    EXPECT_EQ(to_json(Value(Array{100.0, -0.0, 1e20, 1.5, 100})), "[100.0,-0.0,1e+20,1.5,100]");
+}
+
 TEST(ToJson, RoundTripsThroughTheParser) {
-    Value v = Object{{"k", Array{1, 2.5, "x", Object{{"n", Null{}}}}}, {"k", false}};
+    Value v = Object{{"k", Array{1, 2.5, 100.0, -0.0, 1e20, "x", Object{{"n", Null{}}}}}, {"k", false}};
     EXPECT_EQ(parse_json(to_json(v)), v);
 }
 

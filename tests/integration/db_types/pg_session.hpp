@@ -1,0 +1,47 @@
+#pragma once
+// A blocking libpq session for these tests only (the product's connections
+// are asynchronous; here blocking keeps each check one line). It connects to
+// the shared test cluster with the session settings pgwamp requires.
+
+#include <libpq-fe.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "db/result.hpp"
+#include "db/type_registry.hpp"
+#include "db/value.hpp"
+
+namespace pgwamp::test {
+
+// What pgwamp's connections must set so temporal values come out as ISO 8601
+// (see db/TYPES.md). Appended to a keyword/value conninfo.
+inline constexpr const char* session_options =
+    " options='-c DateStyle=ISO,YMD -c IntervalStyle=iso_8601 -c TimeZone=UTC'";
+
+class PgSession {
+public:
+    PgSession();  // connects to PostgresCluster::shared(); throws on failure
+
+    void set_types(std::shared_ptr<const db::TypeRegistry> types) { types_ = std::move(types); }
+
+    // Runs SQL, with params bound through db::bind_params; throws
+    // std::runtime_error with the server's message (and SQLSTATE) on error.
+    db::Result query(const std::string& sql, const std::vector<db::Value>& params = {});
+    // The single value of a one-row, one-column query.
+    db::Value value(const std::string& sql, const std::vector<db::Value>& params = {});
+    // The SQLSTATE the statement fails with ("" if it succeeds).
+    std::string sqlstate(const std::string& sql, const std::vector<db::Value>& params = {});
+    // The type OID the server chose for the first result column.
+    db::Oid column_type(const std::string& sql, const std::vector<db::Value>& params = {});
+
+private:
+    using ResultPtr = std::unique_ptr<PGresult, decltype(&PQclear)>;
+    ResultPtr exec(const std::string& sql, const std::vector<db::Value>& params);
+
+    std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
+    std::shared_ptr<const db::TypeRegistry> types_ = db::TypeRegistry::defaults();
+};
+
+}  // namespace pgwamp::test
