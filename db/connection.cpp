@@ -1,0 +1,293 @@
+#include "db/connection.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include "db/type_registry.hpp"
+
+namespace pgwamp::db {
+
+namespace asio = boost::asio;
+using wait_type = asio::posix::descriptor_base::wait_type;
+
+namespace {
+// Reads handled back to back before yielding to other handlers, so a flood
+// of results or notifications on one connection cannot starve the loop.
+constexpr int max_reads_per_turn = 32;
+}  // namespace
+
+Connection::Connection(asio::any_io_executor ex, std::shared_ptr<const ConnectionSettings> settings,
+                       std::weak_ptr<ConnectionListener> listener, std::size_t id)
+    : ex_(ex),
+      settings_(std::move(settings)),
+      listener_(std::move(listener)),
+      id_(id),
+      fifo_(settings_->max_in_flight),
+      socket_(ex),
+      connect_timer_(ex) {}
+
+Connection::~Connection() {
+    // libpq owns the socket: take it back from Asio before PQfinish closes it.
+    if (socket_.is_open()) socket_.release();
+}
+
+void Connection::async_connect(std::function<void(std::exception_ptr)> done) {
+    connect_done_ = std::move(done);
+    state_ = State::connecting;
+    PgDriver::Step step = driver_.connect_start(settings_->conninfo);
+    auto self = shared_from_this();
+    if (settings_->connect_timeout.count() > 0) {
+        connect_timer_.expires_after(settings_->connect_timeout);
+        connect_timer_.async_wait([self](const boost::system::error_code& ec) {
+            if (!ec && self->state_ == State::connecting)
+                self->connect_failed("timed out after " + std::to_string(self->settings_->connect_timeout.count()) +
+                                     " ms");
+        });
+    }
+    asio::post(ex_, [self, step] { self->connect_step(step); });
+}
+
+bool Connection::sync_socket() {
+    // libpq may replace its socket while connecting (another address, SSL
+    // retry) and the new one may reuse the old number: re-register each time.
+    if (socket_.is_open()) socket_.release();
+    int fd = driver_.socket();
+    if (fd < 0) return false;
+    boost::system::error_code ec;
+    socket_.assign(fd, ec);
+    return !ec;
+}
+
+void Connection::connect_step(PgDriver::Step step) {
+    if (state_ != State::connecting) return;
+    switch (step) {
+        case PgDriver::Step::failed: connect_failed(driver_.error_message()); return;
+        case PgDriver::Step::done: {
+            if (!driver_.enter_pipeline() || !sync_socket()) {
+                connect_failed("cannot enter pipeline mode: " + driver_.error_message());
+                return;
+            }
+            backend_pid_ = driver_.backend_pid();
+            state_ = State::ready;
+            connect_timer_.cancel();
+            arm_read();
+            auto done = std::move(connect_done_);
+            connect_done_ = nullptr;
+            if (done) done(nullptr);
+            return;
+        }
+        case PgDriver::Step::wait_read:
+        case PgDriver::Step::wait_write: {
+            if (!sync_socket()) {
+                connect_failed("no socket: " + driver_.error_message());
+                return;
+            }
+            auto w = step == PgDriver::Step::wait_read ? wait_type::wait_read : wait_type::wait_write;
+            socket_.async_wait(w, [self = shared_from_this()](const boost::system::error_code& ec) {
+                if (ec || self->state_ != State::connecting) return;
+                self->connect_step(self->driver_.connect_poll());
+            });
+            return;
+        }
+    }
+}
+
+void Connection::connect_failed(const std::string& why) {
+    last_error_ = why;
+    state_ = State::closed;
+    connect_timer_.cancel();
+    if (socket_.is_open()) socket_.release();
+    driver_.finish();
+    auto done = std::move(connect_done_);
+    connect_done_ = nullptr;
+    if (done) done(make_error(Errc::connect_failed, "cannot connect to PostgreSQL: " + why));
+}
+
+void Connection::submit(RequestPtr r) {
+    if (state_ != State::ready) {
+        r->finish(make_error(Errc::closed, "connection is closed"));
+        return;
+    }
+    r->connection = weak_from_this();
+    fifo_.enqueue(std::move(r));
+    pump();
+}
+
+void Connection::pump() {
+    bool sent = false;
+    while (state_ == State::ready) {
+        RequestPtr r = fifo_.next_to_send();
+        if (!r) break;
+        if (settings_->logger) r->sent_at = std::chrono::steady_clock::now();
+        if (!driver_.send(*r)) {
+            lose(driver_.error_message());
+            return;
+        }
+        sent = true;
+    }
+    if (sent) flush();
+}
+
+void Connection::flush() {
+    if (writing_ || state_ != State::ready) return;  // a pending write wait flushes
+    switch (driver_.flush()) {
+        case PgDriver::Flush::done: return;
+        case PgDriver::Flush::failed: lose(driver_.error_message()); return;
+        case PgDriver::Flush::more:
+            writing_ = true;
+            socket_.async_wait(wait_type::wait_write, [self = shared_from_this()](const boost::system::error_code& ec) {
+                self->writing_ = false;
+                if (!ec && self->state_ == State::ready) self->flush();
+            });
+            return;
+    }
+}
+
+void Connection::arm_read() {
+    if (reading_ || state_ != State::ready) return;
+    reading_ = true;
+    socket_.async_wait(wait_type::wait_read, [self = shared_from_this()](const boost::system::error_code& ec) {
+        self->reading_ = false;
+        if (!ec && self->state_ == State::ready) self->on_readable();
+    });
+}
+
+void Connection::on_readable() {
+    for (int turn = 0; turn < max_reads_per_turn; ++turn) {
+        if (!driver_.consume_input()) {
+            std::string why = driver_.error_message();
+            process_results();  // deliver what arrived before the end
+            lose(why);
+            return;
+        }
+        process_results();
+        if (state_ != State::ready) return;
+        if (auto l = listener_.lock()) {
+            Notification n;
+            while (driver_.next_notification(n)) l->on_notification(n);
+        }
+        flush();  // reading may have unblocked libpq's pending output
+        if (state_ != State::ready) return;
+        switch (driver_.peek()) {
+            case PgDriver::Peek::empty: arm_read(); return;
+            case PgDriver::Peek::data:
+            case PgDriver::Peek::eof: continue;  // consume_input reports the end-of-file
+        }
+    }
+    // Still more to read: continue after the handlers already waiting.
+    asio::post(ex_, [self = shared_from_this()] {
+        if (self->state_ == State::ready) self->on_readable();
+    });
+}
+
+void Connection::process_results() {
+    if (in_process_) return;
+    in_process_ = true;
+    bool completed = false;
+    while (state_ == State::ready) {
+        PgDriver::Event ev = driver_.next_event(fifo_.head(), *settings_->types);
+        if (ev == PgDriver::Event::none) break;
+        if (ev == PgDriver::Event::statement) continue;
+        if (ev == PgDriver::Event::sync) {
+            if (RequestPtr r = fifo_.on_sync()) {
+                complete(r);
+                completed = true;
+            }
+            send_due_cancel();
+            continue;
+        }
+        in_process_ = false;
+        lose(ev == PgDriver::Event::broken ? driver_.error_message() : "unsupported protocol message (COPY?)");
+        return;
+    }
+    in_process_ = false;
+    if (completed && state_ == State::ready) {
+        pump();
+        if (auto l = listener_.lock(); l && state_ == State::ready) l->on_capacity(*this);
+    }
+}
+
+void Connection::complete(const RequestPtr& r) {
+    if (!r->has_outcome) r->error = make_error(Errc::sql_error, "no result for the statement");
+    if (settings_->logger) {
+        StatementLogEntry e;
+        e.sql = r->sql;
+        e.param_count = static_cast<std::size_t>(r->bound.size());
+        e.duration = std::chrono::steady_clock::now() - r->sent_at;
+        if (r->error) {
+            try {
+                std::rethrow_exception(r->error);
+            } catch (const Error& x) {
+                e.error = x.code();
+            } catch (...) {
+                e.error = make_error_code(Errc::sql_error);
+            }
+        }
+        if (settings_->log_params) e.params = &r->params;
+        try {
+            settings_->logger(e);
+        } catch (...) {
+            // A logger's failure must not lose the statement's result.
+        }
+    }
+    r->finish_with_outcome();
+}
+
+void Connection::cancel(const RequestPtr& r, Errc reason) {
+    switch (fifo_.cancel(r.get(), reason)) {
+        case PipelineFifo::CancelStep::not_here: return;
+        case PipelineFifo::CancelStep::removed:
+            r->finish(make_error(reason, reason == Errc::timeout ? "statement timed out before it was sent"
+                                                                 : "statement canceled before it was sent"));
+            if (auto l = listener_.lock()) l->on_capacity(*this);
+            return;
+        case PipelineFifo::CancelStep::pending: send_due_cancel(); return;
+    }
+}
+
+void Connection::send_due_cancel() {
+    if (!fifo_.take_cancel_to_send()) return;
+    std::weak_ptr<Connection> weak = weak_from_this();
+    auto answered = [weak] {
+        auto self = weak.lock();
+        if (!self || self->state_ != State::ready) return;
+        self->fifo_.cancel_answered();
+        self->pump();
+        if (auto l = self->listener_.lock(); l && self->accepting()) l->on_capacity(*self);
+    };
+    if (auto l = listener_.lock()) {
+        l->request_cancel(*this, backend_pid_, std::move(answered));
+    } else {
+        asio::post(ex_, std::move(answered));
+    }
+}
+
+void Connection::lose(const std::string& why) {
+    if (state_ != State::ready) return;
+    last_error_ = why;
+    close(Errc::connection_lost, "connection lost: " + why);
+    if (auto l = listener_.lock()) l->on_lost(*this, why);
+}
+
+void Connection::close(Errc reason, const std::string& why) {
+    if (state_ == State::closed) return;
+    bool was_connecting = state_ == State::connecting;
+    state_ = State::closed;
+    connect_timer_.cancel();
+    for (RequestPtr& r : fifo_.drain()) {
+        // A statement that failed on its own keeps its own error; one that
+        // succeeded but whose Sync never came is not known to be committed.
+        if (r->has_outcome && r->error)
+            r->finish(r->error);
+        else
+            r->finish(make_error(reason, why));
+    }
+    if (socket_.is_open()) socket_.release();
+    driver_.finish();
+    if (was_connecting) {
+        auto done = std::move(connect_done_);
+        connect_done_ = nullptr;
+        if (done) asio::post(ex_, [done, why] { done(make_error(Errc::closed, why)); });
+    }
+}
+
+}  // namespace pgwamp::db

@@ -1,0 +1,64 @@
+#pragma once
+// Settings of the pool and of single statements. Plain data.
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "db/value.hpp"
+
+namespace pgwamp::db {
+
+class TypeRegistry;
+class CancelSignal;
+
+// Reconnection schedule (txpostgres' RetryingCall/backoff iterator): the first
+// retry runs at once, then initial_delay, growing by `factor` up to max_delay,
+// each delay spread by +/- jitter (a fraction) so many processes do not
+// reconnect in lock step. max_retries == 0 means retry for ever.
+struct BackoffOptions {
+    std::chrono::milliseconds initial_delay{100};
+    double factor = 2.0;
+    std::chrono::milliseconds max_delay{10000};
+    double jitter = 0.2;
+    std::size_t max_retries = 0;
+};
+
+// What the statement log hook sees. Parameter values are only filled in when
+// the logger was installed with include_params = true: they may be secrets.
+struct StatementLogEntry {
+    std::string_view sql;
+    std::size_t param_count = 0;
+    std::chrono::nanoseconds duration{0};  // from sending to the last result
+    std::error_code error;                 // empty on success
+    const std::vector<Value>* params = nullptr;
+};
+using StatementLogger = std::function<void(const StatementLogEntry&)>;
+
+struct PoolOptions {
+    // libpq connection string. Use hostaddr= or a Unix socket directory:
+    // with host=<name> PQconnectPoll resolves the name with a blocking DNS
+    // lookup on the event loop.
+    std::string conninfo;
+    std::size_t min_connections = 1;
+    std::size_t max_connections = 4;
+    std::size_t max_queue = 1000;  // statements/interactions waiting for a connection
+    std::size_t max_in_flight_per_connection = 16;
+    std::chrono::milliseconds statement_timeout{0};  // 0: none; per-call options override
+    std::chrono::milliseconds connect_timeout{5000};
+    BackoffOptions backoff;
+    std::shared_ptr<const TypeRegistry> types;  // null: TypeRegistry::defaults()
+};
+
+// Per call. A zero timeout falls back to the pool's statement_timeout.
+struct StatementOptions {
+    std::chrono::milliseconds timeout{0};
+    std::shared_ptr<CancelSignal> cancel;
+};
+
+}  // namespace pgwamp::db

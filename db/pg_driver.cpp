@@ -1,0 +1,195 @@
+#include "db/pg_driver.hpp"
+
+#include <libpq-fe.h>
+
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+#include "db/type_registry.hpp"
+
+namespace pgwamp::db {
+namespace {
+
+using ResultPtr = std::unique_ptr<PGresult, decltype(&PQclear)>;
+
+std::string field(const PGresult* res, int code) {
+    const char* v = PQresultErrorField(res, code);
+    return v ? v : "";
+}
+
+std::string trimmed(const char* text) {
+    std::string s = text ? text : "";
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    return s;
+}
+
+// Class 57P: the server is going away (admin shutdown, crash shutdown,
+// cannot connect now); the connection is lost, not the statement wrong.
+bool connection_ending(const std::string& sqlstate) { return sqlstate.rfind("57P", 0) == 0; }
+
+std::exception_ptr error_for(const PGresult* res, const Request& r, bool conn_bad) {
+    Diagnostics d{field(res, PG_DIAG_SQLSTATE), field(res, PG_DIAG_MESSAGE_PRIMARY), field(res, PG_DIAG_MESSAGE_DETAIL),
+                  field(res, PG_DIAG_MESSAGE_HINT)};
+    if (d.message.empty()) d.message = trimmed(PQresultErrorMessage(res));
+    if (d.sqlstate == "57014" && r.cancel_sent) {
+        return std::make_exception_ptr(Error(make_error_code(r.cancel_reason),
+                                             r.cancel_reason == Errc::timeout ? "statement timed out"
+                                                                              : "statement canceled",
+                                             std::move(d)));
+    }
+    if (conn_bad || connection_ending(d.sqlstate) || d.sqlstate.empty()) {
+        return std::make_exception_ptr(
+            Error(make_error_code(Errc::connection_lost), "connection lost: " + d.message, std::move(d)));
+    }
+    std::string what = d.message;
+    return std::make_exception_ptr(Error(make_error_code(Errc::sql_error), std::move(what), std::move(d)));
+}
+
+std::uint64_t affected(const PGresult* res) {
+    const char* n = PQcmdTuples(const_cast<PGresult*>(res));
+    return (n && *n) ? std::strtoull(n, nullptr, 10) : 0;
+}
+
+PgDriver::Step step_of(PostgresPollingStatusType s) {
+    switch (s) {
+        case PGRES_POLLING_READING: return PgDriver::Step::wait_read;
+        case PGRES_POLLING_WRITING: return PgDriver::Step::wait_write;
+        case PGRES_POLLING_OK: return PgDriver::Step::done;
+        default: return PgDriver::Step::failed;
+    }
+}
+
+}  // namespace
+
+PgDriver::Step PgDriver::connect_start(const std::string& conninfo) {
+    finish();
+    conn_ = PQconnectStart(conninfo.c_str());
+    if (!conn_ || PQstatus(conn_) == CONNECTION_BAD) return Step::failed;
+    // Libpq's first answer is always "write" (the socket is connecting).
+    return Step::wait_write;
+}
+
+PgDriver::Step PgDriver::connect_poll() { return conn_ ? step_of(PQconnectPoll(conn_)) : Step::failed; }
+
+bool PgDriver::enter_pipeline() {
+    return PQsetnonblocking(conn_, 1) == 0 && PQenterPipelineMode(conn_) == 1;
+}
+
+int PgDriver::socket() const { return conn_ ? PQsocket(conn_) : -1; }
+int PgDriver::backend_pid() const { return conn_ ? PQbackendPID(conn_) : 0; }
+bool PgDriver::is_bad() const { return !conn_ || PQstatus(conn_) == CONNECTION_BAD; }
+
+std::string PgDriver::error_message() const {
+    return conn_ ? trimmed(PQerrorMessage(conn_)) : "out of memory creating the connection";
+}
+
+bool PgDriver::send(const Request& r) {
+    const BoundParams& p = r.bound;
+    // Text results (resultFormat 0): casting is by OID over text (TypeRegistry).
+    if (!PQsendQueryParams(conn_, r.sql.c_str(), p.size(), p.types.data(), p.values.data(), p.lengths.data(),
+                           p.formats.data(), 0))
+        return false;
+    // One Sync per request: the server ends the implicit transaction there,
+    // and an error aborts only up to this point. (libpq 15 flushes here.)
+    return PQpipelineSync(conn_) == 1;
+}
+
+PgDriver::Flush PgDriver::flush() {
+    switch (PQflush(conn_)) {
+        case 0: return Flush::done;
+        case 1: return Flush::more;
+        default: return Flush::failed;
+    }
+}
+
+bool PgDriver::consume_input() { return conn_ && PQconsumeInput(conn_) == 1; }
+
+PgDriver::Event PgDriver::next_event(Request* head, const TypeRegistry& types) {
+    for (;;) {
+        if (is_bad()) return Event::broken;
+        // PQgetResult blocks when a result is incomplete; PQisBusy says whether it would.
+        if (PQisBusy(conn_)) return Event::none;
+        ResultPtr res(PQgetResult(conn_), &PQclear);
+        if (!res) {
+            // In pipeline mode a NULL ends each statement's results, and is
+            // also what an idle pipeline returns: either way, look again only
+            // if more is buffered (a statement's end is followed by its Sync).
+            if (!head || !head->has_outcome) return Event::none;
+            if (PQisBusy(conn_)) return Event::none;
+            ResultPtr next(PQgetResult(conn_), &PQclear);
+            if (!next) return Event::none;
+            res = std::move(next);
+        }
+        ExecStatusType st = PQresultStatus(res.get());
+        if (st == PGRES_PIPELINE_SYNC) return Event::sync;
+        if (!head) {
+            // A result with nothing in flight: only an asynchronous FATAL
+            // error (e.g. admin shutdown) does that; the connection is ending.
+            if (st == PGRES_FATAL_ERROR) continue;
+            return Event::protocol;
+        }
+        if (head->has_outcome) continue;  // one statement, one result: ignore extras
+        head->has_outcome = true;
+        switch (st) {
+            case PGRES_TUPLES_OK:
+            case PGRES_SINGLE_TUPLE:
+            case PGRES_COMMAND_OK:
+            case PGRES_EMPTY_QUERY:
+                head->command_status = PQcmdStatus(res.get());
+                try {
+                    if (head->kind == RequestKind::query) {
+                        head->result = make_result(res.get(), types);
+                    } else {
+                        head->result.affected_rows = affected(res.get());
+                    }
+                } catch (...) {
+                    head->error = std::current_exception();
+                }
+                return Event::statement;
+            case PGRES_FATAL_ERROR:
+                head->error = error_for(res.get(), *head, is_bad());
+                return Event::statement;
+            case PGRES_PIPELINE_ABORTED:
+                head->error = std::make_exception_ptr(Error(make_error_code(Errc::sql_error),
+                                                            "statement skipped: an earlier statement failed"));
+                return Event::statement;
+            default:
+                head->error = std::make_exception_ptr(
+                    Error(make_error_code(Errc::sql_error),
+                          std::string("unsupported result: ") + PQresStatus(st) + " (COPY is not supported)"));
+                return Event::protocol;
+        }
+    }
+}
+
+bool PgDriver::next_notification(Notification& out) {
+    if (!conn_) return false;
+    PGnotify* n = PQnotifies(conn_);
+    if (!n) return false;
+    out.channel = n->relname;
+    out.payload = n->extra ? n->extra : "";
+    out.backend_pid = n->be_pid;
+    PQfreemem(n);
+    return true;
+}
+
+PgDriver::Peek PgDriver::peek() const {
+    int fd = socket();
+    if (fd < 0) return Peek::eof;
+    char byte;
+    ssize_t n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n > 0) return Peek::data;
+    if (n == 0) return Peek::eof;
+    return (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) ? Peek::empty : Peek::eof;
+}
+
+void PgDriver::finish() {
+    if (conn_) PQfinish(conn_);
+    conn_ = nullptr;
+}
+
+}  // namespace pgwamp::db

@@ -1,0 +1,75 @@
+#pragma once
+// The one place that talks to libpq for a connection's socket and protocol
+// (STYLE.md habit 2): connect steps, sending a statement + Sync in pipeline
+// mode, reading results and notifications. No Asio here: Connection turns
+// these answers into socket waits.
+
+#include <string>
+
+#include "db/notification.hpp"
+#include "db/request.hpp"
+
+struct pg_conn;
+
+namespace pgwamp::db {
+
+class TypeRegistry;
+
+class PgDriver {
+public:
+    PgDriver() = default;
+    ~PgDriver() { finish(); }
+    PgDriver(const PgDriver&) = delete;
+    PgDriver& operator=(const PgDriver&) = delete;
+
+    enum class Step { wait_read, wait_write, done, failed };
+
+    // PQconnectStart / PQconnectPoll. Note: with host=<name> libpq resolves
+    // the name with a blocking lookup here; use hostaddr= or a socket path.
+    Step connect_start(const std::string& conninfo);
+    Step connect_poll();
+    // After connect: non-blocking sends and pipeline mode.
+    bool enter_pipeline();
+
+    int socket() const;
+    int backend_pid() const;
+    bool is_open() const { return conn_ != nullptr; }
+    bool is_bad() const;
+    std::string error_message() const;  // libpq's last message, trimmed
+
+    // Queues one statement and its Sync. False when libpq refused (the
+    // connection is then broken); error_message() says why.
+    bool send(const Request& r);
+
+    enum class Flush { done, more, failed };
+    Flush flush();
+
+    // Reads what the socket has. False when the connection is broken.
+    bool consume_input();
+
+    enum class Event {
+        none,       // nothing more can be read without waiting
+        statement,  // the head's result was stored into it
+        sync,       // the head's sync point: it is complete
+        broken,     // the connection is dead
+        protocol,   // something we do not support arrived (COPY, ...)
+    };
+    // Takes the next result, if one is ready, and stores the outcome of a
+    // statement into `head` (types cast with `types`).
+    Event next_event(Request* head, const TypeRegistry& types);
+
+    bool next_notification(Notification& out);
+
+    // Whether the socket has unread bytes or an end-of-file. Asio waits on
+    // an edge-triggered epoll and libpq reads at most one buffer per call, so
+    // bytes left behind would otherwise wait for the next edge for ever.
+    enum class Peek { empty, data, eof };
+    Peek peek() const;
+
+    void finish();
+
+private:
+    pg_conn* conn_ = nullptr;
+};
+
+}  // namespace pgwamp::db

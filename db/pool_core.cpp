@@ -1,0 +1,590 @@
+#include "db/pool_core.hpp"
+
+#include <algorithm>
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include "db/cancel_signal.hpp"
+#include "db/type_registry.hpp"
+
+namespace pgwamp::db {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// Internal completions are posted too, so nothing ever runs inside the
+// connection's read loop (the one rule that keeps re-entrancy out).
+std::function<void(std::exception_ptr, Result)> posted(const asio::any_io_executor& ex,
+                                                       std::function<void(std::exception_ptr, Result)> fn) {
+    return [ex, fn = std::move(fn)](std::exception_ptr e, Result r) mutable {
+        asio::post(ex, [fn = std::move(fn), e = std::move(e), r = std::move(r)]() mutable { fn(e, std::move(r)); });
+    };
+}
+
+std::string describe(std::exception_ptr e) {
+    try {
+        std::rethrow_exception(e);
+    } catch (const std::exception& x) {
+        return x.what();
+    } catch (...) {
+        return "unknown error";
+    }
+}
+
+}  // namespace
+
+std::string quote_identifier(const std::string& name) {
+    if (name.empty()) throw Error(make_error_code(Errc::bad_value), "channel name is empty");
+    if (name.find('\0') != std::string::npos)
+        throw Error(make_error_code(Errc::bad_value), "channel name contains a NUL byte");
+    std::string out = "\"";
+    for (char ch : name) {
+        if (ch == '"') out += '"';
+        out += ch;
+    }
+    return out + "\"";
+}
+
+PoolCore::PoolCore(asio::any_io_executor ex, PoolOptions options)
+    : ex_(ex),
+      options_(std::move(options)),
+      settings_(std::make_shared<ConnectionSettings>()),
+      backoff_(options_.backoff),
+      retry_timer_(ex),
+      control_backoff_(options_.backoff),
+      control_timer_(ex) {
+    if (options_.max_connections == 0) options_.max_connections = 1;
+    options_.min_connections = std::min(options_.min_connections, options_.max_connections);
+    settings_->conninfo = options_.conninfo;
+    settings_->connect_timeout = options_.connect_timeout;
+    settings_->max_in_flight = options_.max_in_flight_per_connection;
+    settings_->types = options_.types ? options_.types : TypeRegistry::defaults();
+}
+
+PoolCore::~PoolCore() {
+    for (auto& c : conns_) c->close(Errc::closed, "pool destroyed");
+    if (control_) control_->close(Errc::closed, "pool destroyed");
+}
+
+// ---- start and close -------------------------------------------------------
+
+void PoolCore::start(std::function<void(std::exception_ptr)> done) {
+    if (started_ || closed_) {
+        asio::post(ex_, [done] { done(make_error(Errc::closed, "the pool was already started or closed")); });
+        return;
+    }
+    started_ = true;
+    available_ = true;  // optimistic: calls queue while the first connections open
+    start_done_ = std::move(done);
+    for (std::size_t i = 0; i < std::max<std::size_t>(options_.min_connections, 1); ++i) {
+        spawn();
+        start_ids_.insert(conn_seq_);
+    }
+    start_ids_.insert(0);  // the control connection
+    spawn_control();
+}
+
+void PoolCore::finish_start(std::size_t id, const std::string& failure) {
+    if (!start_done_ || start_ids_.erase(id) == 0) return;
+    if (!failure.empty()) start_failures_ += (start_failures_.empty() ? "" : "; ") + failure;
+    if (!start_ids_.empty()) return;
+    auto done = std::move(start_done_);
+    start_done_ = nullptr;
+    std::exception_ptr e;
+    if (!start_failures_.empty()) e = make_error(Errc::connect_failed, "pool start failed: " + start_failures_);
+    asio::post(ex_, [done, e] { done(e); });
+}
+
+void PoolCore::close(std::function<void()> done) {
+    if (!closed_) {
+        closed_ = true;
+        available_ = false;
+        retry_timer_.cancel();
+        control_timer_.cancel();
+        auto waiters = std::move(waiters_);
+        waiters_.clear();
+        for (auto& w : waiters) {
+            if (w.statement) w.statement->finish(make_error(Errc::closed, "pool closed"));
+            if (w.pin) asio::post(ex_, [h = std::move(w.pin)] { h(make_error(Errc::closed, "pool closed"), nullptr); });
+        }
+        auto conns = std::move(conns_);
+        conns_.clear();
+        for (auto& c : conns) c->close(Errc::closed, "pool closed");
+        if (control_) control_->close(Errc::closed, "pool closed");
+        control_.reset();
+        for (auto& d : listens_waiting_for_control_) asio::post(ex_, [d] { d(make_error(Errc::closed, "pool closed")); });
+        listens_waiting_for_control_.clear();
+        if (start_done_) {
+            asio::post(ex_, [d = std::move(start_done_)] { d(make_error(Errc::closed, "pool closed while starting")); });
+            start_done_ = nullptr;
+        }
+    }
+    asio::post(ex_, std::move(done));
+}
+
+// ---- statements --------------------------------------------------------------
+
+RequestPtr PoolCore::make_request(RequestKind kind, std::string sql, std::vector<Value> params,
+                                  std::function<void(std::exception_ptr, Result)> complete) {
+    auto r = std::make_shared<Request>();
+    r->kind = kind;
+    r->sql = std::move(sql);
+    r->complete = std::move(complete);
+    try {
+        r->bound = bind_params(params);
+    } catch (...) {
+        r->finish(std::current_exception());
+        return nullptr;
+    }
+    if (settings_->log_params) r->params = std::move(params);
+    return r;
+}
+
+bool PoolCore::arm(const RequestPtr& r, const StatementOptions& options) {
+    if (options.cancel) {
+        if (options.cancel->canceled()) {
+            r->finish(make_error(Errc::canceled, "statement canceled before it started"));
+            return false;
+        }
+        r->signal = options.cancel;
+        std::weak_ptr<Request> wr = r;
+        std::weak_ptr<PoolCore> wp = weak_from_this();
+        options.cancel->attach([wr, wp] {
+            auto req = wr.lock();
+            auto pool = wp.lock();
+            if (req && pool) pool->cancel_request(req, Errc::canceled);
+        });
+    }
+    auto timeout = options.timeout.count() > 0 ? options.timeout : options_.statement_timeout;
+    if (timeout.count() > 0) {
+        r->timer = std::make_unique<asio::steady_timer>(ex_, timeout);
+        std::weak_ptr<Request> wr = r;
+        std::weak_ptr<PoolCore> wp = weak_from_this();
+        r->timer->async_wait([wr, wp](const boost::system::error_code& ec) {
+            if (ec) return;
+            auto req = wr.lock();
+            auto pool = wp.lock();
+            if (req && pool) pool->cancel_request(req, Errc::timeout);
+        });
+    }
+    return true;
+}
+
+void PoolCore::submit(const RequestPtr& r, const StatementOptions& options) {
+    if (closed_) return r->finish(make_error(Errc::closed, "pool closed"));
+    if (!available_) return r->finish(make_error(Errc::unavailable, "database unavailable: " + unavailable_reason_));
+    if (!arm(r, options)) return;
+    if (waiters_.empty()) {
+        if (Connection* c = pick_for_statement()) {
+            bool was_idle = c->load() == 0;
+            c->submit(r);
+            if (!was_idle) maintain();  // busy everywhere: grow toward max
+            return;
+        }
+    }
+    if (waiters_.size() >= options_.max_queue) {
+        return r->finish(make_error(Errc::overloaded, "pool queue full (" + std::to_string(options_.max_queue) +
+                                                          " waiting)"));
+    }
+    waiters_.push_back(Waiter{++ticket_seq_, r, nullptr});
+    maintain();
+}
+
+void PoolCore::submit_to(const std::shared_ptr<Connection>& c, const RequestPtr& r, const StatementOptions& options) {
+    if (!arm(r, options)) return;
+    c->submit(r);
+}
+
+void PoolCore::cancel_request(const RequestPtr& r, Errc reason) {
+    if (r->finished) return;
+    if (auto c = r->connection.lock()) return c->cancel(r, reason);
+    auto it = std::find_if(waiters_.begin(), waiters_.end(), [&](const Waiter& w) { return w.statement == r; });
+    if (it == waiters_.end()) return;
+    waiters_.erase(it);
+    r->finish(make_error(reason, reason == Errc::timeout ? "statement timed out waiting for a connection"
+                                                         : "statement canceled while waiting for a connection"));
+}
+
+Connection* PoolCore::pick_for_statement() const {
+    // An idle connection first, else the least loaded one under its cap.
+    Connection* best = nullptr;
+    for (const auto& c : conns_) {
+        if (c->pinned || !c->accepting() || !c->has_capacity()) continue;
+        if (c->load() == 0) return c.get();
+        if (!best || c->load() < best->load()) best = c.get();
+    }
+    return best;
+}
+
+Connection* PoolCore::pick_for_pin() const {
+    Connection* best = nullptr;
+    for (const auto& c : conns_) {
+        if (c->pinned || !c->accepting()) continue;
+        if (c->load() == 0) return c.get();
+        if (!best || c->load() < best->load()) best = c.get();
+    }
+    return best;
+}
+
+std::shared_ptr<Connection> PoolCore::shared(Connection* c) const {
+    for (const auto& p : conns_)
+        if (p.get() == c) return p;
+    return nullptr;
+}
+
+void PoolCore::feed() {
+    while (!waiters_.empty()) {
+        Waiter& w = waiters_.front();
+        if (w.statement) {
+            Connection* c = pick_for_statement();
+            if (!c) return;
+            RequestPtr r = std::move(w.statement);
+            waiters_.pop_front();
+            c->submit(r);
+        } else {
+            Connection* c = pick_for_pin();
+            if (!c) return;
+            c->pinned = true;
+            PinHandler h = std::move(w.pin);
+            waiters_.pop_front();
+            asio::post(ex_, [h = std::move(h), sc = shared(c)] { h(nullptr, sc); });
+        }
+    }
+}
+
+// ---- interactions ------------------------------------------------------------
+
+std::uint64_t PoolCore::acquire(PinHandler handler) {
+    auto fail = [&](Errc code, std::string what) {
+        asio::post(ex_, [h = std::move(handler), code, what] { h(make_error(code, what), nullptr); });
+        return std::uint64_t{0};
+    };
+    if (closed_) return fail(Errc::closed, "pool closed");
+    if (!available_) return fail(Errc::unavailable, "database unavailable: " + unavailable_reason_);
+    if (waiters_.empty()) {
+        if (Connection* c = pick_for_pin()) {
+            c->pinned = true;
+            asio::post(ex_, [h = std::move(handler), sc = shared(c)] { h(nullptr, sc); });
+            return 0;
+        }
+    }
+    if (waiters_.size() >= options_.max_queue) return fail(Errc::overloaded, "pool queue full");
+    waiters_.push_back(Waiter{++ticket_seq_, nullptr, std::move(handler)});
+    maintain();
+    return ticket_seq_;
+}
+
+void PoolCore::cancel_acquire(std::uint64_t ticket, Errc reason) {
+    auto it = std::find_if(waiters_.begin(), waiters_.end(), [&](const Waiter& w) { return w.ticket == ticket; });
+    if (it == waiters_.end() || !it->pin) return;
+    PinHandler h = std::move(it->pin);
+    waiters_.erase(it);
+    asio::post(ex_, [h = std::move(h), reason] {
+        h(make_error(reason, reason == Errc::timeout ? "interaction timed out waiting for a connection"
+                                                     : "interaction canceled while waiting for a connection"),
+          nullptr);
+    });
+}
+
+void PoolCore::release(const std::shared_ptr<Connection>& c, bool healthy) {
+    c->pinned = false;
+    if (!healthy) {
+        c->close(Errc::closed, "connection closed after a failed ROLLBACK");
+        remove(c.get());
+        maintain();
+    }
+    feed();
+}
+
+// ---- connections, loss and reconnection ------------------------------------
+
+void PoolCore::spawn() {
+    auto c = std::make_shared<Connection>(ex_, settings_, weak_from_this(), ++conn_seq_);
+    conns_.push_back(c);
+    ++connecting_;
+    std::weak_ptr<PoolCore> wp = weak_from_this();
+    c->async_connect([wp, c](std::exception_ptr e) {
+        if (auto p = wp.lock()) p->on_connected(c, e);
+    });
+}
+
+void PoolCore::remove(Connection* c) {
+    conns_.erase(std::remove_if(conns_.begin(), conns_.end(), [c](const auto& p) { return p.get() == c; }),
+                 conns_.end());
+}
+
+void PoolCore::on_connected(const std::shared_ptr<Connection>& c, std::exception_ptr e) {
+    --connecting_;
+    if (closed_) return;
+    if (e) {
+        remove(c.get());
+        finish_start(c->id(), "connection " + std::to_string(c->id()) + ": " + c->last_error());
+        connect_failed(e);
+        return;
+    }
+    finish_start(c->id(), "");
+    backoff_.reset();
+    available_ = true;
+    bool recovered = degraded_;
+    degraded_ = false;
+    if (recovered) {
+        spdlog::info("pgwamp.db: database connection restored");
+        for (auto& h : recovered_handlers_) {
+            asio::post(ex_, [h] {
+                try {
+                    h();
+                } catch (const std::exception& x) {
+                    spdlog::warn("pgwamp.db: recovery handler threw: {}", x.what());
+                } catch (...) {
+                    spdlog::warn("pgwamp.db: recovery handler threw");
+                }
+            });
+        }
+    }
+    feed();
+    maintain();
+}
+
+void PoolCore::connect_failed(std::exception_ptr e) {
+    degraded_ = true;
+    bool any_ready = std::any_of(conns_.begin(), conns_.end(), [](const auto& p) { return p->ready(); });
+    if (!any_ready && connecting_ == 0) become_unavailable(describe(e));
+    schedule_retry();
+}
+
+void PoolCore::become_unavailable(const std::string& why) {
+    if (available_) spdlog::warn("pgwamp.db: database unavailable: {}", why);
+    available_ = false;
+    unavailable_reason_ = why;
+    auto waiters = std::move(waiters_);
+    waiters_.clear();
+    for (auto& w : waiters) {
+        if (w.statement) w.statement->finish(make_error(Errc::unavailable, "database unavailable: " + why));
+        if (w.pin)
+            asio::post(ex_, [h = std::move(w.pin), why] {
+                h(make_error(Errc::unavailable, "database unavailable: " + why), nullptr);
+            });
+    }
+}
+
+void PoolCore::schedule_retry() {
+    if (retry_pending_ || closed_) return;
+    auto delay = backoff_.next();
+    if (!delay) {
+        spdlog::error("pgwamp.db: giving up reconnecting after {} attempts", backoff_.attempts());
+        return;
+    }
+    retry_pending_ = true;
+    retry_timer_.expires_after(*delay);
+    std::weak_ptr<PoolCore> wp = weak_from_this();
+    retry_timer_.async_wait([wp](const boost::system::error_code& ec) {
+        auto p = wp.lock();
+        if (!p || ec) return;
+        p->retry_pending_ = false;
+        p->maintain();
+    });
+}
+
+void PoolCore::maintain() {
+    if (closed_ || retry_pending_ || !started_) return;
+    std::size_t have = conns_.size();
+    std::size_t want = std::max<std::size_t>(options_.min_connections, 1);
+    while (have < want) {
+        spawn();
+        ++have;
+    }
+    // Grow by one at a time while work waits or every connection is busy.
+    if (have < options_.max_connections && connecting_ == 0) {
+        bool idle = std::any_of(conns_.begin(), conns_.end(),
+                                [](const auto& c) { return c->accepting() && !c->pinned && c->load() == 0; });
+        if (!idle) spawn();
+    }
+}
+
+void PoolCore::on_capacity(Connection& c) {
+    (void)c;
+    if (!waiters_.empty()) feed();
+}
+
+void PoolCore::on_lost(Connection& c, const std::string& why) {
+    if (closed_) return;
+    if (control_ && &c == control_.get()) {
+        spdlog::warn("pgwamp.db: control connection lost: {}", why);
+        control_.reset();
+        spawn_control();
+        return;
+    }
+    spdlog::warn("pgwamp.db: connection {} lost: {}", c.id(), why);
+    degraded_ = true;
+    remove(&c);
+    maintain();
+}
+
+// ---- control connection: LISTEN and cancels ---------------------------------
+
+void PoolCore::spawn_control() {
+    if (closed_ || control_) return;
+    control_ = std::make_shared<Connection>(ex_, settings_, weak_from_this(), 0);
+    std::weak_ptr<PoolCore> wp = weak_from_this();
+    auto c = control_;
+    c->async_connect([wp, c](std::exception_ptr e) {
+        if (auto p = wp.lock()) p->on_control_connected(c, e);
+    });
+}
+
+void PoolCore::on_control_connected(const std::shared_ptr<Connection>& c, std::exception_ptr e) {
+    if (closed_ || c != control_) return;
+    if (e) {
+        finish_start(0, "control connection: " + c->last_error());
+        control_.reset();
+        schedule_control_retry();
+        return;
+    }
+    finish_start(0, "");
+    control_backoff_.reset();
+    // LISTEN again on the new connection; waiting listen() calls complete
+    // when their channel's LISTEN does.
+    auto waiting = std::move(listens_waiting_for_control_);
+    listens_waiting_for_control_.clear();
+    auto all_done = std::make_shared<std::vector<std::function<void(std::exception_ptr)>>>(std::move(waiting));
+    std::size_t n = channels_.size();
+    if (n == 0) {
+        for (auto& d : *all_done) asio::post(ex_, [d] { d(nullptr); });
+        return;
+    }
+    auto remaining = std::make_shared<std::size_t>(n);
+    auto first_error = std::make_shared<std::exception_ptr>();
+    for (const auto& ch : channels_) {
+        send_listen("LISTEN", ch, [all_done, remaining, first_error](std::exception_ptr err) {
+            if (err && !*first_error) *first_error = err;
+            if (--*remaining == 0)
+                for (auto& d : *all_done) d(*first_error);
+        });
+    }
+}
+
+void PoolCore::schedule_control_retry() {
+    if (control_retry_pending_ || closed_) return;
+    auto delay = control_backoff_.next();
+    if (!delay) return;
+    control_retry_pending_ = true;
+    control_timer_.expires_after(*delay);
+    std::weak_ptr<PoolCore> wp = weak_from_this();
+    control_timer_.async_wait([wp](const boost::system::error_code& ec) {
+        auto p = wp.lock();
+        if (!p || ec) return;
+        p->control_retry_pending_ = false;
+        p->spawn_control();
+    });
+}
+
+int PoolCore::control_backend_pid() const { return control_ && control_->ready() ? control_->backend_pid() : 0; }
+
+void PoolCore::send_listen(const std::string& verb, const std::string& channel,
+                           std::function<void(std::exception_ptr)> done) {
+    std::string sql;
+    try {
+        sql = verb + " " + quote_identifier(channel);
+    } catch (...) {
+        asio::post(ex_, [done, e = std::current_exception()] { done(e); });
+        return;
+    }
+    auto r = make_request(RequestKind::execute, std::move(sql), {},
+                          posted(ex_, [done, verb, channel](std::exception_ptr e, Result) {
+                              if (e) spdlog::warn("pgwamp.db: {} {} failed: {}", verb, channel, describe(e));
+                              done(e);
+                          }));
+    if (r) control_->submit(r);
+}
+
+void PoolCore::listen(const std::string& channel, std::function<void(std::exception_ptr)> done) {
+    if (closed_) return asio::post(ex_, [done] { done(make_error(Errc::closed, "pool closed")); });
+    try {
+        quote_identifier(channel);
+    } catch (...) {
+        return asio::post(ex_, [done, e = std::current_exception()] { done(e); });
+    }
+    channels_.insert(channel);
+    if (control_ && control_->ready()) return send_listen("LISTEN", channel, std::move(done));
+    // Not connected yet (or reconnecting): the LISTEN is issued on connect.
+    listens_waiting_for_control_.push_back(std::move(done));
+}
+
+void PoolCore::unlisten(const std::string& channel, std::function<void(std::exception_ptr)> done) {
+    channels_.erase(channel);
+    if (!closed_ && control_ && control_->ready()) return send_listen("UNLISTEN", channel, std::move(done));
+    asio::post(ex_, [done] { done(nullptr); });  // a new control connection will not LISTEN to it
+}
+
+void PoolCore::request_cancel(Connection& c, int backend_pid, std::function<void()> answered) {
+    // The cancel must not queue behind the statement it cancels: prefer the
+    // control connection, else the least loaded other connection.
+    std::shared_ptr<Connection> via;
+    if (control_ && control_->ready() && control_.get() != &c) via = control_;
+    for (const auto& p : conns_) {
+        if (via) break;
+        if (p.get() != &c && p->accepting() && !p->pinned && p->load() == 0) via = p;
+    }
+    if (!via) {
+        spdlog::warn("pgwamp.db: no connection free to send a cancel for backend {}", backend_pid);
+        asio::post(ex_, std::move(answered));
+        return;
+    }
+    auto r = make_request(RequestKind::execute, "SELECT pg_cancel_backend($1)", {Value(backend_pid)},
+                          posted(ex_, [answered](std::exception_ptr, Result) { answered(); }));
+    if (r) via->submit(r);
+}
+
+// ---- notifications -----------------------------------------------------------
+
+void PoolCore::on_notification(const Notification& n) {
+    // Posted: observers run after the read loop, one notification per
+    // handler, in the order the server sent them.
+    std::weak_ptr<PoolCore> wp = weak_from_this();
+    asio::post(ex_, [wp, n] {
+        if (auto p = wp.lock()) p->dispatch(n);
+    });
+}
+
+void PoolCore::dispatch(const Notification& n) {
+    if (observers_.empty()) return;
+    auto snapshot = observers_;  // an observer may add or remove observers
+    for (const auto& [id, observer] : snapshot) {
+        bool still = std::any_of(observers_.begin(), observers_.end(), [id = id](const auto& o) { return o.first == id; });
+        if (!still) continue;
+        try {
+            (*observer)(n);
+        } catch (const std::exception& x) {
+            spdlog::warn("pgwamp.db: notification observer {} threw: {}", id, x.what());
+        } catch (...) {
+            spdlog::warn("pgwamp.db: notification observer {} threw", id);
+        }
+    }
+}
+
+ObserverId PoolCore::add_observer(std::shared_ptr<const NotifyObserver> observer) {
+    for (const auto& [id, o] : observers_)
+        if (o == observer) return id;  // the same observer twice: ignored
+    observers_.emplace_back(++observer_seq_, std::move(observer));
+    return observer_seq_;
+}
+
+void PoolCore::remove_observer(ObserverId id) {
+    observers_.erase(std::remove_if(observers_.begin(), observers_.end(), [id](const auto& o) { return o.first == id; }),
+                     observers_.end());
+}
+
+std::vector<ObserverId> PoolCore::observers() const {
+    std::vector<ObserverId> ids;
+    for (const auto& o : observers_) ids.push_back(o.first);
+    return ids;
+}
+
+void PoolCore::set_statement_logger(StatementLogger logger, bool include_params) {
+    settings_->logger = std::move(logger);
+    settings_->log_params = include_params && settings_->logger;
+}
+
+}  // namespace pgwamp::db

@@ -1,0 +1,18 @@
+#include "db/request.hpp"
+
+#include "db/cancel_signal.hpp"
+
+namespace pgwamp::db {
+
+void Request::finish(std::exception_ptr e, Result r) {
+    if (finished) return;
+    finished = true;
+    if (timer) timer->cancel();
+    if (signal) signal->detach();
+    if (status_sink) *status_sink = command_status;
+    auto done = std::move(complete);
+    complete = nullptr;
+    if (done) done(std::move(e), std::move(r));
+}
+
+}  // namespace pgwamp::db

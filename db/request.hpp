@@ -1,0 +1,68 @@
+#pragma once
+// One statement on its way through the pool and a connection: what to send,
+// where its answer goes, and what the server answered. Internal to db/.
+
+#include <chrono>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include "db/error.hpp"
+#include "db/params.hpp"
+#include "db/result.hpp"
+
+namespace pgwamp::db {
+
+class CancelSignal;
+class Connection;
+
+enum class RequestKind {
+    query,    // rows wanted: the result is cast into Values
+    execute,  // only the affected-row count (and command tag) wanted
+};
+
+struct Request {
+    RequestKind kind = RequestKind::query;
+    std::string sql;
+    BoundParams bound;
+    std::vector<Value> params;  // kept only when the statement logger asked for values
+
+    // Called exactly once, through finish(). Every completion given to a
+    // Request posts its handler, so finish() never runs caller code inline.
+    std::function<void(std::exception_ptr, Result)> complete;
+
+    // Filled in by the driver when the statement's result arrives; delivered
+    // when its pipeline sync point arrives.
+    bool has_outcome = false;
+    std::exception_ptr error;
+    Result result;
+    std::string command_status;  // PQcmdStatus, e.g. "COMMIT" or "ROLLBACK"
+    // When set, finish() copies command_status here first: a COMMIT of an
+    // aborted transaction succeeds with the tag "ROLLBACK", and only the tag
+    // says so.
+    std::shared_ptr<std::string> status_sink;
+
+    // Cancellation: reason is Errc::canceled or Errc::timeout once asked.
+    bool cancel_requested = false;
+    bool cancel_sent = false;  // the server was asked to cancel it
+    Errc cancel_reason = Errc::canceled;
+    std::shared_ptr<CancelSignal> signal;
+    std::unique_ptr<boost::asio::steady_timer> timer;
+
+    std::weak_ptr<Connection> connection;  // set once handed to a connection
+    std::chrono::steady_clock::time_point sent_at;
+    bool finished = false;
+
+    // Delivers the outcome once; later calls are ignored. Stops the timer and
+    // detaches the cancel signal so neither outlives the statement.
+    void finish(std::exception_ptr e, Result r = {});
+    void finish_with_outcome() { finish(error, std::move(result)); }
+};
+
+using RequestPtr = std::shared_ptr<Request>;
+
+}  // namespace pgwamp::db
