@@ -130,7 +130,7 @@ struct ProcedureConfig {
     std::vector<StatementConfig> statements;  // exactly one unless mode is interaction
     RowFormat rows = RowFormat::maps;
     Single single = Single::none;
-    std::optional<Milliseconds> timeout;  // absent: database.statement_timeout
+    std::optional<Milliseconds> timeout;  // absent: database.statement_timeout; never 0
     std::size_t max_rows = 10'000;        // more rows than this: the call fails (no truncation)
 };
 

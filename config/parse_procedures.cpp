@@ -150,7 +150,9 @@ ProcedureConfig parse_procedure(const Node& node, const std::string& uri) {
         else if (n->json().is_string()) p.single = n->choice<Single>(singles);
         else n->fail_expected("false, \"row\" (the first row) or \"value\" (its first column)");
     }
-    if (auto n = f.get("timeout_ms")) p.timeout = n->milliseconds(one_day_ms);
+    // No 0 here: a zero per-call timeout means "the pool's default" to db/,
+    // so "no deadline" is only database.statement_timeout_ms = 0.
+    if (auto n = f.get("timeout_ms")) p.timeout = Milliseconds(n->integer(1, one_day_ms));
     if (auto n = f.get("max_rows")) {
         if (p.single != Single::none) n->fail("not used with \"single\" (which allows one row)");
         p.max_rows = static_cast<std::size_t>(n->integer(1, 10'000'000));

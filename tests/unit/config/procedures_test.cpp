@@ -152,7 +152,8 @@ TEST(Procedures, SingleRowAndValue) {
 
 TEST(Procedures, RowsTimeoutMaxRows) {
     expect_error(with_procedure({{"sql", "SELECT 1"}, {"rows", "map"}}), at + ".rows", "did you mean \"maps\"?");
-    expect_error(with_procedure({{"sql", "SELECT 1"}, {"timeout_ms", -5}}), at + ".timeout_ms", "from 0 to 86400000");
+    expect_error(with_procedure({{"sql", "SELECT 1"}, {"timeout_ms", -5}}), at + ".timeout_ms", "from 1 to 86400000");
+    expect_error(with_procedure({{"sql", "SELECT 1"}, {"timeout_ms", 0}}), at + ".timeout_ms", "from 1 to 86400000");
     expect_error(with_procedure({{"sql", "SELECT 1"}, {"max_rows", 0}}), at + ".max_rows", "from 1 to 10000000");
 }
 
