@@ -7,8 +7,9 @@
 
 namespace pgwamp::test {
 
-PgSession::PgSession()
-    : conn_(PQconnectdb((PostgresCluster::shared().conninfo() + session_options).c_str()),
+PgSession::PgSession(const std::string& options)
+    : conn_(PQconnectdb(
+                (PostgresCluster::shared().conninfo() + " options='" + options + "'").c_str()),
             &PQfinish) {
     if (PQstatus(conn_.get()) != CONNECTION_OK) {
         throw std::runtime_error(std::string("connect: ") + PQerrorMessage(conn_.get()));

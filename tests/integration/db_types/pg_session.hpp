@@ -10,19 +10,19 @@
 #include <vector>
 
 #include "db/result.hpp"
+#include "db/session_settings.hpp"
 #include "db/type_registry.hpp"
 #include "db/value.hpp"
 
 namespace pgwamp::test {
 
-// What pgwamp's connections must set so temporal values come out as ISO 8601
-// (see db/TYPES.md). Appended to a keyword/value conninfo.
-inline constexpr const char* session_options =
-    " options='-c DateStyle=ISO,YMD -c IntervalStyle=iso_8601 -c TimeZone=UTC'";
-
 class PgSession {
 public:
-    PgSession();  // connects to PostgresCluster::shared(); throws on failure
+    // Connects to PostgresCluster::shared() with `options` (by default the
+    // session settings pgwamp requires); throws on failure.
+    explicit PgSession(const std::string& options = db::required_session_options);
+
+    const PGconn* conn() const { return conn_.get(); }
 
     void set_types(std::shared_ptr<const db::TypeRegistry> types) { types_ = std::move(types); }
 
