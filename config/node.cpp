@@ -46,6 +46,7 @@ bool is_plain_name(std::string_view key) {
 
 std::optional<std::string_view> closest_key(std::string_view key,
                                             std::span<const std::string_view> known) {
+    if (key.size() > 64) return std::nullopt;  // no key of ours is that long; spare the quadratic work
     std::optional<std::string_view> best;
     std::size_t best_distance = std::numeric_limits<std::size_t>::max();
     for (auto candidate : known) {
@@ -84,13 +85,14 @@ void Node::fail_expected(const std::string& what) const {
 std::string Node::child_path_field(std::string_view key) const {
     // Keys that are not plain names (URIs, channels, typos with dots) are
     // shown in brackets so the path stays unambiguous.
-    if (!is_plain_name(key)) return child_path_entry(key);
+    if (!is_plain_name(key) || key.size() > 64) return child_path_entry(key);
     return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
 }
 
 std::string Node::child_path_entry(std::string_view key) const {
-    return path_ + "[" + nlohmann::json(std::string(key)).dump(-1, ' ', false,
-                                                                nlohmann::json::error_handler_t::replace) +
+    // A key longer than any URI (255) is shown cut short so the message stays one readable line.
+    const std::string shown = key.size() > 260 ? std::string(key.substr(0, 256)) + "..." : std::string(key);
+    return path_ + "[" + nlohmann::json(shown).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
            "]";
 }
 
