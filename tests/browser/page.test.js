@@ -84,7 +84,9 @@ function screenshot_paths(name) {
 
 async function save_screenshot(page, name) {
   const [first, ...copies] = screenshot_paths(name);
-  await page.screenshot({ path: first, fullPage: true });
+  // Finite animations (the yellow flash of a new row) are fast-forwarded, so
+  // the picture shows the page at rest.
+  await page.screenshot({ path: first, fullPage: true, animations: "disabled" });
   for (const copy of copies) fs.copyFileSync(first, copy);
 }
 
