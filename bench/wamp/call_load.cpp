@@ -1,6 +1,5 @@
 #include "call_load.hpp"
 
-#include <autobahn/autobahn.hpp>
 #include <boost/asio/post.hpp>
 
 #include <sys/resource.h>
@@ -14,8 +13,8 @@ double process_cpu_seconds() {
     return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
-CallLoad::CallLoad(Connection& connection, CallLoadOptions options)
-    : connection_(connection), options_(std::move(options)), timer_(connection.executor().context()) {
+CallLoad::CallLoad(boost::asio::io_context& io, CallLoadOptions options, CallOnce call_once)
+    : options_(std::move(options)), call_once_(std::move(call_once)), timer_(io) {
     // Room for a window at ~100k calls/s, so the vector never grows mid-window.
     latencies_.reserve(static_cast<std::size_t>(options_.duration.count()) * 100 + 1024);
 }
@@ -38,23 +37,7 @@ void CallLoad::start(Phase on_measure_start, Phase on_measure_end, Finished on_f
 void CallLoad::issue_one() {
     ++outstanding_;
     auto started = std::chrono::steady_clock::now();
-    // The continuation future is dropped on purpose: executor continuations
-    // do not block in their destructor, and the shared state lives until it ran.
-    (void)connection_.session()
-        .call(options_.procedure)
-        .then(connection_.executor(), [this, started](boost::future<autobahn::wamp_call_result> reply) {
-            try {
-                reply.get();
-                completed(started, nullptr);
-            } catch (const std::exception& e) {
-                // Autobahn|Cpp carries the router's error URI as what().
-                std::string uri = e.what();
-                completed(started, &uri);
-            } catch (...) {
-                std::string uri = "(unknown exception)";
-                completed(started, &uri);
-            }
-        });
+    call_once_([this, started](const std::string* error_uri) { completed(started, error_uri); });
 }
 
 void CallLoad::completed(std::chrono::steady_clock::time_point started, const std::string* error_uri) {

@@ -4,9 +4,9 @@
 // away, then calls completing inside the measured window are counted and
 // their latencies kept; errors are counted by the URI the router sent.
 
-#include "connection.hpp"
 #include "latency.hpp"
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
@@ -36,12 +36,17 @@ struct CallLoadResult {
     LatencySummary latency;
 };
 
+// How one call is made, whichever WAMP client makes it: call `done` later on
+// the loop (never inside call_once) with nullptr on success or the error URI.
+using CallDone = std::function<void(const std::string* error_uri)>;
+using CallOnce = std::function<void(CallDone done)>;
+
 class CallLoad {
 public:
     using Phase = std::function<void()>;
     using Finished = std::function<void(const CallLoadResult&)>;
 
-    CallLoad(Connection& connection, CallLoadOptions options);
+    CallLoad(boost::asio::io_context& io, CallLoadOptions options, CallOnce call_once);
 
     // on_measure_start / on_measure_end let the harness sample other
     // processes at the window's edges; on_finished runs after the drain.
@@ -56,8 +61,8 @@ private:
     void end_measure();
     void finish();
 
-    Connection& connection_;
     CallLoadOptions options_;
+    CallOnce call_once_;
     boost::asio::steady_timer timer_;
     State state_ = State::warmup;
     std::size_t outstanding_ = 0;

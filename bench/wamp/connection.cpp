@@ -91,6 +91,24 @@ void Connection::open(Done done) {
     });
 }
 
+void Connection::call(const std::string& procedure, std::function<void(const std::string*)> done) {
+    // The continuation future is dropped on purpose: executor continuations
+    // do not block in their destructor, and the shared state lives until it ran.
+    (void)session_->call(procedure).then(executor_, [done = std::move(done)](boost::future<autobahn::wamp_call_result> reply) {
+        try {
+            reply.get();
+            done(nullptr);
+        } catch (const std::exception& e) {
+            // Autobahn|Cpp carries the router's error URI as what().
+            std::string uri = e.what();
+            done(&uri);
+        } catch (...) {
+            std::string uri = "(unknown exception)";
+            done(&uri);
+        }
+    });
+}
+
 void Connection::close(Done done) {
     if (!session_) {
         boost::asio::post(io_, [done] { done(nullptr); });

@@ -42,6 +42,10 @@ public:
     // Leaves the realm and stops the session; done runs even when leaving fails.
     void close(Done done);
 
+    // Calls `procedure` without arguments; done(nullptr) on success, else
+    // done(&error_uri), always posted on the io_context.
+    void call(const std::string& procedure, std::function<void(const std::string* error_uri)> done);
+
     autobahn::wamp_session& session() { return *session_; }
     AsioExecutor& executor() { return executor_; }
 

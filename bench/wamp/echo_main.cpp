@@ -4,9 +4,8 @@
 // measured against. Prints {"event":"ready"} when registered and its call
 // count on SIGTERM/SIGINT.
 
-#include "connection.hpp"
+#include "bench_client.hpp"
 
-#include <autobahn/autobahn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -14,20 +13,23 @@
 #include <nlohmann/json.hpp>
 
 #include <iostream>
-#include <tuple>
 
 namespace po = boost::program_options;
 
 int main(int argc, char** argv) {
+    pgwamp::bench::log_to_stderr();
     std::string url;
     std::string realm;
     std::string procedure;
+    std::string client_kind;
     po::options_description desc("bench_echo options");
     desc.add_options()("help,h", "this text")
-        ("url", po::value(&url)->default_value("rs://127.0.0.1:8081"), "router RawSocket url, rs://IP:PORT")
+        ("url", po::value(&url)->default_value("rs://127.0.0.1:8081"), "router url, as bench_loadgen takes it")
         ("realm", po::value(&realm)->default_value("realm1"), "realm to join")
-        ("procedure", po::value(&procedure)->default_value("com.example.echo"), "procedure to register");
-    boost::asio::ip::tcp::endpoint endpoint;
+        ("procedure", po::value(&procedure)->default_value("com.example.echo"), "procedure to register")
+        ("client", po::value(&client_kind)->default_value("pgwamp"), "pgwamp (the project's wamp::Client) or autobahn");
+    boost::asio::io_context io;
+    std::unique_ptr<pgwamp::bench::BenchClient> client;
     try {
         po::variables_map vm;
         po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -36,23 +38,26 @@ int main(int argc, char** argv) {
             std::cout << desc << "\n";
             return 0;
         }
-        endpoint = pgwamp::bench::parse_rawsocket_url(url);
+        client = pgwamp::bench::make_client(client_kind, io, url, realm);
     } catch (const std::exception& e) {
         std::cerr << "bench_echo: " << e.what() << "\n" << desc << "\n";
         return 2;
     }
 
-    boost::asio::io_context io;
-    pgwamp::bench::AsioExecutor executor(io);
-    pgwamp::bench::Connection connection(io, executor, endpoint, realm);
     std::uint64_t calls = 0;
     int exit_code = 0;
-    boost::future<void> registered;
     // Same length as PostgreSQL's text for now(), so message sizes match the database callees.
-    const std::string answer = "2026-01-01 00:00:00.000000+00";
+    client->provide(procedure, "2026-01-01 00:00:00.000000+00", [&calls] { ++calls; });
 
-    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     boost::asio::steady_timer deadline(io, std::chrono::seconds(15));
+    deadline.async_wait([&](boost::system::error_code ec) {
+        if (!ec) {
+            std::cerr << "bench_echo: not registered after 15 s (is the router up?)\n";
+            exit_code = 1;
+            io.stop();
+        }
+    });
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](boost::system::error_code ec, int) {
         if (ec) {
             return;
@@ -64,42 +69,17 @@ int main(int argc, char** argv) {
                 io.stop();
             }
         });
-        connection.close([&](std::exception_ptr) { io.stop(); });
+        client->close([&] { io.stop(); });
     });
-    deadline.async_wait([&](boost::system::error_code ec) {
-        if (!ec) {
-            std::cerr << "bench_echo: not registered after 15 s (is the router up?)\n";
-            exit_code = 1;
-            io.stop();
-        }
-    });
-    connection.open([&](std::exception_ptr error) {
-        if (error) {
-            try {
-                std::rethrow_exception(error);
-            } catch (const std::exception& e) {
-                std::cerr << "bench_echo: cannot join " << realm << " at " << url << ": " << e.what() << "\n";
-            }
+    client->open([&](const std::string& error) {
+        deadline.cancel();
+        if (!error.empty()) {
+            std::cerr << "bench_echo: " << error << "\n";
             exit_code = 1;
             io.stop();
             return;
         }
-        auto echo = [&](autobahn::wamp_invocation invocation) {
-            ++calls;
-            invocation->result(std::make_tuple(answer));
-        };
-        registered = connection.session().provide(procedure, echo).then(
-            executor, [&](boost::future<autobahn::wamp_registration> done) {
-                deadline.cancel();
-                try {
-                    done.get();
-                    std::cout << nlohmann::json{{"event", "ready"}, {"procedure", procedure}}.dump() << std::endl;
-                } catch (const std::exception& e) {
-                    std::cerr << "bench_echo: cannot register " << procedure << ": " << e.what() << "\n";
-                    exit_code = 1;
-                    io.stop();
-                }
-            });
+        std::cout << nlohmann::json{{"event", "ready"}, {"procedure", procedure}}.dump() << std::endl;
     });
     try {
         io.run();

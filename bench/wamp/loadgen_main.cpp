@@ -6,8 +6,8 @@
 // edges: {"event":"measure_start"}, {"event":"measure_end"}, then
 // {"event":"result",...}. Diagnostics go to stderr.
 
+#include "bench_client.hpp"
 #include "call_load.hpp"
-#include "connection.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -45,23 +45,26 @@ nlohmann::json to_json(const CallLoadResult& r, std::size_t concurrency) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    pgwamp::bench::log_to_stderr();
     std::string url;
     std::string realm;
     std::string serializer;
-    std::string transport;
+    std::string client_kind;
     CallLoadOptions options;
     double warmup_s = 1;
     double duration_s = 5;
     po::options_description desc("bench_loadgen options");
     desc.add_options()("help,h", "this text")
-        ("url", po::value(&url)->default_value("rs://127.0.0.1:8081"), "router RawSocket url, rs://IP:PORT")
+        ("url", po::value(&url)->default_value("rs://127.0.0.1:8081"),
+         "router: rs://IP:PORT (RawSocket); with --client pgwamp also ws://HOST:PORT/PATH or unix:///PATH")
         ("realm", po::value(&realm)->default_value("realm1"), "realm to join")
         ("procedure", po::value(&options.procedure)->default_value("com.example.now.v1"), "procedure to call")
         ("concurrency,c", po::value(&options.concurrency)->default_value(1), "calls kept outstanding")
         ("warmup", po::value(&warmup_s)->default_value(1.0), "seconds of load before measuring")
         ("duration,d", po::value(&duration_s)->default_value(5.0), "seconds measured")
-        ("serializer", po::value(&serializer)->default_value("msgpack"), "msgpack (Autobahn|Cpp 17.5 has no other)")
-        ("transport", po::value(&transport)->default_value("rawsocket"), "rawsocket (TCP)");
+        ("client", po::value(&client_kind)->default_value("pgwamp"), "pgwamp (the project's wamp::Client) or autobahn")
+        ("serializer", po::value(&serializer)->default_value("msgpack"),
+         "msgpack (both clients implement MessagePack only)");
     try {
         po::variables_map vm;
         po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -71,11 +74,7 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (serializer != "msgpack") {
-            throw std::invalid_argument("--serializer " + serializer +
-                                        ": only msgpack is available (Autobahn|Cpp 17.5 implements no other)");
-        }
-        if (transport != "rawsocket") {
-            throw std::invalid_argument("--transport " + transport + ": only rawsocket is implemented");
+            throw std::invalid_argument("--serializer " + serializer + ": only msgpack is implemented by either client");
         }
         if (options.concurrency == 0 || options.concurrency > 100000) {
             throw std::invalid_argument("--concurrency must be in 1..100000");
@@ -91,11 +90,10 @@ int main(int argc, char** argv) {
     }
 
     boost::asio::io_context io;
-    pgwamp::bench::AsioExecutor executor(io);
     int exit_code = 0;
     try {
-        pgwamp::bench::Connection connection(io, executor, pgwamp::bench::parse_rawsocket_url(url), realm);
-        CallLoad load(connection, options);
+        auto client = pgwamp::bench::make_client(client_kind, io, url, realm);
+        CallLoad load(io, options, [&](pgwamp::bench::CallDone done) { client->call(options.procedure, std::move(done)); });
         boost::asio::signal_set signals(io, SIGINT, SIGTERM);
         signals.async_wait([&](boost::system::error_code ec, int) {
             if (!ec) {
@@ -119,14 +117,10 @@ int main(int argc, char** argv) {
             });
         };
         stop_after(std::chrono::seconds(15), "no session after 15 s (is the router up?)", true);
-        connection.open([&](std::exception_ptr error) {
+        client->open([&](const std::string& error) {
             deadline.cancel();
-            if (error) {
-                try {
-                    std::rethrow_exception(error);
-                } catch (const std::exception& e) {
-                    std::cerr << "bench_loadgen: cannot join " << realm << " at " << url << ": " << e.what() << "\n";
-                }
+            if (!error.empty()) {
+                std::cerr << "bench_loadgen: cannot join " << realm << " at " << url << ": " << error << "\n";
                 exit_code = 1;
                 io.stop();
                 return;
@@ -136,7 +130,7 @@ int main(int argc, char** argv) {
                            emit(to_json(result, options.concurrency));
                            signals.cancel();
                            stop_after(std::chrono::seconds(5), "leaving the realm took over 5 s; stopping anyway", false);
-                           connection.close([&](std::exception_ptr) { io.stop(); });
+                           client->close([&] { io.stop(); });
                        });
         });
         io.run();
