@@ -7,6 +7,7 @@ const { describe, it, before, after } = require("node:test");
 const assert = require("node:assert/strict");
 const { execFile } = require("node:child_process");
 const fs = require("node:fs");
+const os = require("node:os");
 const path = require("node:path");
 const { Stack } = require("./stack.js");
 const { launch } = require("./browser.js");
@@ -73,7 +74,7 @@ async function shown_error(page, box_id) {
 }
 
 function screenshot_paths(name) {
-  const out_dir = path.join(process.env.PGWAMP_BINARY_DIR || path.join(__dirname, "out"), "tests", "browser");
+  const out_dir = path.join(process.env.PGWAMP_BINARY_DIR || path.join(os.tmpdir(), "pgwamp"), "tests", "browser");
   fs.mkdirSync(out_dir, { recursive: true });
   const paths = [path.join(out_dir, name)];
   // The committed screenshots (shown by the README) change only on request,

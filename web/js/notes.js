@@ -69,10 +69,21 @@ export function list(session, before = "") {
 export function on_inserted(row) {
   if (!row || typeof row !== "object" || row.id === undefined) return;
   if (shown.has(String(row.id))) return;
+  // One more note than the count said; the next notes.count call corrects
+  // any drift, and a NOTIFY storm costs no extra calls.
+  const count = /^(\d+) total$/.exec($("notes-count").textContent);
+  if (count) $("notes-count").textContent = `${Number(count[1]) + 1} total`;
   const tr = row_view(row);
   tr.classList.add("fresh");
   shown.set(String(row.id), tr);
-  $("notes-rows").prepend(tr);
+  const body = $("notes-rows");
+  body.prepend(tr);
+  // Keep the table as long as the limit asked for.
+  const limit = parse_limit($("list-limit").value);
+  while (Number.isInteger(limit) && limit >= 0 && body.children.length > limit) {
+    shown.delete(body.lastElementChild.dataset.id);
+    body.lastElementChild.remove();
+  }
 }
 
 export function install(get_session) {
