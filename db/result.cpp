@@ -42,37 +42,63 @@ Value cell(const PGresult* res, int row, int col, Oid type, const TypeRegistry& 
                     ") is in binary format; only bytea may be requested in binary");
 }
 
-}  // namespace
-
-Array Result::rows_as_tuples() const {
-    Array out;
-    out.reserve(rows.size());
-    for (const auto& row : rows) out.emplace_back(Array(row.begin(), row.end()));
-    return out;
-}
-
-Array Result::rows_as_maps() const {
-    // Where each column lands in the row object, computed once: duplicates of
-    // a name share the slot of its first occurrence.
+// Where each column lands in a row object: duplicates of a name share the
+// slot of its first occurrence (a dict's behaviour: last value wins).
+std::vector<std::size_t> map_slots(const std::vector<Column>& columns, std::vector<std::string>& keys) {
     std::vector<std::size_t> slot(columns.size());
-    std::vector<std::string> keys;
     for (std::size_t c = 0; c < columns.size(); ++c) {
         std::size_t k = 0;
         while (k < keys.size() && keys[k] != columns[c].name) ++k;
         if (k == keys.size()) keys.push_back(columns[c].name);
         slot[c] = k;
     }
+    return slot;
+}
+
+// Shared by the copying and the moving versions: Row is a const or a
+// non-const row, and take() copies or moves a Value out of it.
+template <class Rows, class Take>
+Array as_maps(const std::vector<Column>& columns, Rows& rows, Take take) {
+    std::vector<std::string> keys;
+    std::vector<std::size_t> slot = map_slots(columns, keys);
     Array out;
     out.reserve(rows.size());
-    for (const auto& row : rows) {
+    for (auto& row : rows) {
         Object object;
         object.reserve(keys.size());
         for (const auto& key : keys) object.emplace_back(key, Null{});
         for (std::size_t c = 0; c < row.size() && c < slot.size(); ++c) {
-            object[slot[c]].second = row[c];
+            object[slot[c]].second = take(row[c]);
         }
         out.emplace_back(std::move(object));
     }
+    return out;
+}
+
+}  // namespace
+
+Array Result::rows_as_tuples() const& {
+    Array out;
+    out.reserve(rows.size());
+    for (const auto& row : rows) out.emplace_back(Array(row.begin(), row.end()));
+    return out;
+}
+
+Array Result::rows_as_tuples() && {
+    Array out;
+    out.reserve(rows.size());
+    for (auto& row : rows) out.emplace_back(Array(std::move(row)));
+    rows.clear();
+    return out;
+}
+
+Array Result::rows_as_maps() const& {
+    return as_maps(columns, rows, [](const Value& v) { return v; });
+}
+
+Array Result::rows_as_maps() && {
+    Array out = as_maps(columns, rows, [](Value& v) { return std::move(v); });
+    rows.clear();
     return out;
 }
 

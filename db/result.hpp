@@ -26,10 +26,14 @@ struct Result {
     std::uint64_t affected_rows = 0;
 
     // [[v, v], ...]
-    Array rows_as_tuples() const;
+    Array rows_as_tuples() const&;
     // [{"col": v, ...}, ...] in column order, the dict-cursor idea. Like a
     // dict, a repeated column name keeps its first position and last value.
-    Array rows_as_maps() const;
+    Array rows_as_maps() const&;
+    // The same, moving the values out instead of copying them, for a Result
+    // that is about to be dropped: std::move(result).rows_as_maps().
+    Array rows_as_tuples() &&;
+    Array rows_as_maps() &&;
 };
 
 // Accepts PGRES_TUPLES_OK, PGRES_SINGLE_TUPLE, PGRES_COMMAND_OK and

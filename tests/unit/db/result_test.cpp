@@ -66,6 +66,19 @@ TEST(MakeResult, TuplesAndMaps) {
               (Array{Object{{"a", 1}, {"b", "x"}}, Object{{"a", 2}, {"b", Null{}}}}));
 }
 
+TEST(MakeResult, MovingOutGivesTheSameRows) {
+    auto pg = make_pg_result({{"a", t::int4}, {"b", t::text}, {"a", t::text}},
+                             {{"1", "a long string that is not inline", "x"}, {"2", nullptr, "y"}});
+    Result r = make_result(pg.get(), *TypeRegistry::defaults());
+    Array maps = r.rows_as_maps();
+    Array tuples = r.rows_as_tuples();
+    Result r2 = r;
+    EXPECT_EQ(std::move(r).rows_as_maps(), maps);
+    EXPECT_TRUE(r.rows.empty());  // NOLINT(bugprone-use-after-move): moved out on purpose
+    EXPECT_EQ(std::move(r2).rows_as_tuples(), tuples);
+    EXPECT_TRUE(r2.rows.empty());  // NOLINT(bugprone-use-after-move)
+}
+
 TEST(MakeResult, RepeatedColumnNamesActLikeADict) {
     auto pg = make_pg_result({{"x", t::int4}, {"y", t::int4}, {"x", t::int4}}, {{"1", "2", "3"}});
     Result r = make_result(pg.get(), *TypeRegistry::defaults());
