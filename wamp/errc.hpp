@@ -12,7 +12,7 @@ enum class Errc {
     not_connected,         // the transport is not open (yet, or any more)
     not_joined,            // the operation needs a joined session
     connection_lost,       // the transport closed while the operation was pending
-    handshake_failed,      // RawSocket handshake refused or malformed
+    handshake_failed,      // RawSocket handshake or WebSocket upgrade refused or malformed
     protocol_violation,    // the peer sent something WAMP does not allow
     join_aborted,          // the router answered HELLO with ABORT (bad realm, auth failed, ...)
     connect_timeout,       // TCP/Unix connect plus handshake did not finish in time

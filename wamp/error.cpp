@@ -13,7 +13,7 @@ public:
             case Errc::not_connected: return "transport not connected";
             case Errc::not_joined: return "session not joined";
             case Errc::connection_lost: return "connection lost";
-            case Errc::handshake_failed: return "RawSocket handshake failed";
+            case Errc::handshake_failed: return "transport handshake failed";
             case Errc::protocol_violation: return "WAMP protocol violation";
             case Errc::join_aborted: return "join aborted by the router";
             case Errc::connect_timeout: return "connect timed out";

@@ -86,13 +86,21 @@ void WebSocketTransport::connect(std::function<void(std::error_code)> done) {
     connection_->set_open_handler([weak](websocketpp::connection_hdl) {
         auto self = weak.lock();
         if (!self || self->state_ != State::connecting) return;
-        if (self->connection_->get_subprotocol() != subprotocol) return self->finish_connect(Errc::handshake_failed);
+        // websocketpp 0.8's client never fills get_subprotocol(): read the header.
+        auto chosen = self->connection_->get_response_header("Sec-WebSocket-Protocol");
+        if (chosen != subprotocol) {
+            spdlog::warn("wamp: router at {} did not accept subprotocol {} (got '{}')", self->endpoint_.url,
+                         subprotocol, chosen);
+            return self->finish_connect(Errc::handshake_failed);
+        }
         self->finish_connect({});
     });
     connection_->set_fail_handler([weak](websocketpp::connection_hdl) {
         auto self = weak.lock();
         if (!self || self->state_ != State::connecting) return;
         auto fec = self->connection_->get_ec();
+        spdlog::warn("wamp: WebSocket connect to {} failed: {} (HTTP {})", self->endpoint_.url, fec.message(),
+                     static_cast<int>(self->connection_->get_response_code()));
         self->finish_connect(fec ? std::error_code(fec.value(), std::generic_category())
                                 : make_error_code(Errc::handshake_failed));
     });

@@ -1,0 +1,99 @@
+// The router goes away and comes back: the client notices, fails what was
+// pending, rejoins and restores its registrations and subscriptions.
+
+#include <gtest/gtest.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "tests/integration/wamp/support.hpp"
+
+using namespace pgwamp;
+using namespace pgwamp::wamp;
+using namespace pgwamp::wamp::testing;
+using test::CrossbarNode;
+
+namespace {
+
+struct Watcher {
+    std::vector<ClientState> states;
+    void attach(Client& c) {
+        c.on_state([this](ClientState s) { states.push_back(s); });
+    }
+    int count(ClientState s) const { return static_cast<int>(std::count(states.begin(), states.end(), s)); }
+};
+
+void router_outage(bool graceful) {
+    boost::asio::io_context io;
+    CrossbarNode node;  // our own: we stop it
+    Client callee(io, service_options(node)), caller(io, service_options(node, Via::websocket));
+    Watcher watch;
+    watch.attach(callee);
+    int events = 0;
+    std::optional<Invocation> stuck;
+    callee.provide("com.example.test.ping", [](Invocation inv) { inv.reply({"pong"}); });
+    callee.provide("com.example.test.stuck", [&](Invocation inv) { stuck = inv; });  // never answers
+    callee.subscribe("com.example.test.tick", [&](const Event&) { ++events; });
+    start_and_join(io, callee);
+    start_and_join(io, caller);
+
+    // A call in flight when the router dies fails; it does not hang.
+    CallOutcome pending;
+    caller.call("com.example.test.stuck", {}, {}, [&](std::exception_ptr e, db::Array, db::Object) {
+        pending.done = true;
+        pending.error = e;
+    });
+    ASSERT_TRUE(run_until(io, [&] { return stuck.has_value(); }));
+    bool interrupted = false;
+    stuck->on_interrupt([&] { interrupted = true; });
+
+    node.stop(graceful);
+    ASSERT_TRUE(run_until(io, [&] { return callee.state() != ClientState::joined && pending.done; }, 20s));
+    EXPECT_EQ(pending.error_uri(), "pgwamp.error.connection_lost");
+    EXPECT_TRUE(interrupted) << "the running invocation was not told its caller is gone";
+    EXPECT_GE(watch.count(ClientState::lost), 1);
+    // While the router is away: calls fail fast, publishes are counted.
+    auto r = call_sync(io, caller, "com.example.test.ping", {});
+    EXPECT_EQ(r.error_uri(), "pgwamp.error.unavailable");
+    stuck->reply({"late"});  // safe no-op: the session is gone
+
+    node.start();
+    auto back = std::chrono::steady_clock::now();
+    ASSERT_TRUE(run_until(io, [&] {
+        return callee.state() == ClientState::joined && caller.state() == ClientState::joined;
+    }, 10s)) << "not rejoined within 10 s of the router's return";
+    spdlog::info("rejoined {} ms after the router was back",
+                 std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - back)
+                     .count());
+    // Registration restored.
+    r = call_sync(io, caller, "com.example.test.ping", {});
+    ASSERT_FALSE(r.error) << r.error_uri();
+    EXPECT_EQ(r.args, db::Array{"pong"});
+    // Subscription restored.
+    caller.publish("com.example.test.tick", {1});
+    ASSERT_TRUE(run_until(io, [&] { return events == 1; }));
+    EXPECT_EQ(watch.states.back(), ClientState::joined);
+}
+
+}  // namespace
+
+TEST(Reconnect, RouterKilledAndRestarted) { router_outage(false); }
+
+TEST(Reconnect, RouterStoppedGracefullyAndRestarted) { router_outage(true); }
+
+TEST(Reconnect, StartsBeforeTheRouterExists) {
+    boost::asio::io_context io;
+    CrossbarNode::Options options;
+    options.start = false;
+    CrossbarNode node(options);
+    Client client(io, service_options(node));
+    client.provide("com.example.test.early", [](Invocation inv) { inv.reply({1}); });
+    client.start();
+    // A few refused attempts, then the router appears.
+    run_until(io, [] { return false; }, 300ms);
+    EXPECT_EQ(client.state(), ClientState::connecting);
+    node.start();
+    ASSERT_TRUE(run_until(io, [&] { return client.state() == ClientState::joined; }, 10s));
+    auto r = call_sync(io, client, "com.example.test.early", {});
+    EXPECT_FALSE(r.error) << r.error_uri();
+}
