@@ -1,6 +1,8 @@
 // Loading from disk: the shipped default config, secrets from the environment
 // and from files (relative to the config's directory), and file-level errors.
 
+#include <iterator>
+
 #include <fmt/format.h>
 
 #include "test_support.hpp"
@@ -229,6 +231,40 @@ TEST(LoadFile, CommentsAreAllowed) {
     })", "x.json");
     EXPECT_EQ(c.router.transport.kind, TransportKind::websocket);
     EXPECT_EQ(c.router.transport.path, "/ws");
+}
+
+}  // namespace
+}  // namespace pgwamp::config::test
+
+namespace pgwamp::config::test {
+namespace {
+
+// Every shipped example parses, so none rots as the schema moves.
+TEST(Examples, AllParse) {
+    std::size_t seen = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(PGWAMP_SOURCE_DIR) / "config" / "examples")) {
+        if (entry.path().extension() != ".json") continue;
+        ++seen;
+        std::ifstream in(entry.path());
+        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        try {
+            const Config c = parse_config_text(text, entry.path());
+            EXPECT_FALSE(c.procedures.empty()) << entry.path();
+        } catch (const ConfigError& e) {
+            ADD_FAILURE() << e.what();
+        }
+    }
+    EXPECT_GE(seen, 2u);
+}
+
+TEST(Examples, UnixSocketResolvesAgainstTheExampleDirectory) {
+    const auto file = std::filesystem::path(PGWAMP_SOURCE_DIR) / "config" / "examples" / "unix-socket.json";
+    std::ifstream in(file);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const Config c = parse_config_text(text, file);
+    EXPECT_TRUE(c.router.transport.is_unix());
+    EXPECT_EQ(c.router.transport.socket.lexically_normal(),
+              (std::filesystem::path(PGWAMP_SOURCE_DIR) / "crossbar/.crossbar/pgwamp-router.sock").lexically_normal());
 }
 
 }  // namespace
