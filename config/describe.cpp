@@ -1,0 +1,88 @@
+#include "config/describe.hpp"
+
+namespace pgwamp::config {
+
+namespace {
+
+using nlohmann::json;
+
+json describe_backoff(const BackoffConfig& b) {
+    return {{"initial_delay_ms", b.initial_delay.count()}, {"max_delay_ms", b.max_delay.count()},
+            {"factor", b.factor}, {"jitter", b.jitter}, {"max_attempts", b.max_attempts}};
+}
+
+void describe_secret(json& out, const std::optional<SecretSource>& source, const char* env_key,
+                     const char* file_key) {
+    if (!source) return;
+    if (source->kind == SecretSource::Kind::env) out[env_key] = source->env_name;
+    else out[file_key] = source->file.string();
+}
+
+json describe_router(const RouterConfig& r) {
+    json out = {{"realm", r.realm}, {"authmethod", to_string(r.authmethod)},
+                {"connect_timeout_ms", r.connect_timeout.count()}, {"reconnect", describe_backoff(r.reconnect)}};
+    if (r.transport.is_unix()) out["socket"] = r.transport.socket.string();
+    else out["url"] = r.transport.url;
+    if (!r.authid.empty()) out["authid"] = r.authid;
+    describe_secret(out, r.secret_source, "secret_env", "secret_file");
+    return out;
+}
+
+json describe_database(const DatabaseConfig& d) {
+    json out = {{"pool", {{"min", d.pool.min}, {"max", d.pool.max}, {"queue", d.pool.queue}}},
+                {"statement_timeout_ms", d.statement_timeout.count()},
+                {"connect_timeout_ms", d.connect_timeout.count()},
+                {"reconnect", describe_backoff(d.reconnect)}};
+    // Validated at load to hold no password, so it is safe to show.
+    if (d.conninfo) out["conninfo"] = *d.conninfo;
+    describe_secret(out, d.password_source, "password_env", "password_file");
+    return out;
+}
+
+json describe_arg(const ArgConfig& a) {
+    json out = {{"name", a.name}, {"type", to_string(a.type)}, {"required", a.required}};
+    if (a.default_value) out["default"] = *a.default_value;
+    return out;
+}
+
+json describe_procedure(const ProcedureConfig& p) {
+    json args = json::array();
+    for (const auto& a : p.args) args.push_back(describe_arg(a));
+    json out = {{"mode", to_string(p.mode)}, {"args", args}};
+    if (p.mode == Mode::interaction) {
+        json statements = json::array();
+        for (const auto& st : p.statements) {
+            json names = json::array();
+            for (const auto index : st.params) names.push_back(p.args.at(index).name);
+            statements.push_back({{"sql", st.sql}, {"args", names}});
+        }
+        out["sql"] = statements;
+    } else {
+        out["sql"] = p.statements.at(0).sql;
+    }
+    if (p.mode != Mode::operation) {
+        out["rows"] = to_string(p.rows);
+        out["single"] = p.single == Single::none ? json(false) : json(to_string(p.single));
+        if (p.single == Single::none) out["max_rows"] = p.max_rows;  // single implies one row
+    }
+    if (p.timeout) out["timeout_ms"] = p.timeout->count();
+    return out;
+}
+
+}  // namespace
+
+nlohmann::json describe_config(const Config& c) {
+    json procedures = json::object();
+    for (const auto& [uri, p] : c.procedures) procedures[uri] = describe_procedure(p);
+    json notifications = json::object();
+    for (const auto& [channel, n] : c.notifications)
+        notifications[channel] = {{"topic", n.topic}, {"payload", to_string(n.payload)}};
+    json service = {{"log_level", to_string(c.service.log_level)},
+                    {"shutdown_grace_ms", c.service.shutdown_grace.count()},
+                    {"register_invoke", to_string(c.service.register_invoke)},
+                    {"notify_procedure", c.service.notify_procedure ? json(*c.service.notify_procedure) : json()}};
+    return {{"router", describe_router(c.router)}, {"database", describe_database(c.database)},
+            {"procedures", procedures}, {"notifications", notifications}, {"service", service}};
+}
+
+}  // namespace pgwamp::config
