@@ -1,5 +1,7 @@
 #include "db/connection.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/post.hpp>
 
 #include "db/type_registry.hpp"
@@ -23,7 +25,8 @@ Connection::Connection(asio::any_io_executor ex, std::shared_ptr<const Connectio
       id_(id),
       fifo_(settings_->max_in_flight),
       socket_(ex),
-      connect_timer_(ex) {}
+      connect_timer_(ex),
+      cancel_retry_timer_(ex) {}
 
 Connection::~Connection() {
     // libpq owns the socket: take it back from Asio before PQfinish closes it.
@@ -245,12 +248,26 @@ void Connection::cancel(const RequestPtr& r, Errc reason) {
 }
 
 void Connection::send_due_cancel() {
-    if (!fifo_.take_cancel_to_send()) return;
+    RequestPtr target = fifo_.take_cancel_to_send();
+    if (!target) return;
     std::weak_ptr<Connection> weak = weak_from_this();
-    auto answered = [weak] {
+    std::weak_ptr<Request> weak_target = target;
+    auto answered = [weak, weak_target] {
         auto self = weak.lock();
         if (!self || self->state_ != State::ready) return;
         self->fifo_.cancel_answered();
+        auto t = weak_target.lock();
+        if (t && self->fifo_.rearm_cancel(t.get())) {
+            // Still running: the signal may have arrived before the backend
+            // started it. Ask again, a little later each time (max 1 s).
+            auto delay = std::chrono::milliseconds(std::min(1000, 20 << std::min(t->cancel_attempts, 6)));
+            self->cancel_retry_timer_.expires_after(delay);
+            self->cancel_retry_timer_.async_wait([weak](const boost::system::error_code& ec) {
+                auto s = weak.lock();
+                if (!ec && s && s->state_ == State::ready) s->send_due_cancel();
+            });
+            return;
+        }
         self->pump();
         if (auto l = self->listener_.lock(); l && self->accepting()) l->on_capacity(*self);
     };
@@ -273,6 +290,7 @@ void Connection::close(Errc reason, const std::string& why) {
     bool was_connecting = state_ == State::connecting;
     state_ = State::closed;
     connect_timer_.cancel();
+    cancel_retry_timer_.cancel();
     for (RequestPtr& r : fifo_.drain()) {
         // A statement that failed on its own keeps its own error; one that
         // succeeded but whose Sync never came is not known to be committed.

@@ -105,6 +105,7 @@ private:
     PipelineFifo fifo_;
     boost::asio::posix::stream_descriptor socket_;
     boost::asio::steady_timer connect_timer_;
+    boost::asio::steady_timer cancel_retry_timer_;
     std::function<void(std::exception_ptr)> connect_done_;
     int backend_pid_ = 0;
     bool reading_ = false;

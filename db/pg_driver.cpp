@@ -35,7 +35,7 @@ std::exception_ptr error_for(const PGresult* res, const Request& r, bool conn_ba
     Diagnostics d{field(res, PG_DIAG_SQLSTATE), field(res, PG_DIAG_MESSAGE_PRIMARY), field(res, PG_DIAG_MESSAGE_DETAIL),
                   field(res, PG_DIAG_MESSAGE_HINT)};
     if (d.message.empty()) d.message = trimmed(PQresultErrorMessage(res));
-    if (d.sqlstate == "57014" && r.cancel_sent) {
+    if (d.sqlstate == "57014" && r.cancel_attempts > 0) {  // we asked for it
         return std::make_exception_ptr(Error(make_error_code(r.cancel_reason),
                                              r.cancel_reason == Errc::timeout ? "statement timed out"
                                                                               : "statement canceled",

@@ -38,12 +38,20 @@ PipelineFifo::CancelStep PipelineFifo::cancel(const Request* r, Errc reason) {
     return CancelStep::pending;
 }
 
-Request* PipelineFifo::take_cancel_to_send() {
+RequestPtr PipelineFifo::take_cancel_to_send() {
     Request* h = head();
     if (!h || !h->cancel_requested || h->cancel_sent) return nullptr;
     h->cancel_sent = true;
+    ++h->cancel_attempts;
     ++cancels_outstanding_;
-    return h;
+    return in_flight_.front();
+}
+
+bool PipelineFifo::rearm_cancel(const Request* r) {
+    Request* h = head();
+    if (!h || h != r || !h->cancel_requested || h->finished) return false;
+    h->cancel_sent = false;
+    return true;
 }
 
 void PipelineFifo::cancel_answered() {

@@ -52,8 +52,12 @@ public:
     // When the head wants a cancel that was not yet sent: marks it sent and
     // returns it; the caller must then ask the server and call
     // cancel_answered() when that request completes (successfully or not).
-    Request* take_cancel_to_send();
+    RequestPtr take_cancel_to_send();
     void cancel_answered();
+    // The target still runs after its cancel was answered (the signal can
+    // land before the backend began the statement, and is then ignored):
+    // lets take_cancel_to_send() return it again. False if it is not the head.
+    bool rearm_cancel(const Request* r);
 
     bool holding() const { return cancel_targets_ > 0 || cancels_outstanding_ > 0; }
     std::size_t in_flight() const { return in_flight_.size(); }

@@ -27,6 +27,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
 
+#include "db/args.hpp"
 #include "db/cancel_signal.hpp"
 #include "db/completion.hpp"
 #include "db/error.hpp"

@@ -350,7 +350,7 @@ void PoolCore::on_connected(const std::shared_ptr<Connection>& c, std::exception
 void PoolCore::connect_failed(std::exception_ptr e) {
     degraded_ = true;
     bool any_ready = std::any_of(conns_.begin(), conns_.end(), [](const auto& p) { return p->ready(); });
-    if (!any_ready && connecting_ == 0) become_unavailable(describe(e));
+    if (!any_ready) become_unavailable(describe(e));  // unreachable: fail fast, do not queue
     schedule_retry();
 }
 

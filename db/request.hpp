@@ -49,6 +49,7 @@ struct Request {
     // Cancellation: reason is Errc::canceled or Errc::timeout once asked.
     bool cancel_requested = false;
     bool cancel_sent = false;  // the server was asked to cancel it
+    int cancel_attempts = 0;
     Errc cancel_reason = Errc::canceled;
     std::shared_ptr<CancelSignal> signal;
     std::unique_ptr<boost::asio::steady_timer> timer;
