@@ -44,7 +44,8 @@ Value cell(const PGresult* res, int row, int col, Oid type, const TypeRegistry& 
 
 // Where each column lands in a row object: duplicates of a name share the
 // slot of its first occurrence (a dict's behaviour: last value wins).
-std::vector<std::size_t> map_slots(const std::vector<Column>& columns, std::vector<std::string>& keys) {
+std::vector<std::size_t> map_slots(const std::vector<Column>& columns,
+                                   std::vector<std::string>& keys) {
     std::vector<std::size_t> slot(columns.size());
     for (std::size_t c = 0; c < columns.size(); ++c) {
         std::size_t k = 0;

@@ -35,7 +35,9 @@ TEST(SessionSettings, OtherDateStylesPassThroughUnguessed) {
     EXPECT_EQ(pg.value("SELECT date '2026-11-21'"), Value("11-21-2026"));
 }
 
-TEST(SessionSettings, NullConnection) { EXPECT_EQ(check_session_settings(nullptr), "no connection"); }
+TEST(SessionSettings, NullConnection) {
+    EXPECT_EQ(check_session_settings(nullptr), "no connection");
+}
 
 }  // namespace
 }  // namespace pgwamp::db

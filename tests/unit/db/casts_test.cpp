@@ -30,7 +30,8 @@ TEST(Casts, Integers) {
     EXPECT_NE(PGWAMP_BAD_VALUE(casts::to_integer("9223372036854775808")).find("range"),
               std::string::npos);
     for (const char* bad : {"", "12a", " 1", "1 ", "+1", "1.0", "-", "0x10"}) {
-        { SCOPED_TRACE(bad); PGWAMP_BAD_VALUE(casts::to_integer(bad)); }
+        SCOPED_TRACE(bad);
+        PGWAMP_BAD_VALUE(casts::to_integer(bad));
     }
 }
 
@@ -47,8 +48,12 @@ TEST(Casts, Floats) {
     EXPECT_EQ(casts::to_float("NaN"), Value("NaN"));
     EXPECT_EQ(casts::to_float("Infinity"), Value("Infinity"));
     EXPECT_EQ(casts::to_float("-Infinity"), Value("-Infinity"));
-    EXPECT_EQ(casts::to_float("inf"), Value("Infinity"));  // not PostgreSQL's output, still no double inf
-    for (const char* bad : {"", "abc", "1.5x", " 1", "1e999"}) { SCOPED_TRACE(bad); PGWAMP_BAD_VALUE(casts::to_float(bad)); }
+    // Not PostgreSQL's output, but still never a double infinity.
+    EXPECT_EQ(casts::to_float("inf"), Value("Infinity"));
+    for (const char* bad : {"", "abc", "1.5x", " 1", "1e999"}) {
+        SCOPED_TRACE(bad);
+        PGWAMP_BAD_VALUE(casts::to_float(bad));
+    }
 }
 
 TEST(Casts, ByteaHex) {
