@@ -40,7 +40,7 @@ std::optional<std::string> keyword_problem(std::string_view s) {
     std::size_t i = 0;
     while (true) {
         while (i < s.size() && is_space(s[i])) ++i;
-        if (i == s.size()) return std::nullopt;
+        if (i >= s.size()) return std::nullopt;  // >=: a trailing backslash steps past the end
         const std::size_t key_start = i;
         while (i < s.size() && !is_space(s[i]) && s[i] != '=') ++i;
         const std::string_view key = s.substr(key_start, i - key_start);

@@ -64,6 +64,12 @@ TEST(Database, MalformedConninfo) {
     expect_error(with_database({{"conninfo", "host='x"}}), "database.conninfo", "unterminated quoted value");
 }
 
+TEST(Database, TrailingBackslashDoesNotRunPastTheEnd) {
+    EXPECT_FALSE(conninfo_problem("host=a\\"));
+    EXPECT_FALSE(conninfo_problem("host=a\\ "));
+    EXPECT_TRUE(conninfo_problem("host='a\\"));
+}
+
 TEST(Database, BothPasswordSources) {
     expect_error(with_database({{"password_env", "A"}, {"password_file", "b"}}), "database.password_file",
                  "not both");

@@ -129,3 +129,30 @@ TEST(Robustness, HugeUnknownKeyIsShownCutShort) {
 
 }  // namespace
 }  // namespace pgwamp::config::test
+
+namespace pgwamp::config::test {
+namespace {
+
+TEST(Robustness, HostileStringsInEveryFreeTextField) {
+    const std::string hostile[] = {"", "\\", "'", "a\\", "a='", "=", "x=\\", "postgresql://", "postgres://@",
+                                   "postgresql://a:b", "postgresql://?", "postgresql://h/d?&&=", "ws://", "ws://[",
+                                   "rs://[]:1", "rs://h:", "tcp://h:1?x", "ws://h:1#", "://", "rs:///",
+                                   std::string(300, '.'), "a.b.", "..", "#"};
+    const std::pair<const char*, const char*> fields[] = {
+        {"/database/conninfo", nullptr}, {"/router/url", nullptr}, {"/router/realm", nullptr},
+        {"/router/socket", "/router/url"}, {"/service/notify_procedure", nullptr}};
+    std::size_t errors = 0;
+    for (const auto& [field, remove] : fields) {
+        for (const auto& s : hostile) {
+            auto doc = minimal_doc();
+            if (remove) doc.erase("router"), doc["router"] = {{"realm", "r"}};
+            doc[nlohmann::json::json_pointer(field)] = s;
+            parse_expecting_only_config_errors(doc.dump(), std::string(field) + " = " + nlohmann::json(s).dump(),
+                                               errors);
+        }
+    }
+    EXPECT_GT(errors, 60u);  // realm, url and most conninfo forms are refused
+}
+
+}  // namespace
+}  // namespace pgwamp::config::test

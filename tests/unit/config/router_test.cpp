@@ -89,8 +89,14 @@ TEST(Router, RealmRules) {
     auto doc = minimal_doc();
     doc["router"]["realm"] = "";
     expect_error(doc, "router.realm", "non-empty");
-    doc["router"]["realm"] = "realm 1";
-    expect_error(doc, "router.realm", "without whitespace");
+    for (const char* bad : {"realm 1", "1realm", "ab", "réalm", "realm#1", "realm/1"}) {
+        doc["router"]["realm"] = bad;
+        expect_error(doc, "router.realm", "a realm name as Crossbar accepts it");
+    }
+    for (const char* good : {"realm1", "com.example.app", "a-b_c@d.e"}) {
+        doc["router"]["realm"] = good;
+        EXPECT_EQ(parse(doc).router.realm, good);
+    }
     doc["router"].erase("realm");
     expect_error(doc, "router.realm", "required key is missing");
 }
