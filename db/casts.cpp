@@ -168,5 +168,70 @@ Value to_timestamp(std::string_view text) {
 
 Value to_interval(std::string_view text) { return std::string(text); }
 
+namespace {
+
+// hstore_out writes every key and value double-quoted (a backslash escapes
+// the next character), NULL values bare, pairs separated by ", ".
+class HstoreParser {
+public:
+    explicit HstoreParser(std::string_view text) : text_(text) {}
+
+    Object parse() {
+        Object out;
+        skip_space();
+        while (pos_ < text_.size()) {
+            std::string key = quoted();
+            skip_space();
+            if (text_.substr(pos_, 2) != "=>") fail("expected =>");
+            pos_ += 2;
+            skip_space();
+            if (text_.substr(pos_, 4) == "NULL") {
+                pos_ += 4;
+                out.emplace_back(std::move(key), Null{});
+            } else {
+                out.emplace_back(std::move(key), quoted());
+            }
+            skip_space();
+            if (pos_ == text_.size()) break;
+            if (text_[pos_] != ',') fail("expected a comma between pairs");
+            ++pos_;
+            skip_space();
+            if (pos_ == text_.size()) fail("ends after a comma");
+        }
+        return out;
+    }
+
+private:
+    [[noreturn]] void fail(const char* why) {
+        throw_bad_value(std::string("malformed hstore: ") + why + " (at offset " +
+                        std::to_string(pos_) + ")");
+    }
+    void skip_space() {
+        while (pos_ < text_.size() && text_[pos_] == ' ') ++pos_;
+    }
+    std::string quoted() {
+        if (pos_ >= text_.size() || text_[pos_] != '"') fail("expected a quoted string");
+        ++pos_;
+        std::string out;
+        while (pos_ < text_.size()) {
+            char c = text_[pos_++];
+            if (c == '"') return out;
+            if (c == '\\') {
+                if (pos_ >= text_.size()) break;
+                c = text_[pos_++];
+            }
+            out.push_back(c);
+        }
+        fail("ends inside a quoted string");
+    }
+
+    std::string_view text_;
+    std::size_t pos_ = 0;
+};
+
+}  // namespace
+
+Value to_hstore(std::string_view text) { return HstoreParser(text).parse(); }
+
 }  // namespace casts
 }  // namespace pgwamp::db

@@ -40,5 +40,10 @@ Value to_time(std::string_view text);         // time and timetz
 Value to_timestamp(std::string_view text);    // timestamp and timestamptz
 Value to_interval(std::string_view text);     // already ISO 8601 with IntervalStyle=iso_8601
 
+// hstore ('"a"=>"1", "b"=>NULL') -> Object of strings and Nulls, in the
+// order hstore prints its keys. hstore is an extension with no fixed OID:
+// look it up (SELECT 'hstore'::regtype::oid) and register_type it.
+Value to_hstore(std::string_view text);
+
 }  // namespace casts
 }  // namespace pgwamp::db

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "db/casts.hpp"
 #include "db/type_registry.hpp"
 #include "pg_session.hpp"
 #include "value_print.hpp"
@@ -201,6 +202,24 @@ TEST_F(Casting, CustomTypeRegisteredByOid) {
     EXPECT_EQ(pg_.value("SELECT 'happy'::mood"), Value(true));
     EXPECT_EQ(pg_.value("SELECT ARRAY['happy', 'sad', NULL]::mood[]"), Value(Array{true, false, Null{}}));
     EXPECT_EQ(pg_.value("SELECT $1::mood[]", {Value(Array{"sad"})}), Value(Array{false}));
+}
+
+// The brief's other example: an extension type with no fixed OID.
+TEST_F(Casting, HstoreRegisteredByLookedUpOid) {
+    pg_.query("CREATE EXTENSION IF NOT EXISTS hstore");
+    auto hstore = static_cast<Oid>(pg_.value("SELECT 'hstore'::regtype::oid").as<std::int64_t>());
+    auto hstores =
+        static_cast<Oid>(pg_.value("SELECT 'hstore[]'::regtype::oid").as<std::int64_t>());
+    auto types = std::make_shared<TypeRegistry>(*TypeRegistry::defaults());
+    types->register_type(hstore, casts::to_hstore);
+    types->register_array_type(hstores, hstore);
+    pg_.set_types(types);
+    EXPECT_EQ(pg_.value(R"(SELECT hstore(ARRAY['b', 'a', 'q"\', 'n'], ARRAY['2', '1', 'x,y', NULL]))"),
+              Value(Object{{"a", "1"}, {"b", "2"}, {"n", Null{}}, {"q\"\\", "x,y"}}));
+    EXPECT_EQ(pg_.value("SELECT ARRAY['a=>1'::hstore, ''::hstore]"),
+              Value(Array{Object{{"a", "1"}}, Object{}}));
+    // A parameter: hstore reads its own text format from a string.
+    EXPECT_EQ(pg_.value("SELECT $1::hstore -> 'k'", {R"("k"=>"v")"}), Value("v"));
 }
 
 }  // namespace

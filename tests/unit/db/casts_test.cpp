@@ -120,6 +120,19 @@ TEST(Casts, IntervalAndText) {
     EXPECT_EQ(casts::to_text(std::string_view("a\0b", 3)), Value("a\0b"s));
 }
 
+TEST(Casts, Hstore) {
+    EXPECT_EQ(casts::to_hstore(""), Value(Object{}));
+    EXPECT_EQ(casts::to_hstore(R"("a"=>"1", "b"=>NULL)"), Value(Object{{"a", "1"}, {"b", Null{}}}));
+    EXPECT_EQ(casts::to_hstore(R"("q\"k"=>"b\\s", "NULL"=>"NULL", ""=>"")"),
+              Value(Object{{"q\"k", "b\\s"}, {"NULL", "NULL"}, {"", ""}}));
+    for (const char* bad : {R"("a")", R"("a"=>)", R"("a"=>"1",)", R"("a"=>"1" "b"=>"2")",
+                            R"(a=>"1")", R"("a"=>"1)", R"("a"=>nul)"}) {
+        SCOPED_TRACE(bad);
+        std::string msg = PGWAMP_BAD_VALUE(casts::to_hstore(bad));
+        EXPECT_NE(msg.find("hstore"), std::string::npos) << msg;
+    }
+}
+
 TEST(Casts, MessagesNeverQuoteTheValue) {
     std::string msg = PGWAMP_BAD_VALUE(casts::to_integer("hunter2"));
     EXPECT_EQ(msg.find("hunter2"), std::string::npos) << msg;
