@@ -257,6 +257,16 @@ describe("pgwamp page in headless Chromium", { timeout: 600000 }, () => {
     await other.close();
   });
 
+  it("clears the feed on request, and keeps receiving", async () => {
+    await page.click("#events-clear");
+    assert.equal(await page.locator("[data-testid=event]").count(), 0);
+    assert.equal(await page.isVisible("#events-empty"), true);
+    const id = probe("after-clear");
+    await psql(info.conninfo, `NOTIFY demo, '${id}'`);
+    await wait_event(page, { channel: "demo", text: id, timeout: LONG });
+    assert.equal(await page.isVisible("#events-empty"), false);
+  });
+
   it("threw no uncaught exception in the page", () => {
     assert.deepEqual(page_errors, []);
   });

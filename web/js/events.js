@@ -58,6 +58,11 @@ export async function subscribe_all(session, on_note_inserted) {
 }
 
 export function install(get_session) {
+  // Clearing the feed is local; it needs no session, so main.js leaves it enabled.
+  $("events-clear").addEventListener("click", () => {
+    $("events").replaceChildren();
+    $("events-empty").hidden = false;
+  });
   const hint = (window.PGWAMP_CONFIG || {}).psql_hint;
   if (hint) $("psql-hint").textContent = hint;
 

@@ -14,6 +14,7 @@ const get_session = () => current;
 function set_online(online) {
   document.body.classList.toggle("offline", !online);
   for (const b of document.querySelectorAll("form button, #now-refresh")) b.disabled = !online;
+  // (#events-clear stays enabled: it only empties the page's own list.)
 }
 
 function start() {
