@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
+#include <stdexcept>
 #include <limits>
 
 #include "db/casts.hpp"
@@ -202,6 +204,38 @@ TEST_F(Casting, CustomTypeRegisteredByOid) {
     EXPECT_EQ(pg_.value("SELECT 'happy'::mood"), Value(true));
     EXPECT_EQ(pg_.value("SELECT ARRAY['happy', 'sad', NULL]::mood[]"), Value(Array{true, false, Null{}}));
     EXPECT_EQ(pg_.value("SELECT $1::mood[]", {Value(Array{"sad"})}), Value(Array{false}));
+}
+
+// psycopg2's own example (seeds/003): a caster for point, found by the OID
+// the result reports; arrays of points follow without another registration.
+TEST_F(Casting, PointCasterReplacesTheTextFallback) {
+    Result probe = pg_.query("SELECT NULL::point");
+    const Oid point_oid = probe.columns.at(0).type;
+    EXPECT_EQ(point_oid, t::point);
+    auto types = std::make_shared<TypeRegistry>(*TypeRegistry::defaults());
+    types->register_type(point_oid, [](std::string_view s) -> Value {
+        double x = 0, y = 0;
+        char tail = 0;
+        if (std::sscanf(std::string(s).c_str(), "(%lf,%lf%c", &x, &y, &tail) != 3 || tail != ')') {
+            throw std::invalid_argument("bad point representation");
+        }
+        return Object{{"x", x}, {"y", y}};
+    });
+    pg_.set_types(types);
+    EXPECT_EQ(pg_.value("SELECT '(10.2,20.3)'::point"), Value(Object{{"x", 10.2}, {"y", 20.3}}));
+    EXPECT_EQ(pg_.value("SELECT ARRAY['(1,2)'::point, NULL]"),
+              Value(Array{Object{{"x", 1.0}, {"y", 2.0}}, Null{}}));
+    // The caster's own error surfaces as bad_value naming the type.
+    types->register_type(t::box, [](std::string_view) -> Value {
+        throw std::invalid_argument("no boxes here");
+    });
+    try {
+        pg_.value("SELECT box '((1,1),(0,0))'");
+        ADD_FAILURE() << "no throw";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), make_error_code(Errc::bad_value));
+        EXPECT_NE(std::string(e.what()).find("OID 603: no boxes here"), std::string::npos) << e.what();
+    }
 }
 
 // The brief's other example: an extension type with no fixed OID.
