@@ -41,10 +41,10 @@ std::optional<Endpoint> Endpoint::parse(std::string_view text, std::string* erro
         if (path.empty() || path.front() != '/') return fail("expected unix:///absolute/path");
         return unix_socket(std::string(path));
     }
-    if (text.starts_with("tcp://")) {
-        auto rest = text.substr(6);
+    if (text.starts_with("tcp://") || text.starts_with("rs://")) {
+        auto rest = text.substr(text.find("://") + 3);
         auto colon = rest.rfind(':');
-        if (colon == std::string_view::npos || colon == 0) return fail("expected tcp://host:port");
+        if (colon == std::string_view::npos || colon == 0) return fail("expected tcp://host:port or rs://host:port");
         auto port_text = rest.substr(colon + 1);
         unsigned port = 0;
         auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
@@ -53,7 +53,7 @@ std::optional<Endpoint> Endpoint::parse(std::string_view text, std::string* erro
         }
         return tcp(std::string(rest.substr(0, colon)), static_cast<std::uint16_t>(port));
     }
-    return fail("unknown scheme (expected tcp://, unix:// or ws://)");
+    return fail("unknown scheme (expected tcp://, rs://, unix:// or ws://)");
 }
 
 std::string Endpoint::to_string() const {

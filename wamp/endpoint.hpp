@@ -21,7 +21,8 @@ struct Endpoint {
     static Endpoint unix_socket(std::string path);
     static Endpoint websocket(std::string url);
 
-    // Parses "tcp://host:port", "unix:///abs/path.sock", "ws://host:port/path".
+    // Parses "tcp://host:port" (or "rs://host:port"), "unix:///abs/path.sock",
+    // "ws://host:port/path".
     // Returns nullopt and fills *error with a readable reason when it cannot.
     static std::optional<Endpoint> parse(std::string_view text, std::string* error = nullptr);
 

@@ -19,6 +19,9 @@ void Invocation::reply(db::Array args, db::Object kwargs) {
         session->answer(*state_, message::encode_yield(state_->request_id, args, kwargs));
     }
     state_->answered = true;
+    // Answered: the handler is no longer needed, and it may hold a copy of
+    // this Invocation (a reference cycle) — drop it.
+    state_->interrupt_handler = nullptr;
 }
 
 void Invocation::error(std::string uri, db::Array args, db::Object kwargs) {
@@ -27,6 +30,7 @@ void Invocation::error(std::string uri, db::Array args, db::Object kwargs) {
         session->answer(*state_, message::encode_invocation_error(state_->request_id, uri, args, kwargs));
     }
     state_->answered = true;
+    state_->interrupt_handler = nullptr;
 }
 
 void Invocation::on_interrupt(std::function<void()> handler) {

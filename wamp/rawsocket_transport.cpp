@@ -4,7 +4,10 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include "wamp/error.hpp"
 
@@ -68,12 +71,27 @@ void RawSocketTransport::try_tcp(asio::ip::tcp::resolver::results_type results,
         if (!ec) {
             error_code ignore;
             self->socket_.set_option(asio::ip::tcp::no_delay(true), ignore);
-            // Keepalive lets the kernel notice a router host that vanished
-            // without closing (the router never answers RawSocket PINGs).
-            self->socket_.set_option(asio::socket_base::keep_alive(true), ignore);
+            self->tune_liveness();
         }
         self->on_connected(ec);
     });
+}
+
+// A router host that vanishes without closing (power loss, partition) leaves
+// a half-open TCP connection that reads never report. Crossbar does not
+// answer RawSocket PINGs (it would read our PING header as a length), so the
+// kernel has to notice: keepalive probes after 10 s idle, every 5 s, dead
+// after 3 misses; and unacknowledged writes give up after 30 s.
+void RawSocketTransport::tune_liveness() {
+    error_code ignore;
+    socket_.set_option(asio::socket_base::keep_alive(true), ignore);
+    int fd = socket_.native_handle();
+    int idle = 10, interval = 5, count = 3;
+    unsigned user_timeout_ms = 30000;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout_ms, sizeof user_timeout_ms);
 }
 
 void RawSocketTransport::on_connected(std::error_code ec) {

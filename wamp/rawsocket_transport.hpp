@@ -38,6 +38,7 @@ private:
 
     void try_tcp(boost::asio::ip::tcp::resolver::results_type results,
                  boost::asio::ip::tcp::resolver::results_type::const_iterator it);
+    void tune_liveness();
     void on_connected(std::error_code ec);
     void on_handshake_reply(std::error_code ec);
     void finish_connect(std::error_code ec);

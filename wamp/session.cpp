@@ -64,6 +64,15 @@ std::exception_ptr local_error(std::error_code ec) { return call_error(uri_for(e
 
 }  // namespace
 
+detail::InvocationState::~InvocationState() {
+    if (answered) return;
+    if (auto s = session.lock()) {
+        spdlog::error("wamp: invocation {} dropped without an answer", request_id);
+        s->answer(*this, message::encode_invocation_error(request_id, uri::runtime_error,
+                                                          {std::string("the procedure did not answer")}, {}));
+    }
+}
+
 void detail::post_interrupt(const std::shared_ptr<detail::InvocationState>& state) {
     if (state->interrupt_fired) return;
     state->interrupt_fired = true;

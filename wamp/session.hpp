@@ -29,6 +29,9 @@ class Session;
 
 namespace detail {
 struct InvocationState {
+    // A procedure that lets go of its last Invocation without answering would
+    // leave the caller waiting for ever: answer with an error for it.
+    ~InvocationState();
     boost::asio::io_context* io = nullptr;
     std::weak_ptr<Session> session;
     std::uint64_t request_id = 0;

@@ -97,3 +97,45 @@ TEST(Reconnect, StartsBeforeTheRouterExists) {
     auto r = call_sync(io, client, "com.example.test.early", {});
     EXPECT_FALSE(r.error) << r.error_uri();
 }
+
+TEST(Reconnect, ThirtySecondOutageIsANonEvent) {
+    // Default backoff (first retry ~0.1 s, cap 5 s): after a 30 s outage the
+    // client is back within one capped retry of the router's return.
+    boost::asio::io_context io;
+    CrossbarNode node;
+    auto options = service_options(node);
+    options.backoff = BackoffOptions{};
+    Client callee(io, options), caller(io, options);
+    Watcher watch;
+    watch.attach(callee);
+    callee.provide("com.example.test.outage", [](Invocation inv) { inv.reply({"up"}); });
+    start_and_join(io, callee);
+    start_and_join(io, caller);
+
+    node.stop(false);
+    auto down = std::chrono::steady_clock::now();
+    ASSERT_TRUE(run_until(io, [&] { return callee.state() != ClientState::joined; }));
+    int failed_fast = 0;
+    // Keep calling through the gap: every call fails promptly, none hangs.
+    while (std::chrono::steady_clock::now() - down < 30s) {
+        auto r = call_sync(io, caller, "com.example.test.outage", {}, {}, {});
+        ASSERT_EQ(r.error_uri(), "pgwamp.error.unavailable");
+        ++failed_fast;
+        run_until(io, [] { return false; }, 1s);
+    }
+    EXPECT_GE(failed_fast, 20);
+    EXPECT_EQ(watch.count(ClientState::joined), 1);
+    EXPECT_EQ(watch.count(ClientState::lost), 1);
+
+    node.start();
+    auto back = std::chrono::steady_clock::now();
+    ASSERT_TRUE(run_until(io, [&] {
+        return callee.state() == ClientState::joined && caller.state() == ClientState::joined;
+    }, 10s)) << "not rejoined within 10 s of the router's return";
+    spdlog::info("rejoined {} ms after the router was back from a 30 s outage",
+                 std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - back)
+                     .count());
+    auto r = call_sync(io, caller, "com.example.test.outage", {});
+    ASSERT_FALSE(r.error) << r.error_uri();
+    EXPECT_EQ(r.args, db::Array{"up"});
+}

@@ -19,6 +19,11 @@ TEST(Endpoint, ParsesTheThreeKinds) {
     EXPECT_EQ(w->kind, Endpoint::Kind::websocket);
     EXPECT_EQ(w->url, "ws://127.0.0.1:8080/ws");
     EXPECT_EQ(t->to_string(), "tcp://127.0.0.1:8081");
+    auto rs = Endpoint::parse("rs://localhost:9000");
+    ASSERT_TRUE(rs);
+    EXPECT_EQ(rs->kind, Endpoint::Kind::tcp);
+    EXPECT_EQ(rs->host, "localhost");
+    EXPECT_EQ(rs->port, 9000);
 }
 
 TEST(Endpoint, RefusesWithAReason) {

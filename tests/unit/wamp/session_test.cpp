@@ -1,0 +1,299 @@
+// Session driven by scripted router messages through a fake transport: no
+// sockets, every message we send is inspected, every reply is hand-made.
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <deque>
+
+#include "wamp/error.hpp"
+#include "wamp/message.hpp"
+#include "wamp/session.hpp"
+#include "wamp/value_msgpack.hpp"
+
+using namespace pgwamp;
+using namespace pgwamp::wamp;
+
+namespace {
+
+// WAMP message codes as plain ints, so they fit in db::Value brace lists.
+namespace code {
+constexpr int hello = message::hello, welcome = message::welcome, abort = message::abort,
+              challenge = message::challenge, authenticate = message::authenticate, error = message::error,
+              call = message::call, result = message::result, register_ = message::register_,
+              registered = message::registered, event = message::event, invocation = message::invocation,
+              interrupt = message::interrupt;
+}  // namespace code
+
+class FakeTransport : public Transport {
+public:
+    std::vector<db::Array> sent;
+    bool open = true;
+    std::size_t limit = 1u << 20;
+
+    void connect(std::function<void(std::error_code)>) override {}
+    std::error_code send(std::string payload) override {
+        if (!open) return Errc::not_connected;
+        if (payload.size() > limit) return Errc::message_too_large;
+        sent.push_back(decode(payload).as<db::Array>());
+        return {};
+    }
+    void close() override {
+        open = false;
+        on_message_ = nullptr;
+        on_close_ = nullptr;
+    }
+    bool is_open() const override { return open; }
+    std::size_t max_send_size() const override { return limit; }
+    std::size_t queued_bytes() const override { return 0; }
+
+    // What the router would send.
+    void deliver(const db::Array& message) {
+        auto handler = on_message_;  // the session may close us while handling
+        if (handler) handler(encode(db::Value(message)));
+    }
+    void deliver_raw(std::string bytes) {
+        auto handler = on_message_;
+        if (handler) handler(bytes);
+    }
+    void lose() {
+        open = false;
+        auto handler = std::move(on_close_);
+        on_message_ = nullptr;
+        if (handler) handler(Errc::connection_lost);
+    }
+};
+
+struct SessionTest : ::testing::Test {
+    boost::asio::io_context io;
+    std::shared_ptr<FakeTransport> transport = std::make_shared<FakeTransport>();
+    std::shared_ptr<Session> session;
+    std::optional<std::error_code> joined, closed;
+
+    void join(SessionOptions options = {"realm1", "svc", "ticket", "s3cret"}) {
+        session = std::make_shared<Session>(io, transport, options);
+        session->join([this](std::error_code ec, std::string) { joined = ec; },
+                      [this](std::error_code ec) { closed = ec; });
+    }
+    void join_ok() {
+        join();
+        transport->deliver({code::challenge, "ticket", db::Object{}});
+        transport->deliver({code::welcome, 12345, db::Object{}});
+        ASSERT_TRUE(joined && !*joined);
+    }
+    void drain() {
+        io.restart();
+        io.poll();
+    }
+    // Registers `uri` and answers REGISTERED with registration id `reg`.
+    void provide(const std::string& uri, std::int64_t reg, Procedure p) {
+        session->register_procedure(uri, {}, std::move(p), [](std::exception_ptr e) { ASSERT_FALSE(e); });
+        auto& m = transport->sent.back();
+        ASSERT_EQ(m[0], db::Value(code::register_));
+        transport->deliver({code::registered, m[1], reg});
+    }
+};
+
+}  // namespace
+
+TEST_F(SessionTest, TicketChallengeIsAnsweredWithTheSecret) {
+    join();
+    ASSERT_EQ(transport->sent.size(), 1u);
+    EXPECT_EQ(transport->sent[0][0], db::Value(code::hello));
+    transport->deliver({code::challenge, "ticket", db::Object{}});
+    ASSERT_EQ(transport->sent.size(), 2u);
+    EXPECT_EQ(transport->sent[1], (db::Array{code::authenticate, "s3cret", db::Object{}}));
+    transport->deliver({code::welcome, 1, db::Object{}});
+    ASSERT_TRUE(joined);
+    EXPECT_FALSE(*joined);
+    EXPECT_TRUE(session->is_joined());
+}
+
+TEST_F(SessionTest, AbortReportsTheReason) {
+    std::string reason;
+    session = std::make_shared<Session>(io, transport, SessionOptions{"realm1", "svc", "ticket", "x"});
+    session->join([&](std::error_code ec, std::string r) {
+        joined = ec;
+        reason = r;
+    }, [](std::error_code) {});
+    transport->deliver({code::abort, db::Object{{"message", "no"}}, "wamp.error.not_authorized"});
+    ASSERT_TRUE(joined);
+    EXPECT_EQ(*joined, Errc::join_aborted);
+    EXPECT_EQ(reason, "wamp.error.not_authorized");
+    EXPECT_FALSE(transport->open);
+}
+
+TEST_F(SessionTest, InterruptReachesTheInvocationAndTheSessionStays) {
+    join_ok();
+    std::optional<Invocation> inv;
+    int interrupts = 0;
+    provide("p", 7, [&](Invocation i) {
+        inv = i;
+        i.on_interrupt([&] { ++interrupts; });
+    });
+    transport->deliver({code::invocation, 99, 7, db::Object{}, db::Array{1}, db::Object{{"k", "v"}}});
+    ASSERT_TRUE(inv);
+    EXPECT_EQ(inv->args(), db::Array{1});
+    EXPECT_EQ(inv->kwargs(), (db::Object{{"k", "v"}}));
+    transport->deliver({code::interrupt, 99, db::Object{{"mode", "kill"}}});
+    EXPECT_EQ(interrupts, 0) << "interrupt handler must be posted, not run inline";
+    drain();
+    EXPECT_EQ(interrupts, 1);
+    transport->deliver({code::interrupt, 99, db::Object{}});  // again: at most once
+    drain();
+    EXPECT_EQ(interrupts, 1);
+    EXPECT_TRUE(inv->interrupted());
+    inv->error("wamp.error.canceled");
+    inv->reply({"second answer is ignored"});
+    ASSERT_EQ(transport->sent.back(), (db::Array{code::error, code::invocation, 99, db::Object{},
+                                                 "wamp.error.canceled", db::Array{}, db::Object{}}));
+    auto count = transport->sent.size();
+    inv->reply({"x"});
+    EXPECT_EQ(transport->sent.size(), count);
+    EXPECT_TRUE(session->is_joined());
+    EXPECT_TRUE(transport->open);
+}
+
+TEST_F(SessionTest, InterruptWithoutHandlerIsAnsweredCanceled) {
+    join_ok();
+    std::optional<Invocation> held;
+    provide("p", 7, [&](Invocation i) { held = i; });
+    transport->deliver({code::invocation, 5, 7, db::Object{}});
+    transport->deliver({code::interrupt, 5, db::Object{}});
+    EXPECT_EQ(transport->sent.back()[4], db::Value("wamp.error.canceled"));
+    EXPECT_TRUE(held->answered());
+    EXPECT_TRUE(session->is_joined());
+}
+
+TEST_F(SessionTest, DroppedInvocationIsAnsweredWithAnError) {
+    join_ok();
+    provide("p", 7, [](Invocation) {});  // forgets to answer
+    transport->deliver({code::invocation, 5, 7, db::Object{}});
+    EXPECT_EQ(transport->sent.back(), (db::Array{code::error, code::invocation, 5, db::Object{},
+                                                 "wamp.error.runtime_error",
+                                                 db::Array{"the procedure did not answer"}, db::Object{}}));
+}
+
+TEST_F(SessionTest, StrayIdsAreIgnored) {
+    join_ok();
+    transport->deliver({code::result, 424242, db::Object{}});
+    transport->deliver({code::interrupt, 424242, db::Object{}});
+    transport->deliver({code::event, 1, 2, db::Object{}});
+    transport->deliver({code::error, code::call, 424242, db::Object{}, "x"});
+    transport->deliver({code::registered, 424242, 1});
+    EXPECT_TRUE(session->is_joined());
+    EXPECT_TRUE(transport->open);
+}
+
+TEST_F(SessionTest, InvocationForUnknownRegistrationGetsAnError) {
+    join_ok();
+    transport->deliver({code::invocation, 5, 777, db::Object{}});
+    EXPECT_EQ(transport->sent.back()[4], db::Value("wamp.error.no_such_registration"));
+    EXPECT_TRUE(session->is_joined());
+}
+
+TEST_F(SessionTest, MalformedMessagesEndTheSessionCleanly) {
+    for (auto bad : {std::string("\xc1"), encode(db::Value("not a list")), encode(db::Value(db::Array{})),
+                     encode(db::Value(db::Array{code::result, "id is not an int"}))}) {
+        transport = std::make_shared<FakeTransport>();
+        closed.reset();
+        join_ok();
+        transport->deliver_raw(bad);
+        ASSERT_TRUE(closed) << "no close for a malformed message";
+        EXPECT_EQ(*closed, Errc::protocol_violation);
+        EXPECT_FALSE(transport->open);
+    }
+}
+
+TEST_F(SessionTest, PendingCallsFailOnceWhenTheTransportIsLost) {
+    join_ok();
+    int failures = 0;
+    std::string uri;
+    session->call("p", {}, {}, {}, [&](std::exception_ptr e, db::Array, db::Object) {
+        ++failures;
+        try {
+            std::rethrow_exception(e);
+        } catch (const CallError& ce) {
+            uri = ce.uri();
+        }
+    });
+    transport->lose();
+    ASSERT_TRUE(closed);
+    EXPECT_EQ(*closed, Errc::connection_lost);
+    EXPECT_EQ(failures, 0) << "must be posted";
+    drain();
+    EXPECT_EQ(failures, 1);
+    EXPECT_EQ(uri, "pgwamp.error.connection_lost");
+}
+
+TEST_F(SessionTest, RunningInvocationsAreInterruptedWhenTheTransportIsLost) {
+    join_ok();
+    std::optional<Invocation> inv;
+    bool interrupted = false;
+    provide("p", 7, [&](Invocation i) {
+        inv = i;
+        i.on_interrupt([&] { interrupted = true; });
+    });
+    transport->deliver({code::invocation, 5, 7, db::Object{}});
+    transport->lose();
+    drain();
+    EXPECT_TRUE(interrupted);
+    inv->reply({"nobody listens"});  // safe no-op
+    session.reset();
+    inv->reply({"session gone"});  // still safe
+}
+
+TEST_F(SessionTest, CallResultAndErrorCarryPayloads) {
+    join_ok();
+    std::optional<db::Array> result;
+    session->call("p", {1}, {}, {}, [&](std::exception_ptr e, db::Array a, db::Object) {
+        ASSERT_FALSE(e);
+        result = a;
+    });
+    auto id = transport->sent.back()[1];
+    transport->deliver({code::result, id, db::Object{}, db::Array{"ok", 2}});
+    ASSERT_TRUE(result);
+    EXPECT_EQ(*result, (db::Array{"ok", 2}));
+    std::optional<CallError> error;
+    session->call("p", {}, {}, {}, [&](std::exception_ptr e, db::Array, db::Object) {
+        try {
+            std::rethrow_exception(e);
+        } catch (const CallError& ce) {
+            error = ce;
+        }
+    });
+    id = transport->sent.back()[1];
+    transport->deliver({code::error, code::call, id, db::Object{}, "app.error", db::Array{"why"},
+                        db::Object{{"code", 3}}});
+    ASSERT_TRUE(error);
+    EXPECT_EQ(error->uri(), "app.error");
+    EXPECT_EQ(error->args(), db::Array{"why"});
+    EXPECT_EQ(error->kwargs(), (db::Object{{"code", 3}}));
+}
+
+TEST_F(SessionTest, OversizeCallFailsLocallyAndOversizeReplyBecomesAnError) {
+    join_ok();
+    transport->limit = 1000;
+    std::string uri;
+    session->call("p", {std::string(2000, 'x')}, {}, {}, [&](std::exception_ptr e, db::Array, db::Object) {
+        try {
+            std::rethrow_exception(e);
+        } catch (const CallError& ce) {
+            uri = ce.uri();
+        }
+    });
+    drain();
+    EXPECT_EQ(uri, "wamp.error.payload_size_exceeded");
+    provide("p", 7, [](Invocation i) { i.reply({std::string(2000, 'y')}); });
+    transport->deliver({code::invocation, 5, 7, db::Object{}});
+    EXPECT_EQ(transport->sent.back()[0], db::Value(code::error));
+    EXPECT_EQ(transport->sent.back()[4], db::Value("wamp.error.payload_size_exceeded"));
+    EXPECT_TRUE(session->is_joined());
+}
+
+TEST_F(SessionTest, WampCraChallengeIsSigned) {
+    join({"realm1", "svc", "wampcra", "secret123"});
+    transport->deliver({code::challenge, "wampcra", db::Object{{"challenge", "challenge-text"}}});
+    // Same vector as wampcra_test (Autobahn|Python's compute_wcs).
+    EXPECT_EQ(transport->sent.back()[1], db::Value("gw6VmID6oQBHmqABJfIpQiVkhr16A/+DJ7bm9c3koXc="));
+}
