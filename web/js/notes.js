@@ -1,5 +1,5 @@
 // The config-declared procedures: com.example.notes.add / .list / .count.
-import { $, el, result_rows, result_value, show_error, clear_error } from "./ui.js";
+import { $, el, result_rows, result_value, show_error, clear_error, timestamp_nodes } from "./ui.js";
 
 const shown = new Map(); // id → <tr>, so a live insert event and a list agree
 
@@ -7,7 +7,7 @@ function row_view(row) {
   const tr = el("tr", { "data-testid": "note-row", "data-id": String(row.id) },
     el("td", { class: "num mono id", text: String(row.id) }),
     el("td", { class: "body", "data-testid": "note-body", text: String(row.body ?? "") }),
-    el("td", { class: "mono muted", text: String(row.created_at ?? "") }));
+    el("td", { class: "mono muted" }, ...timestamp_nodes(String(row.created_at ?? ""))));
   return tr;
 }
 

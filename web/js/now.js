@@ -1,5 +1,5 @@
 // The four `now` procedures: each answers the database's now() as a string.
-import { $, format_ms, describe_error } from "./ui.js";
+import { $, format_ms, describe_error, timestamp_nodes } from "./ui.js";
 
 const VERSIONS = [1, 2, 3, 4];
 
@@ -20,7 +20,7 @@ export function call_all(session) {
         const elapsed = performance.now() - started;
         const value = res instanceof autobahn.Result ? (res.args || [])[0] : res;
         row.dataset.state = "ok";
-        result.textContent = String(value);
+        result.replaceChildren(...timestamp_nodes(String(value)));
         result.title = "";
         rtt.textContent = format_ms(elapsed);
       },

@@ -75,6 +75,14 @@ export function clear_error(box) {
   box.replaceChildren();
 }
 
+// A timestamp as nodes that wrap only between date and time on a narrow
+// screen (never inside "2026-11-21"); the text content stays unchanged.
+export function timestamp_nodes(text) {
+  const m = /^(\d{4}-\d{2}-\d{2}[T ])(.+)$/.exec(text);
+  if (!m) return [text];
+  return [el("span", { class: "nowrap" }, m[1]), document.createElement("wbr"), el("span", { class: "nowrap" }, m[2])];
+}
+
 export function clock(date = new Date()) {
   return date.toLocaleTimeString([], { hour12: false }) + "." + String(date.getMilliseconds()).padStart(3, "0");
 }
