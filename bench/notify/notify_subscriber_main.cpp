@@ -7,11 +7,12 @@
 // all --expect events arrived, or --idle seconds passed without one (after the
 // first), or --timeout seconds passed in all.
 
-#include "connection.hpp"
+#include "bench_client.hpp"
 #include "event_tracker.hpp"
-#include "msgpack_json.hpp"
+#include "value_json.hpp"
 
-#include <autobahn/autobahn.hpp>
+#include "wamp/client.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -32,13 +33,12 @@ std::int64_t realtime_us() {
         .count();
 }
 
-std::optional<pgwamp::bench::BenchEvent> read_event(const autobahn::wamp_event& event) {
-    if (event.number_of_arguments() > 0) {
-        return pgwamp::bench::parse_event_payload(pgwamp::bench::to_json(event.argument<msgpack::object>(0)));
+std::optional<pgwamp::bench::BenchEvent> read_event(const pgwamp::wamp::Event& event) {
+    if (!event.args.empty()) {
+        return pgwamp::bench::parse_event_payload(pgwamp::bench::to_json(event.args.front()));
     }
-    if (event.number_of_kw_arguments() > 0) {
-        return pgwamp::bench::BenchEvent{event.kw_argument_or<std::int64_t>("seq", -1),
-                                         event.kw_argument_or<std::int64_t>("t_us", 0)};
+    if (!event.kwargs.empty()) {
+        return pgwamp::bench::parse_event_payload(pgwamp::bench::to_json(pgwamp::db::Value(event.kwargs)));
     }
     return std::nullopt;
 }
@@ -60,6 +60,7 @@ nlohmann::json to_json(const EventRunSummary& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    pgwamp::bench::log_to_stderr();
     std::string url;
     std::string realm;
     std::string topic;
@@ -74,7 +75,7 @@ int main(int argc, char** argv) {
         ("expect", po::value(&expect)->required(), "events the publisher sends (seq 0..expect-1)")
         ("idle", po::value(&idle_s)->default_value(3.0), "give up after this many seconds without an event")
         ("timeout", po::value(&timeout_s)->default_value(120.0), "give up after this many seconds in all");
-    boost::asio::ip::tcp::endpoint endpoint;
+    pgwamp::wamp::ClientOptions client_options;
     try {
         po::variables_map vm;
         po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -89,20 +90,19 @@ int main(int argc, char** argv) {
         if (!(idle_s > 0) || !(timeout_s > 0)) {
             throw std::invalid_argument("--idle and --timeout must be positive");
         }
-        endpoint = pgwamp::bench::parse_rawsocket_url(url);
+        client_options.endpoint = pgwamp::bench::parse_endpoint(url);
+        client_options.realm = realm;
     } catch (const std::exception& e) {
         std::cerr << "bench_notify_sub: " << e.what() << "\n" << desc << "\n";
         return 2;
     }
 
     boost::asio::io_context io;
-    pgwamp::bench::AsioExecutor executor(io);
-    pgwamp::bench::Connection connection(io, executor, endpoint, realm);
+    pgwamp::wamp::Client client(io, client_options);
     pgwamp::bench::EventTracker tracker(expect);
     boost::asio::steady_timer overall(io, std::chrono::milliseconds(static_cast<long>(timeout_s * 1000)));
     boost::asio::steady_timer idle(io);
     auto idle_limit = std::chrono::milliseconds(static_cast<long>(idle_s * 1000));
-    boost::future<void> subscribed;
     int exit_code = 0;
     bool finished = false;
 
@@ -121,7 +121,7 @@ int main(int argc, char** argv) {
                 io.stop();
             }
         });
-        connection.close([&](std::exception_ptr) { io.stop(); });
+        client.stop([&] { io.stop(); });
     };
     // One timer for "no event for idle_limit": when it fires it looks at the
     // last arrival and re-arms for the rest, so events never touch the timer.
@@ -154,48 +154,36 @@ int main(int argc, char** argv) {
         }
     });
 
-    connection.open([&](std::exception_ptr error) {
-        if (error) {
-            try {
-                std::rethrow_exception(error);
-            } catch (const std::exception& e) {
-                std::cerr << "bench_notify_sub: cannot join " << realm << " at " << url << ": " << e.what() << "\n";
-            }
-            exit_code = 1;
-            io.stop();
+    auto on_event = [&](const pgwamp::wamp::Event& event) {
+        auto arrived = realtime_us();
+        last_event = std::chrono::steady_clock::now();
+        if (finished) {
             return;
         }
-        auto on_event = [&](const autobahn::wamp_event& event) {
-            auto arrived = realtime_us();
-            last_event = std::chrono::steady_clock::now();
-            if (finished) {
-                return;
-            }
-            std::optional<pgwamp::bench::BenchEvent> parsed;
-            try {
-                parsed = read_event(event);
-            } catch (const std::exception&) {
-                // A payload of another shape counts as foreign; it must not end the run.
-            }
-            tracker.add(parsed, arrived);
-            if (tracker.complete()) {
-                finish();
-            } else if (tracker.received() == 1) {
-                arm_idle();
-            }
-        };
-        subscribed = connection.session().subscribe(topic, on_event).then(
-            executor, [&](boost::future<autobahn::wamp_subscription> done) {
-                try {
-                    done.get();
-                    std::cout << nlohmann::json{{"event", "ready"}, {"topic", topic}}.dump() << std::endl;
-                } catch (const std::exception& e) {
-                    std::cerr << "bench_notify_sub: cannot subscribe to " << topic << ": " << e.what() << "\n";
-                    exit_code = 1;
-                    io.stop();
-                }
-            });
+        std::optional<pgwamp::bench::BenchEvent> parsed;
+        try {
+            parsed = read_event(event);
+        } catch (const std::exception&) {
+            // A payload of another shape counts as foreign; it must not end the run.
+        }
+        tracker.add(parsed, arrived);
+        if (tracker.complete()) {
+            finish();
+        } else if (tracker.received() == 1) {
+            arm_idle();
+        }
+    };
+    // Remembered by the client and subscribed on join; `joined` means the
+    // router answered the SUBSCRIBE, so events published from now on reach us.
+    client.subscribe(topic, on_event);
+    bool ready = false;
+    client.on_state([&](pgwamp::wamp::ClientState state) {
+        if (state == pgwamp::wamp::ClientState::joined && !ready) {
+            ready = true;
+            std::cout << nlohmann::json{{"event", "ready"}, {"topic", topic}}.dump() << std::endl;
+        }
     });
+    client.start();
     try {
         io.run();
     } catch (const std::exception& e) {

@@ -6,6 +6,8 @@
 
 #include "call_load.hpp"
 
+#include "wamp/endpoint.hpp"
+
 #include <boost/asio/io_context.hpp>
 
 #include <functional>
@@ -35,6 +37,10 @@ public:
 // wamp::Client logs through spdlog's default logger, which writes to stdout;
 // the bench programs keep stdout for their JSON lines, so logs go to stderr.
 void log_to_stderr();
+
+// rs://IP:PORT (what Crossbar and the bench say) as well as wamp::Endpoint's
+// tcp://, ws:// and unix:// forms. Throws std::invalid_argument.
+wamp::Endpoint parse_endpoint(const std::string& url);
 
 // kind: "pgwamp" or "autobahn". url: rs://IP:PORT or tcp://IP:PORT for both;
 // ws://HOST:PORT/PATH and unix:///PATH for pgwamp only.

@@ -15,8 +15,6 @@ namespace pgwamp::bench {
 std::unique_ptr<BenchClient> make_autobahn_client(boost::asio::io_context& io, const std::string& url,
                                                   const std::string& realm);
 
-namespace {
-
 wamp::Endpoint parse_endpoint(const std::string& url) {
     // The bench and Crossbar say rs://; wamp::Endpoint spells RawSocket over TCP tcp://.
     std::string text = url.starts_with("rs://") ? "tcp://" + url.substr(5) : url;
@@ -27,6 +25,8 @@ wamp::Endpoint parse_endpoint(const std::string& url) {
     }
     return *endpoint;
 }
+
+namespace {
 
 class PgwampClient final : public BenchClient {
 public:

@@ -1,0 +1,92 @@
+"""The callees compared, each started the same way: connected to the same
+router over RawSocket + MessagePack, serving one procedure, pinned to the
+same CPUs. Each start() returns a procs.Child once the callee answers calls."""
+
+import json
+import os
+import subprocess
+import time
+
+from procs import Child
+
+TOPIC = "com.example.bench.event"
+CHANNEL = "bench_events"
+
+
+class Env:
+    """What every callee needs: paths, router, database, pinning, logs."""
+
+    def __init__(self, tools, python, peers_dir, pgwamp, router, cluster, log_dir, cpus, pool_min, pool_max):
+        self.tools = tools          # dir with bench_loadgen, bench_echo, bench_notify_*
+        self.python = python        # the bench venv's python
+        self.peers_dir = peers_dir
+        self.pgwamp = pgwamp        # path to the pgwamp binary, or None
+        self.router = router
+        self.cluster = cluster
+        self.log_dir = log_dir
+        self.cpus = cpus            # CPUs for callees/router/postgres ("0"), None: no pinning
+        self.pool_min = pool_min
+        self.pool_max = pool_max
+
+
+def pgwamp_config(env, db="bench", notify=False):
+    config = {
+        "router": {"url": env.router.url, "realm": "realm1", "authmethod": "anonymous"},
+        "database": {"conninfo": env.cluster.dsn(db), "pool": {"min": env.pool_min, "max": env.pool_max}},
+        "service": {"log_level": "warn", "register_invoke": "roundrobin", "notify_procedure": None},
+    }
+    if notify:
+        config["notifications"] = {CHANNEL: {"topic": TOPIC, "payload": "json"}}
+    return config
+
+
+def start(kind, env, name=None, db="bench", notify=False):
+    name = name or kind
+    if kind == "pgwamp":
+        if not env.pgwamp or not os.path.exists(env.pgwamp):
+            raise FileNotFoundError(f"pgwamp binary not found at {env.pgwamp}")
+        path = os.path.join(env.log_dir, f"{name}.json")
+        with open(path, "w") as f:
+            json.dump(pgwamp_config(env, db, notify), f, indent=2)
+        child = Child(name, [env.pgwamp, "--config", path], env.log_dir, cpus=env.cpus)
+    elif kind in ("txpostgres", "adbapi"):
+        argv = [env.python, os.path.join(env.peers_dir, f"{kind}_peer.py"), "--url", env.router.url,
+                "--dsn", env.cluster.dsn(db), "--pool-min", str(env.pool_min), "--pool-max", str(env.pool_max)]
+        if notify:
+            argv += ["--notify-channel", CHANNEL, "--notify-topic", TOPIC]
+        child = Child(name, argv, env.log_dir, cpus=env.cpus)
+        child.wait_for("ready", 60)
+    elif kind == "echo":
+        child = Child(name, [os.path.join(env.tools, "bench_echo"), "--url", env.router.url], env.log_dir,
+                      cpus=env.cpus)
+        child.wait_for("ready", 30)
+    else:
+        raise ValueError(f"unknown callee {kind}")
+    return child
+
+
+def procedure(kind):
+    return "com.example.echo" if kind == "echo" else "com.example.now.v1"
+
+
+def wait_callable(env, kind, child, loadgen_cpus, timeout=60):
+    """Calls the procedure until one call succeeds: pgwamp prints no ready line,
+    and the router may take a moment to publish a new registration."""
+    deadline = time.monotonic() + timeout
+    last = ""
+    while time.monotonic() < deadline:
+        if not child.running():
+            raise RuntimeError(f"{child.name} exited ({child.proc.returncode}); see {child.log_path}")
+        argv = [os.path.join(env.tools, "bench_loadgen"), "--url", env.router.url, "--procedure", procedure(kind),
+                "-c", "1", "--warmup", "0", "-d", "0.3"]
+        if loadgen_cpus:
+            argv = ["taskset", "-c", loadgen_cpus] + argv
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+        for line in out.stdout.splitlines():
+            if line.startswith("{") and '"result"' in line:
+                r = json.loads(line)
+                if r["calls"] > 0 and not r["errors"]:
+                    return
+                last = json.dumps(r["errors"])
+        time.sleep(0.5)
+    raise RuntimeError(f"{kind}: {procedure(kind)} not callable after {timeout} s (last errors: {last})")

@@ -1,0 +1,167 @@
+"""bench/run's body: PostgreSQL and Crossbar once, then each measurement in
+turn on the same router, then bench/results/latest.{md,png,json}.
+Everything started here is stopped here, also when a step fails."""
+
+import argparse
+import datetime
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import callees  # noqa: E402
+import phases  # noqa: E402
+import report  # noqa: E402
+from cluster import Cluster  # noqa: E402
+from router import Router  # noqa: E402
+
+BENCH = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(BENCH)
+
+
+def int_list(text):
+    try:
+        values = [int(v) for v in text.split(",") if v]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected numbers separated by commas, got '{text}'")
+    if not values or min(values) <= 0:
+        raise argparse.ArgumentTypeError("expected positive numbers")
+    return values
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(prog="bench/run", description=__doc__)
+    p.add_argument("--quick", action="store_true", help="a 1-2 minute smoke run (short windows, fewer rates)")
+    p.add_argument("--tools", required=True, help="directory with bench_loadgen, bench_echo, bench_notify_*")
+    p.add_argument("--pgwamp", default=os.path.join(ROOT, "build", "service", "pgwamp"), help="pgwamp binary")
+    p.add_argument("--build-type", default="?", help="for the report only")
+    p.add_argument("--crossbar", default=os.path.join(ROOT, ".venv", "bin", "crossbar"))
+    p.add_argument("--callees", default="pgwamp,txpostgres,adbapi,echo")
+    p.add_argument("--concurrency", type=int_list, default=[1, 16, 64, 256])
+    p.add_argument("--warmup", type=float, default=None, help="seconds (default 1; quick 0.5)")
+    p.add_argument("--duration", type=float, default=None, help="seconds measured per point (default 5; quick 1.5)")
+    p.add_argument("--notify-rates", type=int_list, default=None,
+                   help="NOTIFY/s to try (default 500,1000,2000,4000,8000; quick 500,2000)")
+    p.add_argument("--notify-duration", type=float, default=None, help="seconds per rate (default 4; quick 2)")
+    p.add_argument("--soak", type=float, default=None,
+                   help="seconds of the RSS-growth run at the highest concurrency (default 240; quick 20; 0: skip)")
+    p.add_argument("--skip", default="", help="comma list of: calls,notify,roundrobin,soak")
+    p.add_argument("--pool-min", type=int, default=3)
+    p.add_argument("--pool-max", type=int, default=10)
+    p.add_argument("--no-pin", action="store_true", help="do not give the load generator a CPU of its own")
+    p.add_argument("--out", default=os.path.join(BENCH, "results"))
+    a = p.parse_args(argv)
+    q = a.quick
+    a.warmup = a.warmup if a.warmup is not None else (0.5 if q else 1.0)
+    a.duration = a.duration if a.duration is not None else (1.5 if q else 5.0)
+    a.notify_rates = a.notify_rates or ([500, 2000] if q else [500, 1000, 2000, 4000, 8000])
+    a.notify_duration = a.notify_duration if a.notify_duration is not None else (2.0 if q else 4.0)
+    a.soak = a.soak if a.soak is not None else (20.0 if q else 240.0)
+    a.skip = {s for s in a.skip.split(",") if s}
+    unknown = a.skip - {"calls", "notify", "roundrobin", "soak"}
+    if unknown:
+        p.error(f"--skip: unknown {sorted(unknown)}")
+    a.callees = [c for c in a.callees.split(",") if c]
+    bad = set(a.callees) - {"pgwamp", "txpostgres", "adbapi", "echo"}
+    if bad:
+        p.error(f"--callees: unknown {sorted(bad)}")
+    if a.duration <= 0 or a.warmup < 0 or a.notify_duration <= 0 or a.soak < 0:
+        p.error("durations must be positive")
+    if not 1 <= a.pool_min <= a.pool_max:
+        p.error("need 1 <= --pool-min <= --pool-max")
+    return a
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def version(argv):
+    try:
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=60).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return "?"
+    for line in out.splitlines():
+        if line.strip().startswith("Crossbar.io") and ":" in line:
+            return line.split(":", 1)[1].strip()
+    return out.strip().splitlines()[-1] if out.strip() else "?"
+
+
+def main(argv):
+    a = parse_args(argv)
+    started = time.monotonic()
+    log_dir = tempfile.mkdtemp(prefix="pgwamp-bench-logs-")
+    os.chmod(log_dir, 0o755)  # the postgres user writes its log here too; no secrets in any of it
+
+    def log(msg):
+        print(f"[{time.monotonic() - started:6.1f}s] {msg}", flush=True)
+
+    ncpu = os.cpu_count() or 1
+    if ncpu >= 2 and not a.no_pin:
+        loadgen_cpus, other_cpus = str(ncpu - 1), ("0" if ncpu == 2 else f"0-{ncpu - 2}")
+        pinning = (f"load generator, NOTIFY publisher and subscriber on CPU {loadgen_cpus}; "
+                   f"router, callees and PostgreSQL on CPU {other_cpus}")
+    else:
+        loadgen_cpus = other_cpus = None
+        pinning = "none"
+    pgwamp = a.pgwamp if os.path.exists(a.pgwamp) else None
+    if not pgwamp:
+        log(f"pgwamp not found at {a.pgwamp}: its rows will say 'not measured'")
+    data = {"setup": {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "argv": argv, "cpus": ncpu, "cpu_model": cpu_model(), "pinning": pinning,
+        "loadavg": " ".join(f"{v:.2f}" for v in os.getloadavg()),
+        "crossbar": version([a.crossbar, "version"]), "postgres": "15",
+        "pgwamp": os.path.relpath(a.pgwamp, ROOT) if os.path.abspath(a.pgwamp).startswith(ROOT + "/") else a.pgwamp, "build_type": a.build_type,
+        "pool_min": a.pool_min, "pool_max": a.pool_max, "warmup": a.warmup, "duration": a.duration,
+        "log_dir": log_dir}, "calls": [], "notify": [], "roundrobin": None, "soak": None}
+    log(f"logs in {log_dir}")
+
+    cluster = Cluster(log_dir)
+    router = Router(a.crossbar, log_dir, cpus=other_cpus)
+    try:
+        # taskset for the cluster too: postgres inherits the affinity of pg_ctl.
+        cluster.start()
+        if other_cpus:
+            subprocess.run(["taskset", "-a", "-p", "-c", other_cpus, str(cluster.pid)], capture_output=True)
+        data["setup"]["postgres"] = cluster.psql("SHOW server_version")
+        router.start()
+        log(f"PostgreSQL on {cluster.port}, Crossbar on {router.port} (router worker pid {router.worker_pid})")
+        env = callees.Env(tools=a.tools, python=os.path.join(BENCH, ".venv", "bin", "python"),
+                          peers_dir=os.path.join(BENCH, "peers"), pgwamp=pgwamp or a.pgwamp, router=router,
+                          cluster=cluster, log_dir=log_dir, cpus=other_cpus, pool_min=a.pool_min,
+                          pool_max=a.pool_max)
+        if "calls" not in a.skip:
+            data["calls"] = phases.calls_matrix(env, a.callees, a.concurrency, a.warmup, a.duration, loadgen_cpus, log)
+        if "notify" not in a.skip:
+            kinds = [k for k in ("pgwamp", "txpostgres") if k in a.callees]
+            data["notify"] = phases.notify_sweep(env, kinds, a.notify_rates, a.notify_duration, loadgen_cpus, log)
+        if "roundrobin" not in a.skip and "pgwamp" in a.callees:
+            data["roundrobin"] = phases.roundrobin(env, 64, a.warmup, a.duration * 2, loadgen_cpus, log)
+        if "soak" not in a.skip and a.soak > 0 and "pgwamp" in a.callees:
+            data["soak"] = phases.soak(env, "pgwamp", max(a.concurrency), a.soak, loadgen_cpus, log)
+    finally:
+        router.stop()
+        cluster.stop()
+    data["setup"]["elapsed_s"] = time.monotonic() - started
+    os.makedirs(a.out, exist_ok=True)
+    report.write(data, a.out)
+    log(f"wrote {os.path.join(a.out, 'latest.md')} and latest.png")
+    for name, verdict, measured in report.targets(data):
+        log(f"{verdict:4} {name}: {measured}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
