@@ -112,21 +112,38 @@ void Connection::submit(RequestPtr r) {
     }
     r->connection = weak_from_this();
     fifo_.enqueue(std::move(r));
-    pump();
+    schedule_pump();
+}
+
+void Connection::schedule_pump() {
+    // Statements submitted in one turn of the loop (typically by the
+    // handlers of the previous batch of results) go out together.
+    if (pump_posted_) return;
+    pump_posted_ = true;
+    asio::post(ex_, [self = shared_from_this()] {
+        self->pump_posted_ = false;
+        self->pump();
+    });
 }
 
 void Connection::pump() {
-    bool sent = false;
+    std::size_t sent = 0;
+    bool corked = false;
     while (state_ == State::ready) {
         RequestPtr r = fifo_.next_to_send();
         if (!r) break;
+        if (sent == 0 && fifo_.unsent() > 0) {
+            driver_.cork(true);
+            corked = true;
+        }
         if (settings_->logger) r->sent_at = std::chrono::steady_clock::now();
         if (!driver_.send(*r)) {
             lose(driver_.error_message());
             return;
         }
-        sent = true;
+        ++sent;
     }
+    if (corked) driver_.cork(false);
     if (sent) flush();
 }
 

@@ -88,6 +88,7 @@ private:
     void connect_failed(const std::string& why);
     bool sync_socket();
     void pump();
+    void schedule_pump();
     void flush();
     void arm_read();
     void on_readable();
@@ -111,6 +112,7 @@ private:
     bool reading_ = false;
     bool writing_ = false;
     bool in_process_ = false;
+    bool pump_posted_ = false;
     std::string last_error_;
 };
 

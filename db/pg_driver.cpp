@@ -2,6 +2,8 @@
 
 #include <libpq-fe.h>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -96,6 +98,12 @@ bool PgDriver::send(const Request& r) {
     // One Sync per request: the server ends the implicit transaction there,
     // and an error aborts only up to this point. (libpq 15 flushes here.)
     return PQpipelineSync(conn_) == 1;
+}
+
+void PgDriver::cork(bool on) {
+    if (cork_unsupported_ || !conn_) return;
+    int v = on ? 1 : 0;
+    if (::setsockopt(PQsocket(conn_), IPPROTO_TCP, TCP_CORK, &v, sizeof v) != 0) cork_unsupported_ = true;
 }
 
 PgDriver::Flush PgDriver::flush() {

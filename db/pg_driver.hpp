@@ -41,6 +41,11 @@ public:
     // connection is then broken); error_message() says why.
     bool send(const Request& r);
 
+    // TCP_CORK around a batch of sends: libpq 15 flushes at every Sync, and
+    // on loopback each flush costs a full TCP transmit (most of the client's
+    // CPU). Corked, a batch goes out as few segments. No-op on Unix sockets.
+    void cork(bool on);
+
     enum class Flush { done, more, failed };
     Flush flush();
 
@@ -70,6 +75,7 @@ public:
 
 private:
     pg_conn* conn_ = nullptr;
+    bool cork_unsupported_ = false;
 };
 
 }  // namespace pgwamp::db
