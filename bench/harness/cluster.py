@@ -39,7 +39,7 @@ class Cluster:
                    "--no-sync", "--locale=C"])
         opts = (f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.dir} "
                 "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "
-                "-c shared_buffers=64MB")
+                "-c shared_buffers=64MB -c shared_preload_libraries=pg_stat_statements")
         try:
             self._run([f"{PG_BIN}/pg_ctl", "-D", self.data, "-l", self.log, "-o", opts, "-w", "-t", "60", "start"])
         except subprocess.CalledProcessError as e:
@@ -48,21 +48,25 @@ class Cluster:
             self.pid = int(f.readline())
         for db in ("bench", "bench2"):
             self.psql(f"CREATE DATABASE {db}")
+            self.psql("CREATE EXTENSION pg_stat_statements", db=db)
 
     def dsn(self, db="bench"):
         return f"host=127.0.0.1 port={self.port} dbname={db} user=postgres"
 
     def psql(self, sql, db="postgres"):
         out = subprocess.run([f"{PG_BIN}/psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", self.dsn(db),
-                              "-c", sql], check=True, capture_output=True, text=True)
+                              "-c", sql], capture_output=True, text=True, timeout=60)
+        if out.returncode != 0:
+            raise RuntimeError(f"psql failed: {out.stderr.strip()}")
         return out.stdout.strip()
 
-    def commits(self, db):
-        """Committed transactions in one database so far (each autocommit SELECT is one)."""
-        # pg_stat_database is refreshed per transaction; clear the snapshot first.
-        return int(self.psql("SELECT pg_stat_clear_snapshot(); "
-                             f"SELECT xact_commit FROM pg_stat_database WHERE datname = '{db}'", db="postgres")
-                   .splitlines()[-1])
+    def now_calls(self, db):
+        """How many times `SELECT now()` ran in one database so far. From
+        pg_stat_statements, which counts as each statement ends (the commit
+        counters of pg_stat_database reach shared memory up to 10 s late)."""
+        return int(self.psql("SELECT coalesce(sum(s.calls), 0) FROM pg_stat_statements s "
+                             "JOIN pg_database d ON d.oid = s.dbid "
+                             f"WHERE d.datname = '{db}' AND s.query ILIKE 'select now()%'", db="bench"))
 
     def cpu_seconds(self):
         """CPU of the postmaster and all its children (backends, walwriter, ...) alive now."""

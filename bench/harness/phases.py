@@ -142,7 +142,7 @@ def notify_sweep(env, kinds, rates, duration, loadgen_cpus, log):
 
 def roundrobin(env, concurrency, warmup, duration, loadgen_cpus, log):
     """Two pgwamp processes share com.example.now.v1 (invoke: roundrobin). Each
-    uses its own database, so PostgreSQL's per-database commit counters say
+    uses its own database, so PostgreSQL's per-database statement counts say
     how many calls each one served."""
     a = b = None
     try:
@@ -150,16 +150,16 @@ def roundrobin(env, concurrency, warmup, duration, loadgen_cpus, log):
         callees.wait_callable(env, "pgwamp", a, loadgen_cpus)
         b = callees.start("pgwamp", env, name="pgwamp-b", db="bench2")
         # The second registration joins the first; wait until b has served a call.
-        before_b = env.cluster.commits("bench2")
+        before_b = env.cluster.now_calls("bench2")
         deadline = time.monotonic() + 60
-        while env.cluster.commits("bench2") == before_b:
+        while env.cluster.now_calls("bench2") == before_b:
             if time.monotonic() > deadline or not b.running():
                 raise RuntimeError(f"pgwamp-b never served a call; see {b.log_path}")
             callees.wait_callable(env, "pgwamp", a, loadgen_cpus)
-        c0 = {db: env.cluster.commits(db) for db in ("bench", "bench2")}
+        c0 = {db: env.cluster.now_calls(db) for db in ("bench", "bench2")}
         m = run_load(env, {"a": a.pid, "b": b.pid}, "pgwamp", concurrency, warmup, duration, loadgen_cpus,
                      "loadgen-roundrobin")
-        c1 = {db: env.cluster.commits(db) for db in ("bench", "bench2")}
+        c1 = {db: env.cluster.now_calls(db) for db in ("bench", "bench2")}
     except FileNotFoundError as e:
         log(f"skip roundrobin: {e}")
         return {"skipped": str(e)}
@@ -168,8 +168,8 @@ def roundrobin(env, concurrency, warmup, duration, loadgen_cpus, log):
             if child:
                 child.stop()
     r = m["result"]
-    # Commits cover warm-up and drain too (and the pool's own statements), so
-    # they give the split, and calls/s comes from the load generator.
+    # The counts cover warm-up and drain too, so they give the split, and
+    # calls/s comes from the load generator.
     served = {"a": c1["bench"] - c0["bench"], "b": c1["bench2"] - c0["bench2"]}
     log(f"roundrobin: {r['calls_per_s']:.0f} calls/s, split {served}")
     return {"concurrency": concurrency, "calls_per_s": r["calls_per_s"], "latency_us": r["latency_us"],

@@ -112,8 +112,10 @@ def markdown(data):
         "for pgwamp, txpostgres (min only) and adbapi.",
         f"- pgwamp: `{s['pgwamp']}` ({s['build_type']}). Load generator: bench_loadgen on the project's wamp::Client.",
         f"- Each point: {s['warmup']} s warm-up, then {s['duration']} s measured; closed loop with N calls outstanding.",
-        "", "## Targets", "", "| target | verdict | measured |", "|---|---|---|",
     ]
+    if data.get("failures"):
+        lines += ["", "**Phases that failed** (see the logs):", ""] + [f"- {f}" for f in data["failures"]]
+    lines += ["", "## Targets", "", "| target | verdict | measured |", "|---|---|---|"]
     for name, verdict, measured in targets(data):
         lines.append(f"| {name} | **{verdict}** | {measured} |")
     lines += ["", "## Calls: `com.example.now.v1` (echo: `com.example.echo`, no database)", "",
@@ -159,7 +161,7 @@ def markdown(data):
             total = sum(rr["served"].values()) or 1
             lines.append(f"{_f(rr['calls_per_s'])} calls/s at {rr['concurrency']} outstanding, p50 "
                          f"{_f(rr['latency_us']['p50'])} µs, p99 {_f(rr['latency_us']['p99'])} µs, errors: {_errors(rr)}. "
-                         f"Split (each process on its own database, counted by PostgreSQL's commits): "
+                         f"Split (each process on its own database, counted by pg_stat_statements): "
                          f"A {rr['served']['a']} ({100 * rr['served']['a'] / total:.1f} %), "
                          f"B {rr['served']['b']} ({100 * rr['served']['b'] / total:.1f} %). "
                          f"CPU µs/call: A {_f(rr['cpu_us_per_call'].get('a'), 1)}, B {_f(rr['cpu_us_per_call'].get('b'), 1)}, "
@@ -204,7 +206,8 @@ def plot(data, path):
         ax.set_ylabel(ylabel)
         ax.set_title(title)
         ax.grid(True, alpha=0.3)
-        ax.legend()
+        if kinds:
+            ax.legend()
     ax2.set_yscale("log")
     fig.suptitle(f"com.example.now.v1 through Crossbar ({data['setup']['date']})", fontsize=10)
     fig.tight_layout()

@@ -125,7 +125,7 @@ def main(argv):
         "crossbar": version([a.crossbar, "version"]), "postgres": "15",
         "pgwamp": os.path.relpath(a.pgwamp, ROOT) if os.path.abspath(a.pgwamp).startswith(ROOT + "/") else a.pgwamp, "build_type": a.build_type,
         "pool_min": a.pool_min, "pool_max": a.pool_max, "warmup": a.warmup, "duration": a.duration,
-        "log_dir": log_dir}, "calls": [], "notify": [], "roundrobin": None, "soak": None}
+        "log_dir": log_dir}, "calls": [], "notify": [], "roundrobin": None, "soak": None, "failures": []}
     log(f"logs in {log_dir}")
 
     cluster = Cluster(log_dir)
@@ -142,15 +142,23 @@ def main(argv):
                           peers_dir=os.path.join(BENCH, "peers"), pgwamp=pgwamp or a.pgwamp, router=router,
                           cluster=cluster, log_dir=log_dir, cpus=other_cpus, pool_min=a.pool_min,
                           pool_max=a.pool_max)
+        # A phase that fails is reported as failed; the others still run.
+        def phase(key, fn, *args):
+            try:
+                data[key] = fn(*args)
+            except Exception as e:  # noqa: BLE001 - any failure goes into the report
+                log(f"{key} failed: {e}")
+                data["failures"].append(f"{key}: {e}")
+
         if "calls" not in a.skip:
-            data["calls"] = phases.calls_matrix(env, a.callees, a.concurrency, a.warmup, a.duration, loadgen_cpus, log)
+            phase("calls", phases.calls_matrix, env, a.callees, a.concurrency, a.warmup, a.duration, loadgen_cpus, log)
         if "notify" not in a.skip:
             kinds = [k for k in ("pgwamp", "txpostgres") if k in a.callees]
-            data["notify"] = phases.notify_sweep(env, kinds, a.notify_rates, a.notify_duration, loadgen_cpus, log)
+            phase("notify", phases.notify_sweep, env, kinds, a.notify_rates, a.notify_duration, loadgen_cpus, log)
         if "roundrobin" not in a.skip and "pgwamp" in a.callees:
-            data["roundrobin"] = phases.roundrobin(env, 64, a.warmup, a.duration * 2, loadgen_cpus, log)
+            phase("roundrobin", phases.roundrobin, env, 64, a.warmup, a.duration * 2, loadgen_cpus, log)
         if "soak" not in a.skip and a.soak > 0 and "pgwamp" in a.callees:
-            data["soak"] = phases.soak(env, "pgwamp", max(a.concurrency), a.soak, loadgen_cpus, log)
+            phase("soak", phases.soak, env, "pgwamp", max(a.concurrency), a.soak, loadgen_cpus, log)
     finally:
         router.stop()
         cluster.stop()
@@ -160,7 +168,7 @@ def main(argv):
     log(f"wrote {os.path.join(a.out, 'latest.md')} and latest.png")
     for name, verdict, measured in report.targets(data):
         log(f"{verdict:4} {name}: {measured}")
-    return 0
+    return 1 if data["failures"] else 0
 
 
 if __name__ == "__main__":
