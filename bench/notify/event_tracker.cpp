@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 
 namespace pgwamp::bench {
@@ -39,7 +40,7 @@ void EventTracker::add(const std::optional<BenchEvent>& event, std::int64_t arri
     if (received_++ == 0) {
         first_arrival_us_ = arrived_us;
     }
-    last_arrival_us_ = arrived_us;
+    last_arrival_us_ = std::max(last_arrival_us_, arrived_us);
     if (event->seq < highest_) {
         ++out_of_order_;
     } else {

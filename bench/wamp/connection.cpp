@@ -33,9 +33,12 @@ boost::asio::ip::tcp::endpoint parse_rawsocket_url(const std::string& url) {
     }
     auto colon = rest.rfind(':');
     unsigned port = 0;
-    if (colon == std::string_view::npos ||
-        std::from_chars(rest.data() + colon + 1, rest.data() + rest.size(), port).ec != std::errc{} ||
-        port == 0 || port > 65535) {
+    const char* end = rest.data() + rest.size();
+    std::from_chars_result parsed{};
+    if (colon != std::string_view::npos) {
+        parsed = std::from_chars(rest.data() + colon + 1, end, port);
+    }
+    if (colon == std::string_view::npos || parsed.ec != std::errc{} || parsed.ptr != end || port == 0 || port > 65535) {
         throw std::invalid_argument("router url needs a port in 1..65535: '" + url + "'");
     }
     boost::system::error_code ec;
