@@ -125,12 +125,49 @@ struct Client::Impl : std::enable_shared_from_this<Impl> {
         };
         for (const auto& p : provided) {
             session->register_procedure(p.uri, p.options, p.procedure,
-                                        [one_done, uri = p.uri](std::exception_ptr e) { one_done(uri, e); });
+                                        [weak, gen, one_done, p](std::exception_ptr e) {
+                                            if (e && is_already_registered(e)) {
+                                                if (auto self = weak.lock()) self->register_later(p, gen, 1);
+                                            }
+                                            one_done(p.uri, e);
+                                        });
         }
         for (const auto& s : subscribed) {
             session->subscribe(s.topic, s.handler,
                                [one_done, topic = s.topic](std::exception_ptr e) { one_done(topic, e); });
         }
+    }
+
+    static bool is_already_registered(std::exception_ptr error) {
+        try {
+            std::rethrow_exception(error);
+        } catch (const CallError& e) {
+            return e.uri() == "wamp.error.procedure_already_exists";
+        } catch (...) {
+            return false;
+        }
+    }
+
+    // After a quick reconnect the router may still hold our previous session
+    // (it has not noticed the loss yet), and a "single" registration of ours
+    // then collides with itself. Retry until the router drops the old one.
+    void register_later(Provided p, std::uint64_t gen, int attempt) {
+        constexpr int max_attempts = 30;
+        if (attempt > max_attempts) {
+            spdlog::error("wamp: giving up registering {} after {} attempts", p.uri, max_attempts);
+            return;
+        }
+        auto timer = std::make_shared<asio::steady_timer>(io, std::chrono::seconds(2));
+        std::weak_ptr<Impl> weak = shared_from_this();
+        timer->async_wait([weak, gen, attempt, timer, p = std::move(p)](boost::system::error_code ec) {
+            auto self = weak.lock();
+            if (ec || !self || self->generation != gen || !self->joined()) return;
+            spdlog::info("wamp: registering {} again (attempt {})", p.uri, attempt + 1);
+            self->session->register_procedure(p.uri, p.options, p.procedure, [weak, gen, attempt, p](std::exception_ptr e) {
+                if (!e) return spdlog::info("wamp: registered {}", p.uri);
+                if (auto s = weak.lock(); s && is_already_registered(e)) s->register_later(p, gen, attempt + 1);
+            });
+        });
     }
 
     static void log_refusal(const std::string& what, std::exception_ptr error) {
@@ -230,8 +267,12 @@ void Client::call(std::string uri, db::Array args, db::Object kwargs, CallHandle
 void Client::call(std::string uri, db::Array args, db::Object kwargs, CallOptions options, CallHandler handler) {
     if (!impl_->joined()) {
         asio::post(impl_->io, [handler = std::move(handler)] {
-            handler(std::make_exception_ptr(CallError(uri::unavailable, {std::string("not joined to the router")})),
-                    {}, {});
+            try {
+                handler(std::make_exception_ptr(CallError(uri::unavailable, {std::string("not joined to the router")})),
+                        {}, {});
+            } catch (const std::exception& e) {
+                spdlog::error("wamp: call handler threw: {}", e.what());
+            }
         });
         return;
     }
@@ -258,7 +299,11 @@ void Client::stop(std::function<void()> done) {
         if (impl->transport) impl->transport->close();
         impl->transport.reset();
         impl->set_state(ClientState::stopped);
-        if (done) done();
+        try {
+            if (done) done();
+        } catch (const std::exception& e) {
+            spdlog::error("wamp: stop handler threw: {}", e.what());
+        }
     };
     if (impl->session) {
         impl->session->leave(std::move(finish));  // posts finish

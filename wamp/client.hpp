@@ -75,8 +75,9 @@ public:
     Client& operator=(const Client&) = delete;
 
     // Remembered; (re)registered on every join. A registration the router
-    // refuses (e.g. not authorized, already registered with "single") is
-    // logged and does not keep the client from `joined`.
+    // refuses (e.g. not authorized) is logged and does not keep the client
+    // from `joined`. On a rejoin, "procedure already exists" (the router still
+    // holds our previous session) is retried every 2 s, up to 30 times.
     void provide(std::string uri, Procedure procedure, RegisterOptions options = {});
     // Remembered; subscribed again on every join.
     void subscribe(std::string topic, EventHandler handler);

@@ -165,8 +165,11 @@ void RawSocketTransport::read_payload(rawsocket::FrameHeader header) {
         switch (header.type) {
             case rawsocket::FrameType::message:
                 if (self->on_message_) {
+                    // A copy: the handler may close us, which resets on_message_
+                    // while it runs.
+                    auto handler = self->on_message_;
                     try {
-                        self->on_message_(self->payload_);
+                        handler(self->payload_);
                     } catch (const std::exception& e) {
                         spdlog::error("wamp: message handler threw: {}", e.what());
                         return self->fail(Errc::protocol_violation);

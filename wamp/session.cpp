@@ -5,6 +5,7 @@
 
 #include "wamp/error.hpp"
 #include "wamp/message.hpp"
+#include "wamp/session_detail.hpp"
 #include "wamp/value_msgpack.hpp"
 #include "wamp/wampcra.hpp"
 
@@ -12,84 +13,7 @@ namespace pgwamp::wamp {
 
 namespace asio = boost::asio;
 
-namespace {
-
-struct ProtocolError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
-
-std::uint64_t id_at(const msgpack::object_array& m, std::uint32_t i, const char* what) {
-    if (i >= m.size || m.ptr[i].type != msgpack::type::POSITIVE_INTEGER) {
-        throw ProtocolError(std::string(what) + " must be an id");
-    }
-    return m.ptr[i].via.u64;
-}
-
-std::string str_at(const msgpack::object_array& m, std::uint32_t i, const char* what) {
-    if (i >= m.size || m.ptr[i].type != msgpack::type::STR) throw ProtocolError(std::string(what) + " must be a string");
-    return std::string(m.ptr[i].via.str.ptr, m.ptr[i].via.str.size);
-}
-
-const msgpack::object& map_at(const msgpack::object_array& m, std::uint32_t i, const char* what) {
-    if (i >= m.size || m.ptr[i].type != msgpack::type::MAP) throw ProtocolError(std::string(what) + " must be a dict");
-    return m.ptr[i];
-}
-
-db::Array args_at(const msgpack::object_array& m, std::uint32_t i) { return i < m.size ? to_array(m.ptr[i]) : db::Array{}; }
-db::Object kwargs_at(const msgpack::object_array& m, std::uint32_t i) {
-    return i < m.size ? to_object(m.ptr[i]) : db::Object{};
-}
-
-const msgpack::object* find_key(const msgpack::object& map, std::string_view key) {
-    for (std::uint32_t i = 0; i < map.via.map.size; ++i) {
-        const auto& kv = map.via.map.ptr[i];
-        if (kv.key.type == msgpack::type::STR && std::string_view(kv.key.via.str.ptr, kv.key.via.str.size) == key) {
-            return &kv.val;
-        }
-    }
-    return nullptr;
-}
-
-std::string string_in(const msgpack::object& map, std::string_view key) {
-    auto v = find_key(map, key);
-    if (!v || v->type != msgpack::type::STR) return {};
-    return std::string(v->via.str.ptr, v->via.str.size);
-}
-
-std::exception_ptr call_error(std::string uri, db::Array args = {}, db::Object kwargs = {}) {
-    return std::make_exception_ptr(CallError(std::move(uri), std::move(args), std::move(kwargs)));
-}
-
-std::exception_ptr local_error(std::error_code ec) { return call_error(uri_for(ec), {ec.message()}); }
-
-}  // namespace
-
-detail::InvocationState::~InvocationState() {
-    if (answered) return;
-    if (auto s = session.lock()) {
-        spdlog::error("wamp: invocation {} dropped without an answer", request_id);
-        s->answer(*this, message::encode_invocation_error(request_id, uri::runtime_error,
-                                                          {std::string("the procedure did not answer")}, {}));
-    }
-}
-
-void detail::post_interrupt(const std::shared_ptr<detail::InvocationState>& state) {
-    if (state->interrupt_fired) return;
-    state->interrupt_fired = true;
-    asio::post(*state->io, [state] {
-        auto handler = std::move(state->interrupt_handler);
-        state->interrupt_handler = nullptr;
-        try {
-            if (handler) handler();
-        } catch (const std::exception& e) {
-            spdlog::error("wamp: interrupt handler threw: {}", e.what());
-        }
-    });
-}
-
-namespace {
-
-}  // namespace
+using namespace session_detail;
 
 Session::Session(asio::io_context& io, std::shared_ptr<Transport> transport, SessionOptions options)
     : io_(io), transport_(std::move(transport)), options_(std::move(options)), leave_timer_(io) {}
@@ -215,7 +139,7 @@ void Session::on_abort(const msgpack::object_array& m) {
 void Session::on_goodbye() {
     if (state_ == State::leaving) {
         shut(Errc::stopped, false);
-        if (auto done = std::move(leave_done_)) asio::post(io_, std::move(done));
+        if (auto done = std::move(leave_done_)) asio::post(io_, [done] { guarded("leave handler", done); });
         return;
     }
     // The router ends the session (e.g. shutting down): answer, then treat it
@@ -241,19 +165,20 @@ void Session::on_error(const msgpack::object_array& m) {
         if (it == calls_.end()) return;
         auto handler = std::move(it->second);
         calls_.erase(it);
-        handler(call_error(uri, std::move(args), std::move(kwargs)), {}, {});
+        guarded("call handler", handler, call_error(uri, std::move(args), std::move(kwargs)), db::Array{},
+                db::Object{});
     } else if (type == message::register_) {
         auto it = registering_.find(request);
         if (it == registering_.end()) return;
         auto done = std::move(it->second.done);
         registering_.erase(it);
-        if (done) done(call_error(uri, std::move(args), std::move(kwargs)));
+        if (done) guarded("register handler", done, call_error(uri, std::move(args), std::move(kwargs)));
     } else if (type == message::subscribe) {
         auto it = subscribing_.find(request);
         if (it == subscribing_.end()) return;
         auto done = std::move(it->second.done);
         subscribing_.erase(it);
-        if (done) done(call_error(uri, std::move(args), std::move(kwargs)));
+        if (done) guarded("subscribe handler", done, call_error(uri, std::move(args), std::move(kwargs)));
     } else {
         spdlog::warn("wamp: router error {} for request {} of type {}", uri, request, type);
     }
@@ -271,10 +196,11 @@ void Session::on_result(const msgpack::object_array& m) {
         args = args_at(m, 3);
         kwargs = kwargs_at(m, 4);
     } catch (const ValueError& e) {
-        return handler(call_error(uri::invalid_argument, {std::string("result not representable: ") + e.what()}), {},
-                       {});
+        return guarded("call handler", handler,
+                       call_error(uri::invalid_argument, {std::string("result not representable: ") + e.what()}),
+                       db::Array{}, db::Object{});
     }
-    handler(nullptr, std::move(args), std::move(kwargs));
+    guarded("call handler", handler, std::exception_ptr{}, std::move(args), std::move(kwargs));
 }
 
 void Session::on_registered(const msgpack::object_array& m) {
@@ -285,7 +211,7 @@ void Session::on_registered(const msgpack::object_array& m) {
     procedures_[registration] = std::move(it->second.procedure);
     auto done = std::move(it->second.done);
     registering_.erase(it);
-    if (done) done(nullptr);
+    if (done) guarded("register handler", done, std::exception_ptr{});
 }
 
 void Session::on_subscribed(const msgpack::object_array& m) {
@@ -296,7 +222,7 @@ void Session::on_subscribed(const msgpack::object_array& m) {
     subscriptions_[subscription].push_back(std::move(it->second.handler));
     auto done = std::move(it->second.done);
     subscribing_.erase(it);
-    if (done) done(nullptr);
+    if (done) guarded("subscribe handler", done, std::exception_ptr{});
 }
 
 void Session::on_event(const msgpack::object_array& m) {
@@ -322,83 +248,16 @@ void Session::on_event(const msgpack::object_array& m) {
     }
 }
 
-void Session::on_invocation(const msgpack::object_array& m) {
-    auto request = id_at(m, 1, "INVOCATION.Request");
-    auto registration = id_at(m, 2, "INVOCATION.Registration");
-    auto state = std::make_shared<detail::InvocationState>();
-    state->io = &io_;
-    state->session = weak_from_this();
-    state->request_id = request;
-    auto it = procedures_.find(registration);
-    if (it == procedures_.end()) {
-        answer(*state, message::encode_invocation_error(request, "wamp.error.no_such_registration", {}, {}));
-        return;
-    }
-    try {
-        state->args = args_at(m, 4);
-        state->kwargs = kwargs_at(m, 5);
-    } catch (const ValueError& e) {
-        answer(*state, message::encode_invocation_error(request, uri::invalid_argument, {std::string(e.what())}, {}));
-        return;
-    }
-    invocations_[request] = state;
-    auto procedure = it->second;  // the procedure may register more and rehash
-    try {
-        procedure(Invocation(state));
-    } catch (const std::exception& e) {
-        spdlog::error("wamp: procedure threw: {}", e.what());
-        answer(*state, message::encode_invocation_error(request, uri::runtime_error, {std::string(e.what())}, {}));
-    } catch (...) {
-        answer(*state, message::encode_invocation_error(request, uri::runtime_error, {}, {}));
-    }
-}
-
-void Session::on_interrupt(const msgpack::object_array& m) {
-    auto request = id_at(m, 1, "INTERRUPT.Request");
-    auto it = invocations_.find(request);
-    if (it == invocations_.end()) return;  // already answered
-    auto state = it->second.lock();
-    if (!state) {
-        invocations_.erase(it);
-        return;
-    }
-    fire_interrupt(state);
-}
-
-void Session::fire_interrupt(const std::shared_ptr<detail::InvocationState>& state) {
-    if (state->answered || state->interrupt_fired) return;
-    state->interrupted = true;
-    if (!state->interrupt_handler) {
-        // Nobody will stop the work: answer now so the router is not left waiting.
-        answer(*state, message::encode_invocation_error(state->request_id, uri::canceled, {}, {}));
-        return;
-    }
-    detail::post_interrupt(state);
-}
-
-void Session::answer(detail::InvocationState& state, std::string msg) {
-    if (state.answered) return;
-    state.answered = true;
-    invocations_.erase(state.request_id);
-    if (state_ != State::joined && state_ != State::leaving) return;
-    auto ec = transport_->send(std::move(msg));
-    if (ec == Errc::message_too_large) {
-        ec = transport_->send(message::encode_invocation_error(
-            state.request_id, uri::payload_size_exceeded,
-            {std::string("result exceeds the router's maximum message size")}, {}));
-    }
-    if (ec) spdlog::warn("wamp: could not answer invocation {}: {}", state.request_id, ec.message());
-}
 
 void Session::register_procedure(const std::string& uri, const RegisterOptions& options, Procedure procedure,
                                  DoneHandler done) {
     if (state_ != State::joined) {
-        asio::post(io_, [done = std::move(done)] { done(local_error(Errc::not_joined)); });
+        asio::post(io_, [done = std::move(done)] { guarded("completion handler", done, local_error(Errc::not_joined)); });
         return;
     }
     auto id = next_id();
     if (auto ec = transport_->send(message::encode_register(id, uri, options.invoke))) {
-        asio::post(io_, [done = std::move(done), ec] { done(local_error(ec)); });
+        asio::post(io_, [done = std::move(done), ec] { guarded("completion handler", done, local_error(ec)); });
         return;
     }
     registering_[id] = {std::move(procedure), std::move(done)};
@@ -406,12 +265,12 @@ void Session::register_procedure(const std::string& uri, const RegisterOptions& 
 
 void Session::subscribe(const std::string& topic, EventHandler handler, DoneHandler done) {
     if (state_ != State::joined) {
-        asio::post(io_, [done = std::move(done)] { done(local_error(Errc::not_joined)); });
+        asio::post(io_, [done = std::move(done)] { guarded("completion handler", done, local_error(Errc::not_joined)); });
         return;
     }
     auto id = next_id();
     if (auto ec = transport_->send(message::encode_subscribe(id, topic))) {
-        asio::post(io_, [done = std::move(done), ec] { done(local_error(ec)); });
+        asio::post(io_, [done = std::move(done), ec] { guarded("completion handler", done, local_error(ec)); });
         return;
     }
     subscribing_[id] = {std::move(handler), std::move(done)};
@@ -425,7 +284,7 @@ void Session::call(const std::string& uri, const db::Array& args, const db::Obje
         ec = transport_->send(message::encode_call(id, uri, args, kwargs, options.timeout));
     }
     if (ec) {
-        asio::post(io_, [handler = std::move(handler), ec] { handler(local_error(ec), {}, {}); });
+        asio::post(io_, [handler = std::move(handler), ec] { guarded("call handler", handler, local_error(ec), db::Array{}, db::Object{}); });
         return;
     }
     calls_[id] = std::move(handler);
@@ -439,7 +298,7 @@ std::error_code Session::publish(const std::string& topic, const db::Array& args
 void Session::leave(std::function<void()> done) {
     if (state_ != State::joined) {
         shut(Errc::stopped, false);
-        asio::post(io_, std::move(done));
+        asio::post(io_, [done = std::move(done)] { guarded("leave handler", done); });
         return;
     }
     state_ = State::leaving;
@@ -474,15 +333,15 @@ void Session::shut(std::error_code reason, bool report) {
     std::error_code call_reason = reason == Errc::stopped ? reason : make_error_code(Errc::connection_lost);
     // Everything pending fails once, from fresh handlers.
     for (auto& [id, handler] : calls_) {
-        asio::post(io_, [h = std::move(handler), call_reason] { h(local_error(call_reason), {}, {}); });
+        asio::post(io_, [h = std::move(handler), call_reason] { guarded("call handler", h, local_error(call_reason), db::Array{}, db::Object{}); });
     }
     calls_.clear();
     for (auto& [id, p] : registering_) {
-        if (p.done) asio::post(io_, [d = std::move(p.done), call_reason] { d(local_error(call_reason)); });
+        if (p.done) asio::post(io_, [d = std::move(p.done), call_reason] { guarded("completion handler", d, local_error(call_reason)); });
     }
     registering_.clear();
     for (auto& [id, p] : subscribing_) {
-        if (p.done) asio::post(io_, [d = std::move(p.done), call_reason] { d(local_error(call_reason)); });
+        if (p.done) asio::post(io_, [d = std::move(p.done), call_reason] { guarded("completion handler", d, local_error(call_reason)); });
     }
     subscribing_.clear();
     // Running invocations lost their caller: let them stop their work.

@@ -114,8 +114,9 @@ void WebSocketTransport::connect(std::function<void(std::error_code)> done) {
             return self->fail(Errc::protocol_violation);  // msgpack travels in binary frames only
         }
         if (!self->on_message_) return;
+        auto handler = self->on_message_;  // the handler may close us and reset on_message_
         try {
-            self->on_message_(msg->get_payload());
+            handler(msg->get_payload());
         } catch (const std::exception& e) {
             spdlog::error("wamp: message handler threw: {}", e.what());
             self->fail(Errc::protocol_violation);

@@ -297,3 +297,12 @@ TEST_F(SessionTest, WampCraChallengeIsSigned) {
     // Same vector as wampcra_test (Autobahn|Python's compute_wcs).
     EXPECT_EQ(transport->sent.back()[1], db::Value("gw6VmID6oQBHmqABJfIpQiVkhr16A/+DJ7bm9c3koXc="));
 }
+
+TEST_F(SessionTest, ThrowingCallHandlerDoesNotEndTheSession) {
+    join_ok();
+    session->call("p", {}, {}, {}, [](std::exception_ptr, db::Array, db::Object) { throw std::runtime_error("user bug"); });
+    transport->deliver({code::result, transport->sent.back()[1], db::Object{}});
+    EXPECT_TRUE(session->is_joined());
+    EXPECT_TRUE(transport->open);
+    EXPECT_FALSE(closed);
+}

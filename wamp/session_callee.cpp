@@ -1,0 +1,108 @@
+// Session, callee side: INVOCATION in, YIELD/ERROR out, INTERRUPT routed to
+// the running invocation instead of ending the session.
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include "wamp/error.hpp"
+#include "wamp/message.hpp"
+#include "wamp/session.hpp"
+#include "wamp/session_detail.hpp"
+
+namespace pgwamp::wamp {
+
+namespace asio = boost::asio;
+using namespace session_detail;
+
+detail::InvocationState::~InvocationState() {
+    if (answered) return;
+    if (auto s = session.lock()) {
+        spdlog::error("wamp: invocation {} dropped without an answer", request_id);
+        s->answer(*this, message::encode_invocation_error(request_id, uri::runtime_error,
+                                                          {std::string("the procedure did not answer")}, {}));
+    }
+}
+
+void detail::post_interrupt(const std::shared_ptr<detail::InvocationState>& state) {
+    if (state->interrupt_fired) return;
+    state->interrupt_fired = true;
+    asio::post(*state->io, [state] {
+        auto handler = std::move(state->interrupt_handler);
+        state->interrupt_handler = nullptr;
+        try {
+            if (handler) handler();
+        } catch (const std::exception& e) {
+            spdlog::error("wamp: interrupt handler threw: {}", e.what());
+        }
+    });
+}
+
+void Session::on_invocation(const msgpack::object_array& m) {
+    auto request = id_at(m, 1, "INVOCATION.Request");
+    auto registration = id_at(m, 2, "INVOCATION.Registration");
+    auto state = std::make_shared<detail::InvocationState>();
+    state->io = &io_;
+    state->session = weak_from_this();
+    state->request_id = request;
+    auto it = procedures_.find(registration);
+    if (it == procedures_.end()) {
+        answer(*state, message::encode_invocation_error(request, "wamp.error.no_such_registration", {}, {}));
+        return;
+    }
+    try {
+        state->args = args_at(m, 4);
+        state->kwargs = kwargs_at(m, 5);
+    } catch (const ValueError& e) {
+        answer(*state, message::encode_invocation_error(request, uri::invalid_argument, {std::string(e.what())}, {}));
+        return;
+    }
+    invocations_[request] = state;
+    auto procedure = it->second;  // the procedure may register more and rehash
+    try {
+        procedure(Invocation(state));
+    } catch (const std::exception& e) {
+        spdlog::error("wamp: procedure threw: {}", e.what());
+        answer(*state, message::encode_invocation_error(request, uri::runtime_error, {std::string(e.what())}, {}));
+    } catch (...) {
+        answer(*state, message::encode_invocation_error(request, uri::runtime_error, {}, {}));
+    }
+}
+
+void Session::on_interrupt(const msgpack::object_array& m) {
+    auto request = id_at(m, 1, "INTERRUPT.Request");
+    auto it = invocations_.find(request);
+    if (it == invocations_.end()) return;  // already answered
+    auto state = it->second.lock();
+    if (!state) {
+        invocations_.erase(it);
+        return;
+    }
+    fire_interrupt(state);
+}
+
+void Session::fire_interrupt(const std::shared_ptr<detail::InvocationState>& state) {
+    if (state->answered || state->interrupt_fired) return;
+    state->interrupted = true;
+    if (!state->interrupt_handler) {
+        // Nobody will stop the work: answer now so the router is not left waiting.
+        answer(*state, message::encode_invocation_error(state->request_id, uri::canceled, {}, {}));
+        return;
+    }
+    detail::post_interrupt(state);
+}
+
+void Session::answer(detail::InvocationState& state, std::string msg) {
+    if (state.answered) return;
+    state.answered = true;
+    invocations_.erase(state.request_id);
+    if (state_ != State::joined && state_ != State::leaving) return;
+    auto ec = transport_->send(std::move(msg));
+    if (ec == Errc::message_too_large) {
+        ec = transport_->send(message::encode_invocation_error(
+            state.request_id, uri::payload_size_exceeded,
+            {std::string("result exceeds the router's maximum message size")}, {}));
+    }
+    if (ec) spdlog::warn("wamp: could not answer invocation {}: {}", state.request_id, ec.message());
+}
+
+}  // namespace pgwamp::wamp
