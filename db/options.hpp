@@ -61,4 +61,17 @@ struct StatementOptions {
     std::shared_ptr<CancelSignal> cancel;
 };
 
+// Prefer this to StatementOptions{...} inside a co_await expression: GCC 12
+// destroys braced temporaries there twice (see db/POOL.md).
+inline StatementOptions statement_options(std::chrono::milliseconds timeout,
+                                          std::shared_ptr<CancelSignal> cancel = nullptr) {
+    StatementOptions o;
+    o.timeout = timeout;
+    o.cancel = std::move(cancel);
+    return o;
+}
+inline StatementOptions statement_options(std::shared_ptr<CancelSignal> cancel) {
+    return statement_options(std::chrono::milliseconds{0}, std::move(cancel));
+}
+
 }  // namespace pgwamp::db

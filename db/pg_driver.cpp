@@ -11,6 +11,9 @@
 #include <cstring>
 #include <memory>
 
+#include <spdlog/spdlog.h>
+
+#include "db/session_settings.hpp"
 #include "db/type_registry.hpp"
 
 namespace pgwamp::db {
@@ -56,6 +59,10 @@ std::uint64_t affected(const PGresult* res) {
     return (n && *n) ? std::strtoull(n, nullptr, 10) : 0;
 }
 
+// Server notices (and a FATAL sent while idle) go to the log, not stderr.
+// Their text is the server's: logged at debug, never parsed.
+void log_notice(void*, const char* message) { spdlog::debug("pgwamp.db: server notice: {}", trimmed(message)); }
+
 PgDriver::Step step_of(PostgresPollingStatusType s) {
     switch (s) {
         case PGRES_POLLING_READING: return PgDriver::Step::wait_read;
@@ -67,10 +74,31 @@ PgDriver::Step step_of(PostgresPollingStatusType s) {
 
 }  // namespace
 
+// The caller's conninfo plus the session options type casting relies on
+// (db/session_settings.hpp), sent in the startup packet. The caller's own
+// `options` come after ours, so they win, and the check below says so.
+std::string startup_options(const std::string& conninfo) {
+    std::string combined = required_session_options;
+    char* err = nullptr;
+    if (PQconninfoOption* parsed = PQconninfoParse(conninfo.c_str(), &err)) {
+        for (PQconninfoOption* o = parsed; o->keyword; ++o)
+            if (std::strcmp(o->keyword, "options") == 0 && o->val && *o->val) combined += std::string(" ") + o->val;
+        PQconninfoFree(parsed);
+    }
+    if (err) PQfreemem(err);  // a malformed conninfo fails in PQconnectStartParams with a clear message
+    return combined;
+}
+
 PgDriver::Step PgDriver::connect_start(const std::string& conninfo) {
     finish();
-    conn_ = PQconnectStart(conninfo.c_str());
+    std::string options = startup_options(conninfo);
+    // expand_dbname = 1: "dbname" holds the whole conninfo (or URI), and
+    // the keywords after it override what it says.
+    const char* keywords[] = {"dbname", "options", nullptr};
+    const char* values[] = {conninfo.c_str(), options.c_str(), nullptr};
+    conn_ = PQconnectStartParams(keywords, values, 1);
     if (!conn_ || PQstatus(conn_) == CONNECTION_BAD) return Step::failed;
+    PQsetNoticeProcessor(conn_, &log_notice, nullptr);
     // Libpq's first answer is always "write" (the socket is connecting).
     return Step::wait_write;
 }
@@ -78,6 +106,8 @@ PgDriver::Step PgDriver::connect_start(const std::string& conninfo) {
 PgDriver::Step PgDriver::connect_poll() { return conn_ ? step_of(PQconnectPoll(conn_)) : Step::failed; }
 
 bool PgDriver::enter_pipeline() {
+    std::string mismatch = check_session_settings(conn_);
+    if (!mismatch.empty()) spdlog::warn("pgwamp.db: {}", mismatch);
     return PQsetnonblocking(conn_, 1) == 0 && PQenterPipelineMode(conn_) == 1;
 }
 

@@ -70,6 +70,10 @@ void Pool::set_statement_logger(StatementLogger logger, bool include_params) {
 
 void Pool::close_impl(std::function<void()> done) { core_->close(std::move(done)); }
 
+void Pool::set_limits(std::size_t min_connections, std::size_t max_connections) {
+    core_->set_limits(min_connections, max_connections);
+}
+
 std::size_t Pool::connection_count() const { return core_->connection_count(); }
 std::size_t Pool::waiting() const { return core_->waiting(); }
 int Pool::control_backend_pid() const { return core_->control_backend_pid(); }

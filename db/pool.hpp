@@ -178,6 +178,10 @@ public:
             [this](auto handler) { close_impl(detail::make_completion0(std::move(handler), executor())); }, token);
     }
 
+    // Add or remove connections at run time: grows at once; shrinks by
+    // closing idle connections, busy ones once they are idle.
+    void set_limits(std::size_t min_connections, std::size_t max_connections);
+
     // For tests and metrics.
     std::size_t connection_count() const;
     std::size_t waiting() const;

@@ -296,6 +296,7 @@ void PoolCore::release(const std::shared_ptr<Connection>& c, bool healthy) {
         maintain();
     }
     feed();
+    trim();
 }
 
 // ---- connections, loss and reconnection ------------------------------------
@@ -404,8 +405,35 @@ void PoolCore::maintain() {
 }
 
 void PoolCore::on_capacity(Connection& c) {
-    (void)c;
     if (!waiters_.empty()) feed();
+    if (conns_.size() > options_.max_connections && c.load() == 0 && !c.pinned) {
+        // Posted: the connection is in the middle of its own read handler.
+        std::weak_ptr<PoolCore> wp = weak_from_this();
+        asio::post(ex_, [wp] {
+            if (auto p = wp.lock()) p->trim();
+        });
+    }
+}
+
+void PoolCore::set_limits(std::size_t min_connections, std::size_t max_connections) {
+    options_.max_connections = std::max<std::size_t>(max_connections, 1);
+    options_.min_connections = std::min(min_connections, options_.max_connections);
+    trim();
+    maintain();
+    feed();
+}
+
+void PoolCore::trim() {
+    if (closed_) return;
+    for (std::size_t i = 0; i < conns_.size() && conns_.size() > options_.max_connections;) {
+        auto c = conns_[i];
+        if (c->ready() && !c->pinned && c->load() == 0) {
+            c->close(Errc::closed, "pool shrunk");
+            conns_.erase(conns_.begin() + static_cast<std::ptrdiff_t>(i));
+        } else {
+            ++i;
+        }
+    }
 }
 
 void PoolCore::on_lost(Connection& c, const std::string& why) {

@@ -59,6 +59,10 @@ public:
     void remove_observer(ObserverId id);
     std::vector<ObserverId> observers() const;
 
+    // Changes the pool's size at run time: grows at once, shrinks by closing
+    // idle connections (busy ones as soon as they are idle).
+    void set_limits(std::size_t min_connections, std::size_t max_connections);
+
     void on_recovered(std::function<void()> handler) { recovered_handlers_.push_back(std::move(handler)); }
     bool available() const { return available_ && !closed_; }
     bool closed() const { return closed_; }
@@ -101,6 +105,7 @@ private:
     void dispatch(const Notification& n);
     void finish_start(std::size_t id, const std::string& failure);
     void remove(Connection* c);
+    void trim();
 
     boost::asio::any_io_executor ex_;
     PoolOptions options_;

@@ -25,7 +25,7 @@ TEST_F(PoolTest, CancelRunningSleepReturnsCanceledQuicklyWhileOthersFlow) {
         std::exception_ptr sleep_error;
         bool sleep_done = false;
         auto t0 = std::chrono::steady_clock::now();
-        pool->async_query("SELECT pg_sleep(10)", {}, StatementOptions{{}, signal}, [&](std::exception_ptr e, Result) {
+        pool->async_query("SELECT pg_sleep(10)", {}, statement_options(signal), [&](std::exception_ptr e, Result) {
             sleep_error = e;
             sleep_done = true;
         });
@@ -40,7 +40,7 @@ TEST_F(PoolTest, CancelRunningSleepReturnsCanceledQuicklyWhileOthersFlow) {
         EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
         EXPECT_EQ(code_of(sleep_error), Errc::canceled) << what_of(sleep_error);
         // The canceled connection is fine afterwards.
-        for (int i = 0; i < 10; ++i) co_await pool->async_query("SELECT 1", {}, use_awaitable);
+        for (int i = 0; i < 10; ++i) co_await pool->async_query("SELECT 1", args(), use_awaitable);
     });
 }
 
@@ -54,7 +54,7 @@ TEST_F(PoolTest, CancelRightAfterSendingStillCancels) {
             std::exception_ptr err;
             bool done = false;
             auto t0 = std::chrono::steady_clock::now();
-            pool->async_query("SELECT pg_sleep(10)", {}, StatementOptions{{}, signal}, [&](std::exception_ptr e, Result) {
+            pool->async_query("SELECT pg_sleep(10)", {}, statement_options(signal), [&](std::exception_ptr e, Result) {
                 err = e;
                 done = true;
             });
@@ -78,7 +78,7 @@ TEST_F(PoolTest, CancelOfQueuedStatementRemovesItAndLeavesTheRunningOneAlone) {
             first_error = e;
             ++done;
         });
-        pool->async_query("SELECT 'second'", {}, StatementOptions{{}, signal}, [&](std::exception_ptr e, Result) {
+        pool->async_query("SELECT 'second'", {}, statement_options(signal), [&](std::exception_ptr e, Result) {
             second_error = e;
             ++done;
         });
@@ -89,7 +89,7 @@ TEST_F(PoolTest, CancelOfQueuedStatementRemovesItAndLeavesTheRunningOneAlone) {
         EXPECT_EQ(code_of(second_error), Errc::canceled);
         // A signal canceled before the call fails it at once.
         try {
-            co_await pool->async_query("SELECT 1", {}, StatementOptions{{}, signal}, use_awaitable);
+            co_await pool->async_query("SELECT 1", args(), statement_options(signal), use_awaitable);
             ADD_FAILURE() << "no error";
         } catch (const Error& e) {
             EXPECT_EQ(e.code(), make_error_code(Errc::canceled));
@@ -104,7 +104,7 @@ TEST_F(PoolTest, PipelinedNeighboursOfACanceledStatementAreNotReportedCanceled) 
         auto signal = std::make_shared<CancelSignal>();
         std::vector<std::exception_ptr> errors(5);
         std::vector<bool> done(5, false);
-        pool->async_query("SELECT pg_sleep(10)", {}, StatementOptions{{}, signal}, [&](std::exception_ptr e, Result) {
+        pool->async_query("SELECT pg_sleep(10)", {}, statement_options(signal), [&](std::exception_ptr e, Result) {
             errors[0] = e;
             done[0] = true;
         });
@@ -131,14 +131,14 @@ TEST_F(PoolTest, StatementTimeoutGivesTimeout) {
     run([&]() -> awaitable<void> {
         auto t0 = std::chrono::steady_clock::now();
         try {
-            co_await pool->async_query("SELECT pg_sleep(10)", {}, StatementOptions{200ms, nullptr}, use_awaitable);
+            co_await pool->async_query("SELECT pg_sleep(10)", args(), statement_options(200ms), use_awaitable);
             ADD_FAILURE() << "no timeout";
         } catch (const Error& e) {
             EXPECT_EQ(e.code(), make_error_code(Errc::timeout)) << e.what();
         }
         EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
         // A fast statement with a timeout is unaffected.
-        Result r = co_await pool->async_query("SELECT 5", {}, StatementOptions{5000ms, nullptr}, use_awaitable);
+        Result r = co_await pool->async_query("SELECT 5", args(), statement_options(5000ms), use_awaitable);
         EXPECT_EQ(r.rows.at(0).at(0), Value(5));
     });
 }
@@ -149,7 +149,7 @@ TEST_F(PoolTest, PoolDefaultStatementTimeoutApplies) {
     make_pool(o);
     run([&]() -> awaitable<void> {
         try {
-            co_await pool->async_query("SELECT pg_sleep(10)", {}, use_awaitable);
+            co_await pool->async_query("SELECT pg_sleep(10)", args(), use_awaitable);
             ADD_FAILURE() << "no timeout";
         } catch (const Error& e) {
             EXPECT_EQ(e.code(), make_error_code(Errc::timeout));
@@ -165,12 +165,12 @@ TEST_F(PoolTest, CanceledInteractionLeavesNothingBehind) {
         std::exception_ptr err;
         bool done = false;
         pool->async_interaction(CoroutineInteraction([t](Transaction& tx) -> awaitable<Value> {
-                                    co_await tx.async_execute("INSERT INTO " + t + " VALUES (1)", {}, use_awaitable);
-                                    co_await tx.async_query("SELECT pg_sleep(10)", {}, use_awaitable);
-                                    co_await tx.async_execute("INSERT INTO " + t + " VALUES (2)", {}, use_awaitable);
+                                    co_await tx.async_execute("INSERT INTO " + t + " VALUES (1)", args(), use_awaitable);
+                                    co_await tx.async_query("SELECT pg_sleep(10)", args(), use_awaitable);
+                                    co_await tx.async_execute("INSERT INTO " + t + " VALUES (2)", args(), use_awaitable);
                                     co_return Value(true);
                                 }),
-                                StatementOptions{{}, signal}, [&](std::exception_ptr e, Value) {
+                                statement_options(signal), [&](std::exception_ptr e, Value) {
                                     err = e;
                                     done = true;
                                 });
@@ -191,12 +191,12 @@ TEST_F(PoolTest, InteractionTimeoutRollsBack) {
         try {
             // Named first: GCC 12 destroys a lambda temporary inside co_await twice.
             CoroutineInteraction body1 = [t](Transaction& tx) -> awaitable<Value> {
-                    co_await tx.async_execute("INSERT INTO " + t + " VALUES (1)", {}, use_awaitable);
-                    co_await tx.async_query("SELECT pg_sleep(10)", {}, use_awaitable);
+                    co_await tx.async_execute("INSERT INTO " + t + " VALUES (1)", args(), use_awaitable);
+                    co_await tx.async_query("SELECT pg_sleep(10)", args(), use_awaitable);
                     co_return Value(true);
                 };
             co_await pool->async_interaction(body1,
-                StatementOptions{300ms, nullptr}, use_awaitable);
+                statement_options(300ms), use_awaitable);
             ADD_FAILURE() << "no timeout";
         } catch (const Error& e) {
             EXPECT_EQ(e.code(), make_error_code(Errc::timeout)) << e.what();

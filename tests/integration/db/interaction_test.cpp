@@ -35,8 +35,8 @@ TEST_F(PoolTest, CoroutineInteractionCommitsAndReturnsItsValue) {
     run([&]() -> awaitable<void> {
         // Named first: GCC 12 destroys a lambda temporary inside co_await twice.
         CoroutineInteraction body2 = [t](Transaction& tx) -> awaitable<Value> {
-                co_await tx.async_execute("INSERT INTO " + t + " VALUES (1), (2)", {}, use_awaitable);
-                Result r = co_await tx.async_query("SELECT sum(x)::int FROM " + t, {}, use_awaitable);
+                co_await tx.async_execute("INSERT INTO " + t + " VALUES (1), (2)", args(), use_awaitable);
+                Result r = co_await tx.async_query("SELECT sum(x)::int FROM " + t, args(), use_awaitable);
                 co_return r.rows.at(0).at(0);
             };
         Value v = co_await pool->async_interaction(body2,
@@ -53,8 +53,8 @@ TEST_F(PoolTest, FailingInteractionLeavesNoRowsAndReturnsTheOriginalError) {
         try {
             // Named first: GCC 12 destroys a lambda temporary inside co_await twice.
             CoroutineInteraction body3 = [t](Transaction& tx) -> awaitable<Value> {
-                    co_await tx.async_execute("INSERT INTO " + t + " VALUES (1)", {}, use_awaitable);
-                    co_await tx.async_execute("INSERT INTO " + t + " VALUES (1)", {}, use_awaitable);  // duplicate
+                    co_await tx.async_execute("INSERT INTO " + t + " VALUES (1)", args(), use_awaitable);
+                    co_await tx.async_execute("INSERT INTO " + t + " VALUES (1)", args(), use_awaitable);  // duplicate
                     co_return Value("not reached");
                 };
             co_await pool->async_interaction(body3,
@@ -65,7 +65,7 @@ TEST_F(PoolTest, FailingInteractionLeavesNoRowsAndReturnsTheOriginalError) {
             EXPECT_EQ(e.diagnostics().sqlstate, "23505");
         }
         // The connection went back to the pool clean: it still works.
-        Result r = co_await pool->async_query("SELECT 1", {}, use_awaitable);
+        Result r = co_await pool->async_query("SELECT 1", args(), use_awaitable);
         EXPECT_EQ(r.rows.at(0).at(0), Value(1));
     });
     EXPECT_EQ(count_rows(t), 0);
@@ -78,7 +78,7 @@ TEST_F(PoolTest, ExceptionInBodyRollsBackAsInteractionFailed) {
         try {
             // Named first: GCC 12 destroys a lambda temporary inside co_await twice.
             CallbackInteraction body4 = [t](Transaction& tx, InteractionDone done) {
-                                                 tx.async_execute("INSERT INTO " + t + " VALUES (1)", {},
+                                                 tx.async_execute("INSERT INTO " + t + " VALUES (1)", args(),
                                                                   [done](std::exception_ptr, std::uint64_t) {
                                                                       done(std::make_exception_ptr(std::runtime_error("boom")), {});
                                                                   });
@@ -113,7 +113,7 @@ TEST_F(PoolTest, FailedCommitIsRolledBackAndItsErrorReturned) {
         try {
             // Named first: GCC 12 destroys a lambda temporary inside co_await twice.
             CoroutineInteraction body6 = [t](Transaction& tx) -> awaitable<Value> {
-                    co_await tx.async_execute("INSERT INTO " + t + " VALUES (1), (1)", {}, use_awaitable);
+                    co_await tx.async_execute("INSERT INTO " + t + " VALUES (1), (1)", args(), use_awaitable);
                     co_return Value(true);
                 };
             co_await pool->async_interaction(body6,
@@ -123,7 +123,7 @@ TEST_F(PoolTest, FailedCommitIsRolledBackAndItsErrorReturned) {
             EXPECT_EQ(e.code(), make_error_code(Errc::sql_error));
             EXPECT_EQ(e.diagnostics().sqlstate, "23505");
         }
-        Result r = co_await pool->async_query("SELECT 1", {}, use_awaitable);
+        Result r = co_await pool->async_query("SELECT 1", args(), use_awaitable);
         EXPECT_EQ(r.rows.size(), 1u);
     });
     EXPECT_EQ(count_rows(t), 0);
@@ -136,9 +136,9 @@ TEST_F(PoolTest, SwallowedStatementErrorMakesCommitFailWithThatError) {
         try {
             // Named first: GCC 12 destroys a lambda temporary inside co_await twice.
             CoroutineInteraction body7 = [t](Transaction& tx) -> awaitable<Value> {
-                    co_await tx.async_execute("INSERT INTO " + t + " VALUES (1)", {}, use_awaitable);
+                    co_await tx.async_execute("INSERT INTO " + t + " VALUES (1)", args(), use_awaitable);
                     try {
-                        co_await tx.async_query("SELECT 1/0", {}, use_awaitable);
+                        co_await tx.async_query("SELECT 1/0", args(), use_awaitable);
                     } catch (const Error&) {
                         // swallowed: the server has aborted the transaction anyway
                     }
@@ -162,8 +162,8 @@ TEST_F(PoolTest, FailedRollbackGivesRollbackFailedWithOriginalAndPoolKeepsWorkin
         try {
             // Named first: GCC 12 destroys a lambda temporary inside co_await twice.
             CoroutineInteraction body8 = [t](Transaction& tx) -> awaitable<Value> {
-                    co_await tx.async_execute("INSERT INTO " + t + " VALUES (1)", {}, use_awaitable);
-                    Result pid = co_await tx.async_query("SELECT pg_backend_pid()", {}, use_awaitable);
+                    co_await tx.async_execute("INSERT INTO " + t + " VALUES (1)", args(), use_awaitable);
+                    Result pid = co_await tx.async_query("SELECT pg_backend_pid()", args(), use_awaitable);
                     // Kill our own backend from outside, then fail: the
                     // ROLLBACK that follows cannot run.
                     cluster().psql("SELECT pg_terminate_backend(" +

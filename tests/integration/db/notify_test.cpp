@@ -13,11 +13,11 @@ TEST_F(PoolTest, TenThousandNotificationsArriveCompleteAndInOrder) {
         });
         co_await pool->async_listen("burst", use_awaitable);
         // One statement sends them all, so the server's order is 1..10000.
-        co_await pool->async_query("SELECT pg_notify('burst', i::text) FROM generate_series(1, 10000) i", {},
+        co_await pool->async_query("SELECT pg_notify('burst', i::text) FROM generate_series(1, 10000) i", args(),
                                    use_awaitable);
         while (got.size() < 10000) co_await sleep_for(1ms);
         // No duplicates trickle in afterwards.
-        co_await pool->async_query("SELECT pg_notify('burst', 'end')", {}, use_awaitable);
+        co_await pool->async_query("SELECT pg_notify('burst', 'end')", args(), use_awaitable);
         while (got.empty() || got.back() != "end") co_await sleep_for(1ms);
     });
     ASSERT_EQ(got.size(), 10001u);
@@ -39,18 +39,18 @@ TEST_F(PoolTest, ObserversAddRemoveListAndContainExceptions) {
         EXPECT_EQ(pool->notify_observers(), (std::vector<ObserverId>{ida, idt, idb}));
 
         co_await pool->async_listen("obs", use_awaitable);
-        co_await pool->async_execute("NOTIFY obs, 'one'", {}, use_awaitable);
+        co_await pool->async_execute("NOTIFY obs, 'one'", args(), use_awaitable);
         while (b.size() < 1) co_await sleep_for(1ms);
 
         pool->remove_notify_observer(ida);
         EXPECT_EQ(pool->notify_observers(), (std::vector<ObserverId>{idt, idb}));
-        co_await pool->async_execute("NOTIFY obs, 'two'", {}, use_awaitable);
+        co_await pool->async_execute("NOTIFY obs, 'two'", args(), use_awaitable);
         while (b.size() < 2) co_await sleep_for(1ms);
 
         co_await pool->async_unlisten("obs", use_awaitable);
-        co_await pool->async_execute("NOTIFY obs, 'three'", {}, use_awaitable);
+        co_await pool->async_execute("NOTIFY obs, 'three'", args(), use_awaitable);
         co_await pool->async_listen("obs", use_awaitable);
-        co_await pool->async_execute("NOTIFY obs, 'four'", {}, use_awaitable);
+        co_await pool->async_execute("NOTIFY obs, 'four'", args(), use_awaitable);
         while (b.size() < 3) co_await sleep_for(1ms);
     });
     EXPECT_EQ(a, std::vector<std::string>{"one"});                    // once, not twice
@@ -73,7 +73,7 @@ TEST_F(PoolTest, ObserverRunningQueriesGetsNoDuplicates) {
         co_await pool->async_listen("dup", use_awaitable);
         for (int i = 0; i < 50; ++i) co_await pool->async_execute("SELECT pg_notify('dup', $1)", args(std::to_string(i)), use_awaitable);
         while (seen.size() < 50 || queries_done < 50) co_await sleep_for(1ms);
-        co_await pool->async_execute("SELECT pg_notify('dup', 'last')", {}, use_awaitable);
+        co_await pool->async_execute("SELECT pg_notify('dup', 'last')", args(), use_awaitable);
         while (seen.back() != "last") co_await sleep_for(1ms);
     });
     ASSERT_EQ(seen.size(), 51u);

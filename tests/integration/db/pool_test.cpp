@@ -3,6 +3,8 @@
 
 #include <set>
 
+#include <boost/asio/ip/tcp.hpp>
+
 #include "tests/integration/db/db_test_support.hpp"
 
 namespace pgwamp::db::testing {
@@ -21,14 +23,30 @@ TEST_F(PoolTest, QueryReturnsCastRowsAndBindsParameters) {
     });
 }
 
+TEST_F(PoolTest, ConnectionsUseTheSessionSettingsCastingNeedsAndKeepTheCallersOptions) {
+    auto o = options();
+    o.conninfo += " options='-c application_name=pgwamp_test'";
+    make_pool(o);
+    run([&]() -> awaitable<void> {
+        Result r = co_await pool->async_query(
+            "SELECT current_setting('IntervalStyle'), current_setting('DateStyle'), current_setting('TimeZone'), "
+            "current_setting('application_name')",
+            {}, use_awaitable);
+        EXPECT_EQ(r.rows.at(0).at(0), Value("iso_8601"));
+        EXPECT_EQ(r.rows.at(0).at(1), Value("ISO, YMD"));
+        EXPECT_EQ(r.rows.at(0).at(2), Value("UTC"));
+        EXPECT_EQ(r.rows.at(0).at(3), Value("pgwamp_test"));
+    });
+}
+
 TEST_F(PoolTest, ExecuteReturnsAffectedRows) {
     std::string s = fresh_schema();
     run([&]() -> awaitable<void> {
-        co_await pool->async_execute("CREATE TABLE " + s + ".t (x int)", {}, use_awaitable);
+        co_await pool->async_execute("CREATE TABLE " + s + ".t (x int)", args(), use_awaitable);
         auto n = co_await pool->async_execute("INSERT INTO " + s + ".t SELECT generate_series(1, $1::int)", args(7),
                                               use_awaitable);
         EXPECT_EQ(n, 7u);
-        auto d = co_await pool->async_execute("DELETE FROM " + s + ".t WHERE x > 5", {}, use_awaitable);
+        auto d = co_await pool->async_execute("DELETE FROM " + s + ".t WHERE x > 5", args(), use_awaitable);
         EXPECT_EQ(d, 2u);
     });
 }
@@ -114,7 +132,7 @@ TEST_F(PoolTest, ErrorInOnePipelinedStatementDoesNotAbortItsNeighbours) {
 TEST_F(PoolTest, SqlErrorKeepsServerDiagnostics) {
     run([&]() -> awaitable<void> {
         try {
-            co_await pool->async_query("SELECT * FROM no_such_table_here", {}, use_awaitable);
+            co_await pool->async_query("SELECT * FROM no_such_table_here", args(), use_awaitable);
             ADD_FAILURE() << "no error";
         } catch (const Error& e) {
             EXPECT_EQ(e.code(), make_error_code(Errc::sql_error));
@@ -159,7 +177,7 @@ TEST_F(PoolTest, StartReportsWhichConnectionFailedAndCallsFailFast) {
             EXPECT_FALSE(pool->available());
             auto t0 = std::chrono::steady_clock::now();
             try {
-                co_await pool->async_query("SELECT 1", {}, use_awaitable);
+                co_await pool->async_query("SELECT 1", args(), use_awaitable);
             } catch (...) {
                 query_error = std::current_exception();
             }
@@ -177,6 +195,56 @@ TEST_F(PoolTest, StartReportsWhichConnectionFailedAndCallsFailFast) {
     EXPECT_EQ(code_of(query_error), Errc::unavailable);
 }
 
+TEST_F(PoolTest, ConnectTimeoutFailsAServerThatNeverAnswers) {
+    // The kernel accepts the TCP handshake, nobody ever answers the startup packet.
+    asio::ip::tcp::acceptor silent(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    PoolOptions o;
+    o.conninfo = "hostaddr=127.0.0.1 port=" + std::to_string(silent.local_endpoint().port()) + " user=postgres";
+    o.connect_timeout = 300ms;
+    make_pool(o);
+    bool done = false;
+    std::exception_ptr start_error;
+    auto t0 = std::chrono::steady_clock::now();
+    pool->async_start([&](std::exception_ptr e) {
+        start_error = e;
+        done = true;
+    });
+    ASSERT_TRUE(run_until(io, [&] { return done; }));
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
+    EXPECT_EQ(code_of(start_error), Errc::connect_failed);
+    EXPECT_NE(what_of(start_error).find("timed out after 300 ms"), std::string::npos) << what_of(start_error);
+}
+
+TEST_F(PoolTest, SetLimitsAddsAndRemovesConnections) {
+    make_pool(options(1, 1));
+    run([&]() -> awaitable<void> {
+        EXPECT_EQ(pool->connection_count(), 1u);
+        pool->set_limits(3, 3);
+        EXPECT_EQ(pool->connection_count(), 3u);  // opening
+        // Once the new connections are open, three statements at once each
+        // get an idle connection of their own.
+        std::set<std::int64_t> pids;
+        for (int round = 0; round < 200 && pids.size() < 3; ++round) {
+            pids.clear();
+            int done = 0;
+            for (int i = 0; i < 3; ++i) {
+                pool->async_query("SELECT pg_backend_pid()::int8 FROM pg_sleep(0.05)", {},
+                                  [&](std::exception_ptr e, Result r) {
+                                      EXPECT_FALSE(e);
+                                      if (!e) pids.insert(r.rows.at(0).at(0).as<std::int64_t>());
+                                      ++done;
+                                  });
+            }
+            while (done < 3) co_await sleep_for(1ms);
+        }
+        EXPECT_EQ(pids.size(), 3u);
+        pool->set_limits(1, 1);
+        EXPECT_EQ(pool->connection_count(), 1u);  // idle ones closed at once
+        Result r = co_await pool->async_query("SELECT 1", args(), use_awaitable);
+        EXPECT_EQ(r.rows.size(), 1u);
+    });
+}
+
 TEST_F(PoolTest, CloseFailsPendingWorkAndCanBeCalledTwice) {
     make_pool(options(1, 1));
     int closes = 0;
@@ -189,7 +257,7 @@ TEST_F(PoolTest, CloseFailsPendingWorkAndCanBeCalledTwice) {
         while (closes < 2 || codes.size() < 3) co_await sleep_for(1ms);
         // After close everything fails with closed, at once.
         try {
-            co_await pool->async_query("SELECT 1", {}, use_awaitable);
+            co_await pool->async_query("SELECT 1", args(), use_awaitable);
             ADD_FAILURE() << "query after close succeeded";
         } catch (const Error& e) {
             EXPECT_EQ(e.code(), make_error_code(Errc::closed));
@@ -210,13 +278,13 @@ TEST_F(PoolTest, StatementLoggerSeesSqlCountAndDurationButNoValuesUnlessAsked) {
     std::vector<Seen> seen;
     make_pool(options());
     run([&]() -> awaitable<void> {
-        co_await pool->async_query("SELECT 'no log yet'", {}, use_awaitable);
+        co_await pool->async_query("SELECT 'no log yet'", args(), use_awaitable);
         pool->set_statement_logger([&](const StatementLogEntry& e) {
             seen.push_back({std::string(e.sql), e.param_count, e.duration, e.params != nullptr, e.error});
         });
         co_await pool->async_query("SELECT $1::text, $2::int", args("secret", 2), use_awaitable);
         try {
-            co_await pool->async_query("SELECT 1/0", {}, use_awaitable);
+            co_await pool->async_query("SELECT 1/0", args(), use_awaitable);
         } catch (const Error&) {
         }
         pool->set_statement_logger(

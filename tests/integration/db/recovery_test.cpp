@@ -42,7 +42,7 @@ awaitable<Errc> try_query(Pool& pool, std::chrono::steady_clock::duration& took)
     auto t0 = std::chrono::steady_clock::now();
     Errc code{};
     try {
-        co_await pool.async_query("SELECT 1", {}, use_awaitable);
+        co_await pool.async_query("SELECT 1", args(), use_awaitable);
     } catch (const Error& e) {
         code = static_cast<Errc>(e.code().value());
     }
@@ -70,7 +70,7 @@ TEST_F(PoolTest, ServerStopMeansUnavailableAtOnceAndStartBringsItBack) {
             pool->on_recovered([&] { ++recovered; });
             pool->add_notify_observer([&](const Notification& n) { got.push_back(n.payload); });
             co_await pool->async_listen("after", use_awaitable);
-            co_await pool->async_query("SELECT 1", {}, use_awaitable);
+            co_await pool->async_query("SELECT 1", args(), use_awaitable);
 
             cluster().stop();
             // The pool learns of the loss from its sockets; until then a call
@@ -108,7 +108,7 @@ TEST_F(PoolTest, ServerStopMeansUnavailableAtOnceAndStartBringsItBack) {
 
             // LISTEN was re-issued on the new control connection.
             co_await wait_for_listen(*pool, "after");
-            co_await pool->async_query("SELECT pg_notify('after', i::text) FROM generate_series(1, 10000) i", {},
+            co_await pool->async_query("SELECT pg_notify('after', i::text) FROM generate_series(1, 10000) i", args(),
                                        use_awaitable);
             while (got.size() < 10000) co_await sleep_for(1ms);
         },
