@@ -16,7 +16,8 @@ CHANNEL = "bench_events"
 class Env:
     """What every callee needs: paths, router, database, pinning, logs."""
 
-    def __init__(self, tools, python, peers_dir, pgwamp, router, cluster, log_dir, cpus, pool_min, pool_max):
+    def __init__(self, tools, python, peers_dir, pgwamp, router, cluster, log_dir, cpus, pool_min, pool_max,
+                 loadgen_url):
         self.tools = tools          # dir with bench_loadgen, bench_echo, bench_notify_*
         self.python = python        # the bench venv's python
         self.peers_dir = peers_dir
@@ -27,6 +28,7 @@ class Env:
         self.cpus = cpus            # CPUs for callees/router/postgres ("0"), None: no pinning
         self.pool_min = pool_min
         self.pool_max = pool_max
+        self.loadgen_url = loadgen_url  # the load generator's way in (RawSocket or WebSocket)
 
 
 def pgwamp_config(env, db="bench", notify=False):

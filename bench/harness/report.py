@@ -106,8 +106,9 @@ def markdown(data):
         f"{s['date']} · `bench/run {' '.join(s['argv'])}` · {s['elapsed_s']:.0f} s in all", "",
         f"- Machine: {s['cpus']} CPUs ({s['cpu_model']}); load average before the run {s['loadavg']}.",
         f"- Pinning: {s['pinning']}.",
-        f"- Router: Crossbar {s['crossbar']}, one router worker; every callee and the load generator on the "
-        "same RawSocket transport, MessagePack.",
+        f"- Router: Crossbar {s['crossbar']}, one router worker; every callee on the same RawSocket transport, "
+        f"the load generator on {'RawSocket' if s.get('transport', 'rawsocket') == 'rawsocket' else 'WebSocket'}; "
+        "MessagePack throughout (the only serializer both C++ clients implement).",
         f"- PostgreSQL {s['postgres']} (throwaway, fsync off). Pools: min {s['pool_min']}, max {s['pool_max']} "
         "for pgwamp, txpostgres (min only) and adbapi.",
         f"- pgwamp: `{s['pgwamp']}` ({s['build_type']}). Load generator: bench_loadgen on the project's wamp::Client.",

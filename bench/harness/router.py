@@ -1,6 +1,7 @@
 """A throwaway Crossbar node for the bench: one router worker, realm1, and a
 RawSocket transport on 127.0.0.1 (MessagePack and JSON) through which every
-callee and the load generator connect. Anonymous may call, register, publish
+callee and, by default, the load generator connect; a WebSocket transport
+(/ws) lets the load generator compare the browser-facing transport. Anonymous may call, register, publish
 and subscribe under com.example. only, as in the demo's config."""
 
 import json
@@ -13,7 +14,7 @@ from procs import Child, children, cmdline, free_port, wait_port
 REALM = "realm1"
 
 
-def node_config(port):
+def node_config(port, ws_port):
     return {
         "version": 2,
         "controller": {},
@@ -36,6 +37,10 @@ def node_config(port):
                 "endpoint": {"type": "tcp", "interface": "127.0.0.1", "port": port},
                 "serializers": ["msgpack", "json"],
                 "options": {"max_message_size": 1048576},
+            }, {
+                "type": "web",
+                "endpoint": {"type": "tcp", "interface": "127.0.0.1", "port": ws_port},
+                "paths": {"ws": {"type": "websocket", "serializers": ["msgpack", "json"]}},
             }],
         }],
     }
@@ -49,6 +54,8 @@ class Router:
         self.dir = tempfile.mkdtemp(prefix="pgwamp-bench-cb-")
         self.port = free_port()
         self.url = f"rs://127.0.0.1:{self.port}"
+        self.ws_port = free_port()
+        self.ws_url = f"ws://127.0.0.1:{self.ws_port}/ws"
         self.child = None
         self.worker_pid = None
 
@@ -56,10 +63,11 @@ class Router:
         cbdir = os.path.join(self.dir, ".crossbar")
         os.makedirs(cbdir)
         with open(os.path.join(cbdir, "config.json"), "w") as f:
-            json.dump(node_config(self.port), f, indent=2)
+            json.dump(node_config(self.port, self.ws_port), f, indent=2)
         self.child = Child("crossbar", [self.crossbar, "start", "--cbdir", cbdir, "--loglevel", "warn"],
                            self.log_dir, cpus=self.cpus)
         wait_port(self.port, 90, self.child.proc)
+        wait_port(self.ws_port, 30, self.child.proc)
         # The controller forks the router worker; that process is the one routing calls.
         for pid in children(self.child.pid):
             if "RouterController" in cmdline(pid) or "router" in cmdline(pid).lower():

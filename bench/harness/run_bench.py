@@ -52,6 +52,8 @@ def parse_args(argv):
     p.add_argument("--skip", default="", help="comma list of: calls,notify,roundrobin,soak")
     p.add_argument("--pool-min", type=int, default=3)
     p.add_argument("--pool-max", type=int, default=10)
+    p.add_argument("--transport", choices=["rawsocket", "websocket"], default="rawsocket",
+                   help="the load generator's transport to the router (callees always use RawSocket)")
     p.add_argument("--no-pin", action="store_true", help="do not give the load generator a CPU of its own")
     p.add_argument("--out", default=os.path.join(BENCH, "results"))
     a = p.parse_args(argv)
@@ -124,7 +126,7 @@ def main(argv):
         "loadavg": " ".join(f"{v:.2f}" for v in os.getloadavg()),
         "crossbar": version([a.crossbar, "version"]), "postgres": "15",
         "pgwamp": os.path.relpath(a.pgwamp, ROOT) if os.path.abspath(a.pgwamp).startswith(ROOT + "/") else a.pgwamp, "build_type": a.build_type,
-        "pool_min": a.pool_min, "pool_max": a.pool_max, "warmup": a.warmup, "duration": a.duration,
+        "transport": a.transport, "pool_min": a.pool_min, "pool_max": a.pool_max, "warmup": a.warmup, "duration": a.duration,
         "log_dir": log_dir}, "calls": [], "notify": [], "roundrobin": None, "soak": None, "failures": []}
     log(f"logs in {log_dir}")
 
@@ -141,7 +143,7 @@ def main(argv):
         env = callees.Env(tools=a.tools, python=os.path.join(BENCH, ".venv", "bin", "python"),
                           peers_dir=os.path.join(BENCH, "peers"), pgwamp=pgwamp or a.pgwamp, router=router,
                           cluster=cluster, log_dir=log_dir, cpus=other_cpus, pool_min=a.pool_min,
-                          pool_max=a.pool_max)
+                          pool_max=a.pool_max, loadgen_url=router.ws_url if a.transport == "websocket" else router.url)
         # A phase that fails is reported as failed; the others still run.
         def phase(key, fn, *args):
             try:
