@@ -18,7 +18,7 @@ db::Value first_value(const db::Result& result) { return result.rows.at(0).at(0)
 // Runs a coroutine procedure; whatever it throws becomes the call's error.
 void spawn_procedure(db::Pool& pool, std::shared_ptr<CallContext> context,
                      awaitable<db::Value> (*body)(db::Pool&, std::shared_ptr<CallContext>)) {
-    boost::asio::co_spawn(pool.get_executor(), body(pool, context),
+    boost::asio::co_spawn(pool.executor(), body(pool, context),
                           [context](std::exception_ptr error, db::Value result) {
                               if (error) return context->fail(error);
                               context->reply(std::move(result));
