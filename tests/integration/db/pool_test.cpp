@@ -142,6 +142,19 @@ TEST_F(PoolTest, SqlErrorKeepsServerDiagnostics) {
     });
 }
 
+TEST_F(PoolTest, UnsupportedCopyGivesAClearErrorAndThePoolCarriesOn) {
+    run([&]() -> awaitable<void> {
+        try {
+            co_await pool->async_query("COPY (SELECT 1) TO STDOUT", args(), use_awaitable);
+            ADD_FAILURE() << "COPY succeeded";
+        } catch (const Error& e) {
+            EXPECT_NE(std::string(e.what()).find("COPY is not supported"), std::string::npos) << e.what();
+        }
+        Result r = co_await pool->async_query("SELECT 2", args(), use_awaitable);
+        EXPECT_EQ(r.rows.at(0).at(0), Value(2));
+    });
+}
+
 TEST_F(PoolTest, FullQueueGivesOverloadedAtOnce) {
     auto o = options(1, 1);
     o.max_in_flight_per_connection = 1;
