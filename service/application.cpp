@@ -1,5 +1,6 @@
 #include "service/application.hpp"
 
+#include <array>
 #include <csignal>
 #include <functional>
 
@@ -56,6 +57,9 @@ wamp::ClientOptions client_options(const config::RouterConfig& router) {
     return out;
 }
 
+const std::array<const char*, 4> built_in_procedures = {"com.example.now.v1", "com.example.now.v2",
+                                                        "com.example.now.v3", "com.example.now.v4"};
+
 class Application {
 public:
     Application(boost::asio::io_context& io, config::Config config)
@@ -108,10 +112,8 @@ private:
     }
 
     void provide_procedures() {
-        provide_now("com.example.now.v1", &now_v1);
-        provide_now("com.example.now.v2", &now_v2);
-        provide_now("com.example.now.v3", &now_v3);
-        provide_now("com.example.now.v4", &now_v4);
+        const std::array<Handler, 4> now_handlers = {&now_v1, &now_v2, &now_v3, &now_v4};
+        for (std::size_t i = 0; i < now_handlers.size(); ++i) provide_now(built_in_procedures[i], now_handlers[i]);
         for (const auto& [uri, procedure] : config_.procedures) {
             const milliseconds timeout = procedure.timeout.value_or(config_.database.statement_timeout);
             client_.provide(uri, [this, &procedure = procedure, timeout](wamp::Invocation call) {
@@ -165,6 +167,15 @@ private:
 };
 
 }  // namespace
+
+void check_service_config(const config::Config& config) {
+    for (const char* uri : built_in_procedures) {
+        if (config.procedures.contains(uri)) {
+            throw config::ConfigError(config.source.string(), std::string("procedures[\"") + uri + "\"]",
+                                      "this URI is served by pgwamp itself (com.example.now.v1-v4); choose another");
+        }
+    }
+}
 
 int run(config::Config config) {
     boost::asio::io_context io(1);

@@ -6,6 +6,10 @@
 
 namespace pgwamp::service {
 
+// What config/ cannot know: the URIs pgwamp registers itself (now.v1-v4).
+// Throws config::ConfigError when a declared procedure would collide.
+void check_service_config(const config::Config& config);
+
 // Runs until SIGINT/SIGTERM; returns the process exit status (0 on a clean
 // shutdown). A database or router that is down at start is not fatal: the
 // pool and the client keep reconnecting, calls fail with

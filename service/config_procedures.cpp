@@ -42,7 +42,9 @@ void run_interaction(db::Pool& pool, const config::ProcedureConfig& procedure, s
                                        db::Transaction& txn) -> awaitable<db::Value> {
         db::Result last;
         for (const auto& statement : procedure.statements) {
-            last = co_await txn.async_query(statement.sql, statement_params(statement, bound), use_awaitable);
+            // Named first: GCC 12 destroys temporaries inside co_await twice (db/POOL.md).
+            auto params = statement_params(statement, bound);
+            last = co_await txn.async_query(statement.sql, std::move(params), use_awaitable);
         }
         co_return shape_result(procedure, last);
     };

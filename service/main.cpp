@@ -62,6 +62,7 @@ int main(int argc, char** argv) {
     pgwamp::config::Config config;
     try {
         config = pgwamp::config::load_config(options.config);
+        pgwamp::service::check_service_config(config);
     } catch (const pgwamp::config::ConfigError& e) {
         std::cerr << "pgwamp: " << e.what() << "\n";
         return 1;

@@ -3,6 +3,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "db/args.hpp"
+
 namespace pgwamp::service {
 namespace {
 
@@ -25,18 +27,21 @@ void spawn_procedure(db::Pool& pool, std::shared_ptr<CallContext> context,
                           });
 }
 
+// GCC 12 destroys temporaries built inside a co_await expression twice
+// (db/POOL.md): every argument is a named variable first.
 awaitable<db::Value> now_v2_body(db::Pool& pool, std::shared_ptr<CallContext> context) {
-    auto result = co_await pool.async_query(now_sql, {}, context->statement_options(), use_awaitable);
+    const db::StatementOptions options = context->statement_options();
+    auto result = co_await pool.async_query(now_sql, db::args(), options, use_awaitable);
     co_return first_value(result);
 }
 
 awaitable<db::Value> now_v4_body(db::Pool& pool, std::shared_ptr<CallContext> context) {
-    co_return co_await pool.async_interaction(
-        [](db::Transaction& txn) -> awaitable<db::Value> {
-            auto result = co_await txn.async_query(now_sql, {}, use_awaitable);
-            co_return first_value(result);
-        },
-        context->statement_options(), use_awaitable);
+    db::CoroutineInteraction body = [](db::Transaction& txn) -> awaitable<db::Value> {
+        auto result = co_await txn.async_query(now_sql, db::args(), use_awaitable);
+        co_return first_value(result);
+    };
+    const db::StatementOptions options = context->statement_options();
+    co_return co_await pool.async_interaction(body, options, use_awaitable);
 }
 
 }  // namespace
