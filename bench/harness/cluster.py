@@ -15,7 +15,8 @@ PG_BIN = "/usr/lib/postgresql/15/bin"
 
 
 class Cluster:
-    def __init__(self, log_dir):
+    def __init__(self, log_dir, cpus=None):
+        self.cpus = cpus  # taskset list for the server and every process it forks
         self.dir = tempfile.mkdtemp(prefix="pgwamp-bench-pg-")
         self.data = os.path.join(self.dir, "data")
         self.port = free_port()
@@ -40,8 +41,9 @@ class Cluster:
         opts = (f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.dir} "
                 "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "
                 "-c shared_buffers=64MB -c shared_preload_libraries=pg_stat_statements")
+        pin = ["taskset", "-c", self.cpus] if self.cpus else []
         try:
-            self._run([f"{PG_BIN}/pg_ctl", "-D", self.data, "-l", self.log, "-o", opts, "-w", "-t", "60", "start"])
+            self._run(pin + [f"{PG_BIN}/pg_ctl", "-D", self.data, "-l", self.log, "-o", opts, "-w", "-t", "60", "start"])
         except subprocess.CalledProcessError as e:
             raise RuntimeError(f"postgres did not start: {e.stderr.strip()}; see {self.log}") from None
         with open(os.path.join(self.data, "postmaster.pid")) as f:

@@ -6,6 +6,7 @@ import argparse
 import datetime
 import os
 import platform
+import signal
 import subprocess
 import sys
 import tempfile
@@ -102,6 +103,8 @@ def version(argv):
 
 def main(argv):
     a = parse_args(argv)
+    # SIGTERM unwinds like Ctrl-C, so every `finally` stops what it started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started = time.monotonic()
     log_dir = tempfile.mkdtemp(prefix="pgwamp-bench-logs-")
     os.chmod(log_dir, 0o755)  # the postgres user writes its log here too; no secrets in any of it
@@ -130,13 +133,10 @@ def main(argv):
         "log_dir": log_dir}, "calls": [], "notify": [], "roundrobin": None, "soak": None, "failures": []}
     log(f"logs in {log_dir}")
 
-    cluster = Cluster(log_dir)
+    cluster = Cluster(log_dir, cpus=other_cpus)
     router = Router(a.crossbar, log_dir, cpus=other_cpus)
     try:
-        # taskset for the cluster too: postgres inherits the affinity of pg_ctl.
         cluster.start()
-        if other_cpus:
-            subprocess.run(["taskset", "-a", "-p", "-c", other_cpus, str(cluster.pid)], capture_output=True)
         data["setup"]["postgres"] = cluster.psql("SHOW server_version")
         router.start()
         log(f"PostgreSQL on {cluster.port}, Crossbar on {router.port} (router worker pid {router.worker_pid})")
