@@ -71,7 +71,7 @@ void InteractionRun::start() {
             return finish(cancel_error());
         }
         std::weak_ptr<InteractionRun> weak = self;
-        options_.cancel->attach([weak] {
+        signal_slot_ = options_.cancel->attach([weak] {
             if (auto s = weak.lock()) s->cancel(Errc::canceled);
         });
     }
@@ -233,7 +233,7 @@ void InteractionRun::finish(std::exception_ptr e, Value v) {
     if (phase_ == Phase::done) return;
     phase_ = Phase::done;
     if (timer_) timer_->cancel();
-    if (options_.cancel) options_.cancel->detach();
+    if (options_.cancel) options_.cancel->detach(signal_slot_);
     auto complete = std::move(complete_);
     complete_ = nullptr;
     if (complete) complete(e, std::move(v));

@@ -80,6 +80,7 @@ private:
     std::exception_ptr last_statement_error_;
     std::vector<std::weak_ptr<Request>> running_;
     std::unique_ptr<boost::asio::steady_timer> timer_;
+    std::uint64_t signal_slot_ = 0;
 };
 
 }  // namespace detail

@@ -98,7 +98,7 @@ bool PoolCore::arm(const RequestPtr& r, const StatementOptions& options) {
         r->signal = options.cancel;
         std::weak_ptr<Request> wr = r;
         std::weak_ptr<PoolCore> wp = weak_from_this();
-        options.cancel->attach([wr, wp] {
+        r->signal_slot = options.cancel->attach([wr, wp] {
             auto req = wr.lock();
             auto pool = wp.lock();
             if (req && pool) pool->cancel_request(req, Errc::canceled);

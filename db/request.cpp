@@ -8,7 +8,7 @@ void Request::finish(std::exception_ptr e, Result r) {
     if (finished) return;
     finished = true;
     if (timer) timer->cancel();
-    if (signal) signal->detach();
+    if (signal) signal->detach(signal_slot);
     if (status_sink) *status_sink = command_status;
     auto done = std::move(complete);
     complete = nullptr;

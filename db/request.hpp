@@ -3,6 +3,7 @@
 // where its answer goes, and what the server answered. Internal to db/.
 
 #include <chrono>
+#include <cstdint>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -52,6 +53,7 @@ struct Request {
     int cancel_attempts = 0;
     Errc cancel_reason = Errc::canceled;
     std::shared_ptr<CancelSignal> signal;
+    std::uint64_t signal_slot = 0;
     std::unique_ptr<boost::asio::steady_timer> timer;
 
     std::weak_ptr<Connection> connection;  // set once handed to a connection

@@ -66,6 +66,23 @@ TEST_F(PoolTest, CancelRightAfterSendingStillCancels) {
     });
 }
 
+TEST_F(PoolTest, OneSignalCancelsEveryStatementItCovers) {
+    make_pool(options(3, 3));
+    run([&]() -> awaitable<void> {
+        auto signal = std::make_shared<CancelSignal>();
+        std::vector<Errc> codes;
+        auto t0 = std::chrono::steady_clock::now();
+        for (int i = 0; i < 3; ++i)
+            pool->async_query("SELECT pg_sleep(10)", {}, statement_options(signal),
+                              [&](std::exception_ptr e, Result) { codes.push_back(code_of(e)); });
+        co_await sleep_for(50ms);  // pacing only: let them start
+        signal->cancel();
+        while (codes.size() < 3) co_await sleep_for(1ms);
+        EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
+        EXPECT_EQ(codes, std::vector<Errc>(3, Errc::canceled));
+    });
+}
+
 TEST_F(PoolTest, CancelOfQueuedStatementRemovesItAndLeavesTheRunningOneAlone) {
     auto o = options(1, 1);
     o.max_in_flight_per_connection = 1;
