@@ -1,0 +1,106 @@
+"""The report's verdicts on made-up figures: each target can pass and fail.
+Run by CTest as bench_report_test (plain python3, no servers, no matplotlib)."""
+
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
+
+import report  # noqa: E402
+
+
+def calls(kind, c, cps, p50=500.0, cpu=10.0, rss=12.0):
+    return {"callee": kind, "concurrency": c, "calls_per_s": cps, "calls": int(cps * 5), "errors": {}, "no_reply": 0,
+            "latency_us": {"p50": p50, "p99": p50 * 3, "p999": p50 * 4, "max": p50 * 5, "mean": p50},
+            "callee_cpu_us": cpu, "router_cpu_us": 70.0, "postgres_cpu_us": 20.0, "callee_rss_mb": rss,
+            "loadgen_cpu_percent": 4.0}
+
+
+def notify(kind, rate, missing=0, p99=2000.0, events=None, published=None):
+    return {"callee": kind, "rate": rate, "sent": rate * 4, "publish_rate": published or rate,
+            "received": rate * 4 - missing, "missing": missing, "duplicates": 0, "out_of_order": 0,
+            "events_per_s": events or rate, "latency_us": {"p50": p99 / 3, "p99": p99, "max": p99 * 2},
+            "callee_cpu_us": 5.0, "router_cpu_us": 30.0}
+
+
+def data(pg_cps=4500, pg_cpu=10.0, pg_p50=600.0, pg_rss=12.0, notify_rows=None, growth=0.1):
+    rows = []
+    for c in (1, 16, 64, 256):
+        rows.append(calls("pgwamp", c, pg_cps if c > 1 else 1000, p50=pg_p50 if c == 1 else 5000, cpu=pg_cpu, rss=pg_rss))
+        rows.append(calls("txpostgres", c, 2000, cpu=120.0))
+        rows.append(calls("echo", c, 5000 if c > 1 else 1200, p50=400.0 if c == 1 else 4000, cpu=7.0))
+    return {"setup": {}, "calls": rows,
+            "notify": notify_rows if notify_rows is not None else [notify("pgwamp", 1000), notify("pgwamp", 2000),
+                                                                   notify("txpostgres", 1000), notify("txpostgres", 2000)],
+            "soak": {"callee": "pgwamp", "duration_s": 300, "concurrency": 256, "calls_per_s": 4000, "errors": {},
+                     "latency_us": {"p99": 9000.0}, "rss_samples": [[0, 12], [5, 12 + growth]], "rss_first_mb": 12,
+                     "rss_last_mb": 12 + growth, "rss_max_mb": 12 + growth, "rss_growth_mb": growth}}
+
+
+def by_prefix(d, prefix):
+    for name, verdict, _ in report.targets(d):
+        if name.startswith(prefix):
+            return verdict
+    raise AssertionError(f"no target starting with {prefix!r}")
+
+
+class Targets(unittest.TestCase):
+    def test_all_pass(self):
+        d = data()
+        for name, verdict, measured in report.targets(d):
+            self.assertEqual(verdict, "pass", f"{name}: {measured}")
+
+    def test_cpu_ratio(self):
+        self.assertEqual(by_prefix(data(pg_cpu=13.0), "pgwamp callee CPU"), "FAIL")
+
+    def test_throughput_against_echo(self):
+        self.assertEqual(by_prefix(data(pg_cps=4400), "pgwamp calls/s"), "FAIL")  # 0.88 of echo
+
+    def test_p50_at_one(self):
+        self.assertEqual(by_prefix(data(pg_p50=701.0), "p50 at 1"), "FAIL")
+
+    def test_rss(self):
+        self.assertEqual(by_prefix(data(pg_rss=31.0), "pgwamp RSS"), "FAIL")
+
+    def test_growth(self):
+        self.assertEqual(by_prefix(data(growth=1.5), "no RSS growth"), "FAIL")
+
+    def test_notify_loss_at_the_sustained_rate(self):
+        rows = [notify("pgwamp", 1000), notify("pgwamp", 2000, missing=3), notify("txpostgres", 2000)]
+        self.assertEqual(by_prefix(data(notify_rows=rows), "NOTIFY"), "FAIL")
+
+    def test_notify_p99_below_the_sustained_rate(self):
+        rows = [notify("pgwamp", 1000, p99=6000.0), notify("pgwamp", 2000), notify("txpostgres", 2000)]
+        self.assertEqual(by_prefix(data(notify_rows=rows), "NOTIFY"), "FAIL")
+
+    def test_a_backlog_is_not_sustained(self):
+        # Everything arrived, but slower than published: the router did not keep up at 2000/s,
+        # so the sustained rate is 1000/s and 2000/s's p99 does not count against pgwamp.
+        rows = [notify("pgwamp", 1000), notify("pgwamp", 2000, p99=600000.0, events=1500),
+                notify("txpostgres", 2000, events=1500)]
+        self.assertEqual(report.sustained_rates(rows), {"pgwamp": 1000})
+        self.assertEqual(by_prefix(data(notify_rows=rows), "NOTIFY"), "pass")
+
+    def test_missing_callees_are_not_applicable(self):
+        d = data()
+        d["calls"] = [r for r in d["calls"] if r["callee"] != "echo"]
+        self.assertEqual(by_prefix(d, "pgwamp calls/s"), "n/a")
+
+
+class Markdown(unittest.TestCase):
+    def test_skipped_callee_and_failures_are_visible(self):
+        d = data()
+        d["setup"] = {"date": "d", "argv": [], "elapsed_s": 1, "cpus": 2, "cpu_model": "x", "loadavg": "0",
+                      "pinning": "none", "crossbar": "v", "postgres": "15", "pool_min": 3, "pool_max": 10,
+                      "pgwamp": "p", "build_type": "Release", "warmup": 1, "duration": 5, "log_dir": "/tmp/x"}
+        d["calls"].append({"callee": "adbapi", "skipped": "boom"})
+        d["failures"] = ["notify: timeout"]
+        md = report.markdown(d)
+        self.assertIn("not measured: boom", md)
+        self.assertIn("notify: timeout", md)
+        self.assertIn("| pgwamp | 256 |", md)
+
+
+if __name__ == "__main__":
+    unittest.main()
