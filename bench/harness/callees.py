@@ -17,7 +17,7 @@ class Env:
     """What every callee needs: paths, router, database, pinning, logs."""
 
     def __init__(self, tools, python, peers_dir, pgwamp, router, cluster, log_dir, cpus, pool_min, pool_max,
-                 loadgen_url):
+                 loadgen_url, loadgen_client="pgwamp"):
         self.tools = tools          # dir with bench_loadgen, bench_echo, bench_notify_*
         self.python = python        # the bench venv's python
         self.peers_dir = peers_dir
@@ -29,6 +29,7 @@ class Env:
         self.pool_min = pool_min
         self.pool_max = pool_max
         self.loadgen_url = loadgen_url  # the load generator's way in (RawSocket or WebSocket)
+        self.loadgen_client = loadgen_client  # its WAMP client: pgwamp (wamp::Client) or autobahn
 
 
 def pgwamp_config(env, db="bench", notify=False):

@@ -13,7 +13,7 @@ from procs import Child, cpu_seconds, rss_mb
 def _loadgen(env, name, kind_or_procedure, concurrency, warmup, duration, loadgen_cpus):
     proc = kind_or_procedure if "." in kind_or_procedure else callees.procedure(kind_or_procedure)
     argv = [os.path.join(env.tools, "bench_loadgen"), "--url", env.loadgen_url, "--procedure", proc,
-            "-c", str(concurrency), "--warmup", str(warmup), "-d", str(duration)]
+            "-c", str(concurrency), "--warmup", str(warmup), "-d", str(duration), "--client", env.loadgen_client]
     return Child(name, argv, env.log_dir, cpus=loadgen_cpus)
 
 

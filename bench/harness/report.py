@@ -125,7 +125,8 @@ def markdown(data):
         "MessagePack throughout (the only serializer both C++ clients implement).",
         f"- PostgreSQL {s['postgres']} (throwaway, fsync off). Pools: min {s['pool_min']}, max {s['pool_max']} "
         "for pgwamp, txpostgres (min only) and adbapi.",
-        f"- pgwamp: `{s['pgwamp']}` ({s['build_type']}). Load generator: bench_loadgen on the project's wamp::Client.",
+        f"- pgwamp: `{s['pgwamp']}` ({s['build_type']}). Load generator: bench_loadgen on "
+        f"{'Autobahn|Cpp 17.5' if s.get('client') == 'autobahn' else 'the project' + chr(39) + 's wamp::Client'}.",
         f"- Each point: {s['warmup']} s warm-up, then {s['duration']} s measured; closed loop with N calls outstanding.",
     ]
     if data.get("failures"):

@@ -55,6 +55,8 @@ def parse_args(argv):
     p.add_argument("--pool-max", type=int, default=10)
     p.add_argument("--transport", choices=["rawsocket", "websocket"], default="rawsocket",
                    help="the load generator's transport to the router (callees always use RawSocket)")
+    p.add_argument("--client", choices=["pgwamp", "autobahn"], default="pgwamp",
+                   help="the load generator's WAMP client: the project's wamp::Client or Autobahn|Cpp (RawSocket only)")
     p.add_argument("--no-pin", action="store_true", help="do not give the load generator a CPU of its own")
     p.add_argument("--out", default=os.path.join(BENCH, "results"))
     a = p.parse_args(argv)
@@ -74,6 +76,8 @@ def parse_args(argv):
         p.error(f"--callees: unknown {sorted(bad)}")
     if a.duration <= 0 or a.warmup < 0 or a.notify_duration <= 0 or a.soak < 0:
         p.error("durations must be positive")
+    if a.client == "autobahn" and a.transport != "rawsocket":
+        p.error("--client autobahn speaks RawSocket only")
     if not 1 <= a.pool_min <= a.pool_max:
         p.error("need 1 <= --pool-min <= --pool-max")
     return a
@@ -129,7 +133,7 @@ def main(argv):
         "loadavg": " ".join(f"{v:.2f}" for v in os.getloadavg()),
         "crossbar": version([a.crossbar, "version"]), "postgres": "15",
         "pgwamp": os.path.relpath(a.pgwamp, ROOT) if os.path.abspath(a.pgwamp).startswith(ROOT + "/") else a.pgwamp, "build_type": a.build_type,
-        "transport": a.transport, "pool_min": a.pool_min, "pool_max": a.pool_max, "warmup": a.warmup, "duration": a.duration,
+        "transport": a.transport, "client": a.client, "pool_min": a.pool_min, "pool_max": a.pool_max, "warmup": a.warmup, "duration": a.duration,
         "log_dir": log_dir}, "calls": [], "notify": [], "roundrobin": None, "soak": None, "failures": []}
     log(f"logs in {log_dir}")
 
@@ -143,7 +147,8 @@ def main(argv):
         env = callees.Env(tools=a.tools, python=os.path.join(BENCH, ".venv", "bin", "python"),
                           peers_dir=os.path.join(BENCH, "peers"), pgwamp=pgwamp or a.pgwamp, router=router,
                           cluster=cluster, log_dir=log_dir, cpus=other_cpus, pool_min=a.pool_min,
-                          pool_max=a.pool_max, loadgen_url=router.ws_url if a.transport == "websocket" else router.url)
+                          pool_max=a.pool_max, loadgen_url=router.ws_url if a.transport == "websocket" else router.url,
+                          loadgen_client=a.client)
         # A phase that fails is reported as failed; the others still run.
         def phase(key, fn, *args):
             try:
