@@ -38,6 +38,27 @@ TEST_F(PoolTest, TerminatedBackendGivesConnectionLostThenRecovers) {
     EXPECT_EQ(recovered, 1);
 }
 
+TEST_F(PoolTest, DeathWithAFullPipelineFailsEveryStatementAndNoneHangs) {
+    make_pool(options(1, 1));
+    run([&]() -> awaitable<void> {
+        // One connection: the victim and five statements pipelined behind it.
+        std::vector<Errc> codes;
+        pool->async_query("SELECT pg_sleep(10), 'victim'", {}, [&](std::exception_ptr e, Result) { codes.push_back(code_of(e)); });
+        for (int i = 0; i < 5; ++i)
+            pool->async_query("SELECT $1::int", args(i), [&](std::exception_ptr e, Result) { codes.push_back(code_of(e)); });
+        auto t0 = std::chrono::steady_clock::now();
+        while (cluster().psql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                              "WHERE query = 'SELECT pg_sleep(10), ''victim'''") == "0")
+            co_await sleep_for(5ms);
+        while (codes.size() < 6) co_await sleep_for(1ms);
+        EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
+        // All lost, in order, none silently re-run or left hanging.
+        EXPECT_EQ(codes, std::vector<Errc>(6, Errc::connection_lost));
+        Result r = co_await pool->async_query("SELECT 1", args(), use_awaitable);
+        EXPECT_EQ(r.rows.size(), 1u);
+    });
+}
+
 awaitable<Errc> try_query(Pool& pool, std::chrono::steady_clock::duration& took) {
     auto t0 = std::chrono::steady_clock::now();
     Errc code{};
