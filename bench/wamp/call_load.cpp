@@ -2,6 +2,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
+
 #include <sys/resource.h>
 
 namespace pgwamp::bench {
@@ -15,8 +17,10 @@ double process_cpu_seconds() {
 
 CallLoad::CallLoad(boost::asio::io_context& io, CallLoadOptions options, CallOnce call_once)
     : options_(std::move(options)), call_once_(std::move(call_once)), timer_(io) {
-    // Room for a window at ~100k calls/s, so the vector never grows mid-window.
-    latencies_.reserve(static_cast<std::size_t>(options_.duration.count()) * 100 + 1024);
+    // Room for a window at ~20k calls/s (beyond the router's ceiling here) so
+    // the vector does not grow mid-window; capped for long soak runs.
+    auto expected = static_cast<std::size_t>(options_.duration.count()) * 20 + 1024;
+    latencies_.reserve(std::min<std::size_t>(expected, 4'000'000));
 }
 
 void CallLoad::start(Phase on_measure_start, Phase on_measure_end, Finished on_finished) {
