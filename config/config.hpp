@@ -26,8 +26,8 @@ using Milliseconds = std::chrono::milliseconds;
 // initial, then times `factor` each attempt, capped at `max_delay`, each
 // randomised by +/- `jitter` (a fraction) so restarted peers do not stampede.
 struct BackoffConfig {
-    Milliseconds initial_delay{500};
-    Milliseconds max_delay{30'000};
+    Milliseconds initial_delay{100};
+    Milliseconds max_delay{10'000};
     double factor = 2.0;
     double jitter = 0.1;
     unsigned max_attempts = 0;  // 0: never give up
