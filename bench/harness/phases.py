@@ -83,6 +83,9 @@ def calls_matrix(env, kinds, concurrencies, warmup, duration, loadgen_cpus, log)
                 })
                 log(f"  {r['calls_per_s']:.0f} calls/s p50 {r['latency_us']['p50']:.0f} us "
                     f"p99 {r['latency_us']['p99']:.0f} us errors {r['errors']}")
+        except Exception as e:  # noqa: BLE001 - one callee failing must not lose the others' rows
+            log(f"calls: {kind} failed: {e}")
+            rows.append({"callee": kind, "skipped": f"failed: {e}"})
         finally:
             child.stop()
     return rows
@@ -135,6 +138,9 @@ def notify_sweep(env, kinds, rates, duration, loadgen_cpus, log):
                 })
                 log(f"notify: {kind} {rate}/s sent {sent['sent']} got {got['received']} "
                     f"p50 {got['latency_us']['p50']:.0f} us p99 {got['latency_us']['p99']:.0f} us")
+        except Exception as e:  # noqa: BLE001 - as above
+            log(f"notify: {kind} failed: {e}")
+            rows.append({"callee": kind, "skipped": f"failed: {e}"})
         finally:
             child.stop()
     return rows
