@@ -58,14 +58,22 @@ def start(kind, env, name=None, db="bench", notify=False):
         if notify:
             argv += ["--notify-channel", CHANNEL, "--notify-topic", TOPIC]
         child = Child(name, argv, env.log_dir, cpus=env.cpus)
-        child.wait_for("ready", 60)
+        _ready_or_stop(child, 60)
     elif kind == "echo":
         child = Child(name, [os.path.join(env.tools, "bench_echo"), "--url", env.router.url], env.log_dir,
                       cpus=env.cpus)
-        child.wait_for("ready", 30)
+        _ready_or_stop(child, 30)
     else:
         raise ValueError(f"unknown callee {kind}")
     return child
+
+
+def _ready_or_stop(child, timeout):
+    try:
+        child.wait_for("ready", timeout)
+    except Exception:
+        child.stop()
+        raise
 
 
 def procedure(kind):

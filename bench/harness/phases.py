@@ -68,6 +68,10 @@ def calls_matrix(env, kinds, concurrencies, warmup, duration, loadgen_cpus, log)
             log(f"skip {kind}: {e}")
             rows.append({"callee": kind, "skipped": str(e)})
             continue
+        except Exception as e:  # noqa: BLE001 - it did not come up; the others still run
+            log(f"{kind} did not start: {e}")
+            rows.append({"callee": kind, "skipped": f"did not start: {e}"})
+            continue
         try:
             callees.wait_callable(env, kind, child, loadgen_cpus)
             for c in concurrencies:
@@ -101,6 +105,10 @@ def notify_sweep(env, kinds, rates, duration, loadgen_cpus, log):
         except FileNotFoundError as e:
             log(f"skip notify {kind}: {e}")
             rows.append({"callee": kind, "skipped": str(e)})
+            continue
+        except Exception as e:  # noqa: BLE001 - it did not come up; the others still run
+            log(f"{kind} did not start: {e}")
+            rows.append({"callee": kind, "skipped": f"did not start: {e}"})
             continue
         try:
             callees.wait_callable(env, kind, child, loadgen_cpus)
