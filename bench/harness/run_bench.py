@@ -49,7 +49,7 @@ def parse_args(argv):
                    help="NOTIFY/s to try (default 500,1000,2000,4000,8000; quick 500,2000)")
     p.add_argument("--notify-duration", type=float, default=None, help="seconds per rate (default 4; quick 2)")
     p.add_argument("--soak", type=float, default=None,
-                   help="seconds of the RSS-growth run at the highest concurrency (default 240; quick 20; 0: skip)")
+                   help="seconds of the RSS-growth run at the highest concurrency (default 300; quick 20; 0: skip)")
     p.add_argument("--skip", default="", help="comma list of: calls,notify,roundrobin,soak")
     p.add_argument("--pool-min", type=int, default=3)
     p.add_argument("--pool-max", type=int, default=10)
@@ -65,7 +65,7 @@ def parse_args(argv):
     a.duration = a.duration if a.duration is not None else (1.5 if q else 5.0)
     a.notify_rates = a.notify_rates or ([500, 2000] if q else [500, 1000, 2000, 4000, 8000])
     a.notify_duration = a.notify_duration if a.notify_duration is not None else (2.0 if q else 4.0)
-    a.soak = a.soak if a.soak is not None else (20.0 if q else 240.0)
+    a.soak = a.soak if a.soak is not None else (20.0 if q else 300.0)
     a.skip = {s for s in a.skip.split(",") if s}
     unknown = a.skip - {"calls", "notify", "roundrobin", "soak"}
     if unknown:
