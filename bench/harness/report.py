@@ -99,6 +99,10 @@ def targets(data):
     else:
         out.append(("NOTIFY→event", "n/a", "pgwamp not measured"))
 
+    loads = [r["loadgen_cpu_percent"] for r in rows if r.get("loadgen_cpu_percent") is not None]
+    if loads:
+        out.append(("the load generator is not the bottleneck (< 50 % of its CPU in every window)",
+                    "pass" if max(loads) < 50 else "FAIL", f"at most {max(loads):.0f} %"))
     top = max(concs) if concs else None
     p = _calls(rows, "pgwamp", top) if top else None
     if p and p.get("callee_rss_mb") is not None:
@@ -118,7 +122,8 @@ def markdown(data):
     lines = [
         "# pgwamp end-to-end bench: latest run", "",
         f"{s['date']} · `bench/run {' '.join(s['argv'])}` · {s['elapsed_s']:.0f} s in all", "",
-        f"- Machine: {s['cpus']} CPUs ({s['cpu_model']}); load average before the run {s['loadavg']}.",
+        f"- Machine: {s['cpus']} CPUs ({s['cpu_model']}); load average before the run {s['loadavg']}, "
+        f"after it {s.get('loadavg_after', '?')} (other work on the machine shows here).",
         f"- Pinning: {s['pinning']}.",
         f"- Router: Crossbar {s['crossbar']}, one router worker; every callee on the same RawSocket transport, "
         f"the load generator on {'RawSocket' if s.get('transport', 'rawsocket') == 'rawsocket' else 'WebSocket'}; "

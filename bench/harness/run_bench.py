@@ -170,6 +170,7 @@ def main(argv):
         router.stop()
         cluster.stop()
     data["setup"]["elapsed_s"] = time.monotonic() - started
+    data["setup"]["loadavg_after"] = " ".join(f"{v:.2f}" for v in os.getloadavg())
     os.makedirs(a.out, exist_ok=True)
     report.write(data, a.out)
     log(f"wrote {os.path.join(a.out, 'latest.md')} and latest.png")

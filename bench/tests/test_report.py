@@ -82,6 +82,11 @@ class Targets(unittest.TestCase):
         self.assertEqual(report.sustained_rates(rows), {"pgwamp": 1000})
         self.assertEqual(by_prefix(data(notify_rows=rows), "NOTIFY"), "pass")
 
+    def test_busy_load_generator(self):
+        d = data()
+        d["calls"][0]["loadgen_cpu_percent"] = 60.0
+        self.assertEqual(by_prefix(d, "the load generator"), "FAIL")
+
     def test_missing_callees_are_not_applicable(self):
         d = data()
         d["calls"] = [r for r in d["calls"] if r["callee"] != "echo"]
