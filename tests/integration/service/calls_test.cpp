@@ -1,0 +1,240 @@
+// pgwamp's procedures through the whole product: a browser-like client on
+// Crossbar's WebSocket path, the shipped Crossbar config with pgwamp as its
+// guest worker, and a real PostgreSQL with the demo schema. One stack serves
+// every test here; tests only assert on changes they cause themselves.
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <set>
+
+#include "tests/integration/service/service_support.hpp"
+
+namespace pgwamp::test::service {
+namespace {
+
+// Procedures the shipped config does not have, added for these tests only.
+void add_test_procedures(nlohmann::json& config) {
+    auto& procedures = config["procedures"];
+    procedures["com.example.test.delete_note"] = {
+        {"mode", "operation"},
+        {"sql", "DELETE FROM notes WHERE id = $1"},
+        {"args", nlohmann::json::array({{{"name", "id"}, {"type", "int"}}})},
+    };
+    // pg_sleep with a deadline much shorter than the sleep.
+    procedures["com.example.test.sleep_short_deadline"] = {
+        {"sql", "SELECT 'deadline_probe' AS tag, pg_sleep($1)"},
+        {"args", nlohmann::json::array({{{"name", "seconds"}, {"type", "number"}}})},
+        {"timeout_ms", 300},
+    };
+    // pg_sleep under the default 30 s deadline, for caller-side cancellation.
+    procedures["com.example.test.sleep"] = {
+        {"sql", "SELECT 'cancel_probe' AS tag, pg_sleep($1)"},
+        {"args", nlohmann::json::array({{{"name", "seconds"}, {"type", "number"}}})},
+    };
+}
+
+class ServiceCalls : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        try {
+            Stack::Options options;
+            options.edit_config = add_test_procedures;
+            stack_ = std::make_unique<Stack>(options);
+        } catch (const std::exception& e) {
+            setup_error_ = e.what();
+        }
+    }
+    static void TearDownTestSuite() { stack_.reset(); }
+
+    void SetUp() override {
+        ASSERT_NE(stack_, nullptr) << "stack did not start: " << setup_error_;
+        caller_ = std::make_unique<Caller>(*stack_);
+        ASSERT_TRUE(caller_->join()) << "caller did not join";
+    }
+    void TearDown() override { caller_.reset(); }
+
+    Outcome call(const std::string& uri, db::Array args = {}, db::Object kwargs = {}) {
+        return caller_->call(uri, std::move(args), std::move(kwargs));
+    }
+    std::int64_t note_count() {
+        const auto out = call("com.example.notes.count");
+        EXPECT_TRUE(out.ok()) << out.describe();
+        if (!out.ok() || out.args.empty() || !out.args[0].is<std::int64_t>()) return -1;
+        return out.args[0].as<std::int64_t>();
+    }
+    // After an error the service must still answer.
+    void expect_still_serving() {
+        const auto out = call("com.example.now.v1");
+        EXPECT_TRUE(out.ok()) << "after the error: " << out.describe();
+    }
+    void expect_error(const Outcome& out, const std::string& uri) {
+        ASSERT_TRUE(out.done) << "no answer";
+        EXPECT_EQ(out.error_uri, uri) << out.describe();
+        expect_still_serving();
+    }
+
+    static inline std::unique_ptr<Stack> stack_;
+    static inline std::string setup_error_;
+    std::unique_ptr<Caller> caller_;
+};
+
+TEST_F(ServiceCalls, NowProceduresReturnTheDatabaseTime) {
+    for (const std::string uri : {"com.example.now.v1", "com.example.now.v2", "com.example.now.v3",
+                                  "com.example.now.v4"}) {
+        const auto out = call(uri);
+        // Taken right after the answer, on a connection of our own: the
+        // service's now() must be the same clock, give or take a second.
+        const double db_now = std::stod(stack_->postgres().psql("SELECT extract(epoch FROM now())"));
+        ASSERT_TRUE(out.ok()) << uri << ": " << out.describe();
+        ASSERT_EQ(out.args.size(), 1u) << uri << ": " << out.describe();
+        ASSERT_TRUE(out.args[0].is<std::string>()) << uri << ": " << out.describe();
+        const auto text = out.args[0].as<std::string>();
+        const auto seconds = parse_iso8601(text);
+        ASSERT_TRUE(seconds) << uri << " returned no ISO 8601 time: " << text;
+        EXPECT_LT(std::fabs(*seconds - db_now), 1.0) << uri << " returned " << text;
+    }
+}
+
+TEST_F(ServiceCalls, QueryTakesPositionalAndNamedArgumentsAndDefaults) {
+    for (int i = 0; i < 25; ++i) {
+        const auto added = call("com.example.notes.add", {"calls test note " + std::to_string(i)});
+        ASSERT_TRUE(added.ok()) << added.describe();
+        ASSERT_TRUE(added.args.at(0).is<db::Object>()) << added.describe();
+        EXPECT_NE(find_kwarg(added.args[0].as<db::Object>(), "id"), nullptr) << added.describe();
+    }
+
+    const auto positional = call("com.example.notes.list", {2});
+    ASSERT_TRUE(positional.ok()) << positional.describe();
+    ASSERT_TRUE(positional.args.at(0).is<db::Array>());
+    const auto& rows = positional.args[0].as<db::Array>();
+    ASSERT_EQ(rows.size(), 2u);
+    // rows: "maps" in SELECT order, newest first.
+    const auto& first = rows[0].as<db::Object>();
+    ASSERT_EQ(first.size(), 3u);
+    EXPECT_EQ(first[0].first, "id");
+    EXPECT_EQ(first[1].first, "body");
+    EXPECT_EQ(first[2].first, "created_at");
+    EXPECT_EQ(first[1].second, db::Value("calls test note 24"));
+    EXPECT_GT(first[0].second.as<std::int64_t>(), rows[1].as<db::Object>()[0].second.as<std::int64_t>());
+
+    const auto named = call("com.example.notes.list", {}, {{"limit", 3}});
+    ASSERT_TRUE(named.ok()) << named.describe();
+    EXPECT_EQ(named.args.at(0).as<db::Array>().size(), 3u);
+
+    // A JavaScript caller's 3.0 is an int.
+    const auto from_float = call("com.example.notes.list", {3.0});
+    ASSERT_TRUE(from_float.ok()) << from_float.describe();
+    EXPECT_EQ(from_float.args.at(0).as<db::Array>().size(), 3u);
+
+    const auto defaulted = call("com.example.notes.list");
+    ASSERT_TRUE(defaulted.ok()) << defaulted.describe();
+    EXPECT_EQ(defaulted.args.at(0).as<db::Array>().size(), 20u) << "the default limit is 20";
+}
+
+TEST_F(ServiceCalls, OperationRunsAndReturnsNull) {
+    const auto added = call("com.example.notes.add", {"to be deleted"});
+    ASSERT_TRUE(added.ok()) << added.describe();
+    const auto id = find_kwarg(added.args.at(0).as<db::Object>(), "id")->as<std::int64_t>();
+    const auto before = note_count();
+
+    const auto deleted = call("com.example.test.delete_note", {id});
+    ASSERT_TRUE(deleted.ok()) << deleted.describe();
+    ASSERT_EQ(deleted.args.size(), 1u);
+    EXPECT_TRUE(deleted.args[0].is_null()) << deleted.describe();
+    EXPECT_EQ(note_count(), before - 1);
+    EXPECT_EQ(stack_->postgres().psql("SELECT count(*) FROM notes WHERE id = " + std::to_string(id)), "0");
+}
+
+TEST_F(ServiceCalls, InteractionCommitsBothOrNothing) {
+    const auto before = note_count();
+    const auto pair = call("com.example.notes.add_pair", {"pair first", "pair second"});
+    ASSERT_TRUE(pair.ok()) << pair.describe();
+    EXPECT_NE(find_kwarg(pair.args.at(0).as<db::Object>(), "id"), nullptr) << pair.describe();
+    EXPECT_EQ(note_count(), before + 2);
+
+    // The second INSERT violates NOT NULL: the first must be rolled back.
+    const auto failed = call("com.example.notes.add_pair", {}, {{"first", "orphan marker"}, {"second", db::Null{}}});
+    ASSERT_TRUE(failed.done);
+    EXPECT_EQ(failed.error_uri, "pgwamp.error.sql") << failed.describe();
+    const auto* sqlstate = find_kwarg(failed.kwargs, "sqlstate");
+    ASSERT_NE(sqlstate, nullptr) << failed.describe();
+    EXPECT_EQ(*sqlstate, db::Value("23502")) << "not_null_violation";
+    EXPECT_EQ(note_count(), before + 2);
+    EXPECT_EQ(stack_->postgres().psql("SELECT count(*) FROM notes WHERE body = 'orphan marker'"), "0");
+    expect_still_serving();
+}
+
+TEST_F(ServiceCalls, WrongArgumentsAreInvalidArgument) {
+    const auto before = note_count();
+    expect_error(call("com.example.notes.add"), "wamp.error.invalid_argument");            // missing
+    expect_error(call("com.example.notes.add", {42}), "wamp.error.invalid_argument");      // wrong type
+    expect_error(call("com.example.notes.list", {"ten"}), "wamp.error.invalid_argument");  // wrong type
+    expect_error(call("com.example.notes.list", {}, {{"lmit", 3}}), "wamp.error.invalid_argument");  // unknown
+    expect_error(call("com.example.notes.list", {1, 2}), "wamp.error.invalid_argument");  // too many
+    expect_error(call("com.example.notes.list", {1}, {{"limit", 2}}), "wamp.error.invalid_argument");  // twice
+    expect_error(call("com.example.notes.list", {2.5}), "wamp.error.invalid_argument");  // not whole
+    // The error says which argument is wrong.
+    const auto missing = call("com.example.notes.add");
+    ASSERT_FALSE(missing.args.empty()) << missing.describe();
+    EXPECT_NE(to_text(missing.args[0]).find("body"), std::string::npos) << missing.describe();
+    EXPECT_EQ(note_count(), before) << "a refused call wrote nothing";
+}
+
+TEST_F(ServiceCalls, SqlErrorCarriesSqlstate) {
+    const auto out = call("com.example.notes.list", {-1});
+    ASSERT_TRUE(out.done);
+    EXPECT_EQ(out.error_uri, "pgwamp.error.sql") << out.describe();
+    const auto* sqlstate = find_kwarg(out.kwargs, "sqlstate");
+    ASSERT_NE(sqlstate, nullptr) << out.describe();
+    EXPECT_EQ(*sqlstate, db::Value("2201W")) << "invalid_row_count_in_limit_clause";
+    const auto* message = find_kwarg(out.kwargs, "message");
+    ASSERT_NE(message, nullptr) << out.describe();
+    EXPECT_NE(to_text(*message).find("LIMIT"), std::string::npos) << out.describe();
+    expect_still_serving();
+}
+
+TEST_F(ServiceCalls, UnknownProcedureIsNoSuchProcedure) {
+    expect_error(call("com.example.notes.nope"), "wamp.error.no_such_procedure");
+}
+
+TEST_F(ServiceCalls, DeadlineGivesTimeoutPromptlyAndStopsTheSql) {
+    const auto quick = call("com.example.test.sleep_short_deadline", {0.01});
+    ASSERT_TRUE(quick.ok()) << "a sleep within the deadline works: " << quick.describe();
+
+    const auto out = call("com.example.test.sleep_short_deadline", {5});
+    ASSERT_TRUE(out.done);
+    EXPECT_EQ(out.error_uri, "pgwamp.error.timeout") << out.describe();
+    // 300 ms deadline: generous bound, far from the 5 s the sleep would take.
+    EXPECT_LT(out.elapsed, 2500ms);
+    std::cout << "[ figure ] timeout_ms 300 answered in " << out.elapsed.count() << " ms\n";
+    EXPECT_TRUE(poll_until([&] { return active_queries(stack_->postgres(), "SELECT 'deadline_probe'") == 0; }, 5s))
+        << "the timed-out SQL is still running";
+    expect_still_serving();
+}
+
+TEST_F(ServiceCalls, CallerTimeoutCancelsTheSql) {
+    // Crossbar counts CallOptions.timeout in seconds (wamp/types.hpp): 2 => cancel after 1-2 s.
+    wamp::CallOptions options;
+    options.timeout = 2;
+    auto pending = caller_->start_call("com.example.test.sleep", {10}, {}, options);
+    // Wait until the sleep really runs in PostgreSQL, so the test proves a cancel.
+    const bool running = poll_until([&] {
+        caller_->run_until([] { return false; }, 20ms);
+        return pending->done || active_queries(stack_->postgres(), "SELECT 'cancel_probe'") == 1;
+    }, 5s);
+    ASSERT_TRUE(running) << "pg_sleep never showed up in pg_stat_activity";
+    ASSERT_FALSE(pending->done) << "answered before the cancel: " << pending->describe();
+
+    ASSERT_TRUE(caller_->run_until([&] { return pending->done; }, 8s)) << "the canceled call was never answered";
+    EXPECT_FALSE(pending->ok()) << pending->describe();
+    EXPECT_EQ(pending->error_uri, "wamp.error.canceled") << pending->describe();
+    EXPECT_LT(pending->elapsed, 6000ms);
+    std::cout << "[ figure ] call timeout 2 (s) answered in " << pending->elapsed.count() << " ms\n";
+    EXPECT_TRUE(poll_until([&] { return active_queries(stack_->postgres(), "SELECT 'cancel_probe'") == 0; }, 5s))
+        << "the SQL of the canceled call is still running";
+    expect_still_serving();
+}
+
+}  // namespace
+}  // namespace pgwamp::test::service

@@ -1,0 +1,169 @@
+// NOTIFY -> WAMP event through the whole product: NOTIFYs sent with psql (a
+// connection pgwamp knows nothing about) or through com.example.notify must
+// reach a browser-like subscriber on Crossbar's WebSocket path, intact.
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "tests/integration/service/service_support.hpp"
+
+namespace pgwamp::test::service {
+namespace {
+
+constexpr const char* demo_topic = "com.example.demo";
+constexpr const char* notes_topic = "com.example.notes.on_insert";
+
+class ServiceNotify : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        try {
+            stack_ = std::make_unique<Stack>();
+        } catch (const std::exception& e) {
+            setup_error_ = e.what();
+        }
+    }
+    static void TearDownTestSuite() { stack_.reset(); }
+
+    void SetUp() override {
+        ASSERT_NE(stack_, nullptr) << "stack did not start: " << setup_error_;
+        caller_ = std::make_unique<Caller>(*stack_);
+        caller_->subscribe(demo_topic);
+        caller_->subscribe(notes_topic);
+        ASSERT_TRUE(caller_->join()) << "caller did not join";
+    }
+    void TearDown() override { caller_.reset(); }
+
+    // Waits for the next `count` events on the topic (beyond those seen already).
+    std::vector<wamp::Event> next_events(const std::string& topic, std::size_t count,
+                                         std::chrono::milliseconds limit = 15s) {
+        const auto& events = caller_->events(topic);
+        const std::size_t wanted = seen_[topic] + count;
+        caller_->run_until([&] { return events.size() >= wanted; }, limit);
+        std::vector<wamp::Event> out(events.begin() + static_cast<std::ptrdiff_t>(seen_[topic]), events.end());
+        seen_[topic] = events.size();
+        return out;
+    }
+    wamp::Event next_event(const std::string& topic) {
+        auto events = next_events(topic, 1);
+        EXPECT_EQ(events.size(), 1u) << "expected exactly one event on " << topic;
+        return events.empty() ? wamp::Event{} : events.front();
+    }
+
+    static void expect_meta(const wamp::Event& event, const std::string& channel, bool json) {
+        const auto* c = find_kwarg(event.kwargs, "channel");
+        ASSERT_NE(c, nullptr) << to_text(db::Value(event.kwargs));
+        EXPECT_EQ(*c, db::Value(channel));
+        const auto* j = find_kwarg(event.kwargs, "json");
+        ASSERT_NE(j, nullptr) << to_text(db::Value(event.kwargs));
+        EXPECT_EQ(*j, db::Value(json));
+        const auto* pid = find_kwarg(event.kwargs, "pid");
+        ASSERT_NE(pid, nullptr) << to_text(db::Value(event.kwargs));
+        EXPECT_TRUE(pid->is<std::int64_t>() && pid->as<std::int64_t>() > 0) << to_text(*pid);
+    }
+
+    static inline std::unique_ptr<Stack> stack_;
+    static inline std::string setup_error_;
+    std::unique_ptr<Caller> caller_;
+    std::map<std::string, std::size_t> seen_;
+};
+
+TEST_F(ServiceNotify, TextPayloadArrivesIntactAndFlaggedNotJson) {
+    const std::string text = "héllo wörld ✓ 日本語 🐘 it's";
+    stack_->postgres().psql("NOTIFY demo, 'héllo wörld ✓ 日本語 🐘 it''s'");
+    const auto event = next_event(demo_topic);
+    ASSERT_EQ(event.args.size(), 1u);
+    EXPECT_EQ(event.args[0], db::Value(text));
+    expect_meta(event, "demo", false);
+    // The pid is the sender's backend, not pgwamp's.
+    EXPECT_GT(find_kwarg(event.kwargs, "pid")->as<std::int64_t>(), 0);
+}
+
+TEST_F(ServiceNotify, JsonPayloadIsParsed) {
+    stack_->postgres().psql(R"(SELECT pg_notify('demo', '{"a": 1, "b": [true, null, "ü"], "c": {"d": 2.5}}'))");
+    const auto event = next_event(demo_topic);
+    ASSERT_EQ(event.args.size(), 1u);
+    const db::Value expected = db::Object{
+        {"a", 1}, {"b", db::Array{true, db::Null{}, "ü"}}, {"c", db::Object{{"d", 2.5}}}};
+    EXPECT_EQ(event.args[0], expected) << to_text(event.args[0]);
+    expect_meta(event, "demo", true);
+}
+
+TEST_F(ServiceNotify, LargestPayloadArrivesWhole) {
+    // PostgreSQL's limit is "shorter than 8000 bytes": 7,999 bytes, multibyte included.
+    std::string payload;
+    while (payload.size() + 3 <= 7999 - 10) payload += "€";  // 3 bytes each
+    while (payload.size() < 7999) payload += 'x';
+    ASSERT_EQ(payload.size(), 7999u);
+    stack_->postgres().psql("SELECT pg_notify('demo', '" + payload + "')");
+    const auto event = next_event(demo_topic);
+    ASSERT_EQ(event.args.size(), 1u);
+    ASSERT_TRUE(event.args[0].is<std::string>());
+    EXPECT_EQ(event.args[0].as<std::string>().size(), 7999u);
+    EXPECT_TRUE(event.args[0].as<std::string>() == payload) << "payload changed on the way";
+    expect_meta(event, "demo", false);
+}
+
+TEST_F(ServiceNotify, ThousandNotifiesArriveCompleteAndInOrder) {
+    stack_->postgres().psql(
+        "SELECT pg_notify('demo', json_build_object('seq', i)::text) FROM generate_series(1, 1000) AS i");
+    const auto events = next_events(demo_topic, 1000, 60s);
+    ASSERT_EQ(events.size(), 1000u);
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        ASSERT_EQ(events[i].args.size(), 1u);
+        const db::Value expected = db::Object{{"seq", static_cast<std::int64_t>(i + 1)}};
+        ASSERT_EQ(events[i].args[0], expected) << "event " << i << ": " << to_text(events[i].args[0]);
+    }
+    EXPECT_EQ(caller_->client().dropped_publications(), 0u);
+}
+
+TEST_F(ServiceNotify, InsertedNoteIsAnnounced) {
+    const auto added = caller_->call("com.example.notes.add", {"announced note ✓"});
+    ASSERT_TRUE(added.ok()) << added.describe();
+    const auto event = next_event(notes_topic);
+    ASSERT_EQ(event.args.size(), 1u);
+    ASSERT_TRUE(event.args[0].is<db::Object>()) << to_text(event.args[0]);
+    const auto& row = event.args[0].as<db::Object>();
+    ASSERT_NE(find_kwarg(row, "body"), nullptr);
+    EXPECT_EQ(*find_kwarg(row, "body"), db::Value("announced note ✓"));
+    EXPECT_EQ(*find_kwarg(row, "id"), *find_kwarg(added.args.at(0).as<db::Object>(), "id"));
+    expect_meta(event, "notes", true);
+}
+
+TEST_F(ServiceNotify, NotifyProcedureClosesTheLoop) {
+    const auto text = caller_->call("com.example.notify", {"demo", "via procedure ✓"});
+    ASSERT_TRUE(text.ok()) << text.describe();
+    auto event = next_event(demo_topic);
+    ASSERT_EQ(event.args.size(), 1u);
+    EXPECT_EQ(event.args[0], db::Value("via procedure ✓"));
+    expect_meta(event, "demo", false);
+
+    // A structured payload goes as JSON text and comes back parsed.
+    const db::Value object = db::Object{{"x", 1}, {"y", db::Array{"a", "b"}}};
+    const auto structured = caller_->call("com.example.notify", {}, {{"channel", "demo"}, {"payload", object}});
+    ASSERT_TRUE(structured.ok()) << structured.describe();
+    event = next_event(demo_topic);
+    ASSERT_EQ(event.args.size(), 1u);
+    EXPECT_EQ(event.args[0], object) << to_text(event.args[0]);
+    expect_meta(event, "demo", true);
+}
+
+TEST_F(ServiceNotify, NotifyProcedureRefusesUnconfiguredChannelAndOversizePayload) {
+    const auto other = caller_->call("com.example.notify", {"not_configured", "x"});
+    EXPECT_EQ(other.error_uri, "wamp.error.invalid_argument") << other.describe();
+    const auto no_channel = caller_->call("com.example.notify", {42, "x"});
+    EXPECT_EQ(no_channel.error_uri, "wamp.error.invalid_argument") << no_channel.describe();
+    const auto too_big = caller_->call("com.example.notify", {"demo", std::string(8000, 'x')});
+    EXPECT_EQ(too_big.error_uri, "wamp.error.invalid_argument") << too_big.describe();
+    const auto unknown = caller_->call("com.example.notify", {}, {{"channel", "demo"}, {"colour", "red"}});
+    EXPECT_EQ(unknown.error_uri, "wamp.error.invalid_argument") << unknown.describe();
+
+    // Nothing was published for the refused calls; the procedure still works.
+    const auto ok = caller_->call("com.example.notify", {"demo", "after refusals"});
+    ASSERT_TRUE(ok.ok()) << ok.describe();
+    const auto event = next_event(demo_topic);
+    EXPECT_EQ(event.args.at(0), db::Value("after refusals")) << "an event of a refused call arrived first";
+}
+
+}  // namespace
+}  // namespace pgwamp::test::service

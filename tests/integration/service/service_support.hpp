@@ -1,0 +1,84 @@
+#pragma once
+// Shared pieces of the service tests: a browser-like WAMP caller on its own
+// event loop (calls run to completion with a generous upper bound, so a hang
+// fails the test instead of blocking CI), event collection, and small
+// helpers to read results and ask PostgreSQL what is running.
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tests/support/stack.hpp"
+#include "wamp/client.hpp"
+
+namespace pgwamp::test::service {
+
+using namespace std::chrono_literals;
+
+// A call's answer: the result, or the error URI with its payload.
+struct Outcome {
+    bool done = false;
+    std::string error_uri;  // empty on success
+    db::Array args;
+    db::Object kwargs;
+    std::chrono::milliseconds elapsed{0};
+
+    bool ok() const { return done && error_uri.empty(); }
+    // For failure messages: "ok [...]" / "error <uri> [...] {...}" / "no answer".
+    std::string describe() const;
+};
+
+// An anonymous client on the browser's WebSocket path, with a short
+// reconnect backoff so tests measure pgwamp's recovery, not ours.
+class Caller {
+public:
+    explicit Caller(const Stack& stack);
+    ~Caller();
+    Caller(const Caller&) = delete;
+    Caller& operator=(const Caller&) = delete;
+
+    // Remembered by the client; call before join() so it is in place when joined.
+    void subscribe(const std::string& topic);
+    const std::vector<wamp::Event>& events(const std::string& topic);
+
+    // Starts the client and waits until joined (registrations included).
+    bool join(std::chrono::milliseconds limit = 30s);
+
+    std::shared_ptr<Outcome> start_call(const std::string& uri, db::Array args = {}, db::Object kwargs = {},
+                                        wamp::CallOptions options = {});
+    Outcome call(const std::string& uri, db::Array args = {}, db::Object kwargs = {},
+                 wamp::CallOptions options = {}, std::chrono::milliseconds limit = 30s);
+
+    bool run_until(const std::function<bool()>& done, std::chrono::milliseconds limit);
+
+    wamp::Client& client() { return *client_; }
+    boost::asio::io_context& io() { return io_; }
+
+private:
+    boost::asio::io_context io_;
+    std::unique_ptr<wamp::Client> client_;
+    std::vector<std::pair<std::string, std::shared_ptr<std::vector<wamp::Event>>>> topics_;
+};
+
+// The named kwarg, or nullptr.
+const db::Value* find_kwarg(const db::Object& kwargs, const std::string& name);
+// Compact text of a value, for messages and comparisons.
+std::string to_text(const db::Value& value);
+
+// "2026-11-21T07:00:00.123456+00:00" (also ' ' for 'T', "Z", "+01", no
+// fraction) as seconds since the epoch; nullopt if it is not such a string.
+std::optional<double> parse_iso8601(const std::string& text);
+
+// Active backends whose query text starts with `prefix` (the monitoring
+// query itself never matches: it starts with "SELECT count").
+int active_queries(const PostgresCluster& pg, const std::string& prefix);
+
+// Polls `probe` every 50 ms until it is true or `limit` passes: for state
+// only observable by asking (pg_stat_activity), never to wait out a delay.
+bool poll_until(const std::function<bool()>& probe, std::chrono::milliseconds limit);
+
+}  // namespace pgwamp::test::service
