@@ -32,6 +32,23 @@ void add_test_procedures(nlohmann::json& config) {
         {"sql", "SELECT 'cancel_probe' AS tag, pg_sleep($1)"},
         {"args", nlohmann::json::array({{{"name", "seconds"}, {"type", "number"}}})},
     };
+    procedures["com.example.test.series"] = {
+        {"sql", "SELECT n FROM generate_series(1, $1) AS n"},
+        {"args", nlohmann::json::array({{{"name", "count"}, {"type", "int"}}})},
+        {"rows", "tuples"},
+        {"max_rows", 5},
+    };
+    // Writes, then outlives its deadline: the write must be rolled back.
+    procedures["com.example.test.insert_then_sleep"] = {
+        {"mode", "interaction"},
+        {"args", nlohmann::json::array({{{"name", "body"}, {"type", "string"}},
+                                        {{"name", "seconds"}, {"type", "number"}}})},
+        {"sql", nlohmann::json::array(
+                    {{{"sql", "INSERT INTO notes (body) VALUES ($1)"}, {"args", nlohmann::json::array({"body"})}},
+                     {{"sql", "SELECT 'txn_probe' AS tag, pg_sleep($1)"},
+                      {"args", nlohmann::json::array({"seconds"})}}})},
+        {"timeout_ms", 300},
+    };
 }
 
 class ServiceCalls : public ::testing::Test {
@@ -234,6 +251,66 @@ TEST_F(ServiceCalls, CallerTimeoutCancelsTheSql) {
     EXPECT_TRUE(poll_until([&] { return active_queries(stack_->postgres(), "SELECT 'cancel_probe'") == 0; }, 5s))
         << "the SQL of the canceled call is still running";
     expect_still_serving();
+}
+
+TEST_F(ServiceCalls, TextRoundTripsUnchanged) {
+    const std::string body = "naïve café ✓ 日本語 🐘 \"quoted\" 'single' \\ back\\slash; DROP TABLE notes; --";
+    const auto added = call("com.example.notes.add", {body});
+    ASSERT_TRUE(added.ok()) << added.describe();
+    const auto listed = call("com.example.notes.list", {1});
+    ASSERT_TRUE(listed.ok()) << listed.describe();
+    const auto& row = listed.args.at(0).as<db::Array>().at(0).as<db::Object>();
+    EXPECT_EQ(*find_kwarg(row, "body"), db::Value(body)) << "arguments are bound, never spliced into SQL";
+    EXPECT_EQ(stack_->postgres().psql("SELECT count(*) FROM pg_tables WHERE tablename = 'notes'"), "1");
+}
+
+TEST_F(ServiceCalls, MoreRowsThanMaxRowsIsAnErrorNotATruncation) {
+    const auto within = call("com.example.test.series", {5});
+    ASSERT_TRUE(within.ok()) << within.describe();
+    const db::Value expected = db::Array{db::Array{1}, db::Array{2}, db::Array{3}, db::Array{4}, db::Array{5}};
+    EXPECT_EQ(within.args.at(0), expected) << within.describe();
+    expect_error(call("com.example.test.series", {6}), "pgwamp.error.result_rejected");
+}
+
+TEST_F(ServiceCalls, TimedOutInteractionLeavesNothingBehind) {
+    const auto before = note_count();
+    const auto out = call("com.example.test.insert_then_sleep", {"never committed", 5});
+    ASSERT_TRUE(out.done);
+    EXPECT_EQ(out.error_uri, "pgwamp.error.timeout") << out.describe();
+    EXPECT_LT(out.elapsed, 2500ms);
+    EXPECT_TRUE(poll_until([&] { return active_queries(stack_->postgres(), "SELECT 'txn_probe'") == 0; }, 5s));
+    EXPECT_EQ(note_count(), before);
+    EXPECT_EQ(stack_->postgres().psql("SELECT count(*) FROM notes WHERE body = 'never committed'"), "0");
+    expect_still_serving();
+}
+
+TEST_F(ServiceCalls, ManyConcurrentCallsAllAnsweredCorrectly) {
+    // 300 calls in flight at once, across every now variant and a query with
+    // arguments: each answer must be the one for its own call.
+    std::vector<std::pair<int, std::shared_ptr<Outcome>>> calls;
+    for (int i = 0; i < 300; ++i) {
+        if (i % 2 == 0) {
+            const std::string uri = "com.example.now.v" + std::to_string(1 + (i / 2) % 4);
+            calls.emplace_back(-1, caller_->start_call(uri));
+        } else {
+            calls.emplace_back(1 + i % 5, caller_->start_call("com.example.test.series", {1 + i % 5}));
+        }
+    }
+    ASSERT_TRUE(caller_->run_until([&] {
+        for (const auto& [_, c] : calls) {
+            if (!c->done) return false;
+        }
+        return true;
+    }, 60s)) << "some of the concurrent calls were never answered";
+    for (const auto& [rows, c] : calls) {
+        ASSERT_TRUE(c->ok()) << c->describe();
+        if (rows < 0) {
+            ASSERT_TRUE(c->args.at(0).is<std::string>()) << c->describe();
+            EXPECT_TRUE(parse_iso8601(c->args[0].as<std::string>())) << c->describe();
+        } else {
+            ASSERT_EQ(c->args.at(0).as<db::Array>().size(), static_cast<std::size_t>(rows)) << c->describe();
+        }
+    }
 }
 
 }  // namespace

@@ -121,7 +121,21 @@ TEST_F(ServiceFaults, PostgresRestartFailsFastThenRecovers) {
     ASSERT_TRUE(caller.join());
     ASSERT_TRUE(caller.call("com.example.now.v1").ok());
 
+    // A call running when the database goes down fails at once, saying the
+    // connection was lost (it may or may not have run), instead of waiting
+    // out its 30 s deadline.
+    auto in_flight = caller.start_call("com.example.test.sleep", {30});
+    ASSERT_TRUE(poll_until([&] {
+        caller.run_until([] { return false; }, 20ms);
+        return sleep_running(1);
+    }, 5s)) << "pg_sleep never started";
+    const auto stopped_at = Clock::now();
     stack_->postgres().stop();
+    ASSERT_TRUE(caller.run_until([&] { return in_flight->done; }, 10s)) << "the in-flight call hangs";
+    std::cout << "[ figure ] call in flight when the database stopped answered " << ms_since(stopped_at)
+              << " ms after stop() began: " << in_flight->describe() << "\n";
+    EXPECT_EQ(in_flight->error_uri, "pgwamp.error.connection_lost") << in_flight->describe();
+
     // Each answer must come fast, from the pool knowing the database is gone,
     // not from a deadline expiring (statement_timeout is 30 s).
     long long slowest = 0;

@@ -13,12 +13,18 @@ namespace {
 
 constexpr const char* demo_topic = "com.example.demo";
 constexpr const char* notes_topic = "com.example.notes.on_insert";
+constexpr const char* plain_topic = "com.example.test.plain";
 
 class ServiceNotify : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
         try {
-            stack_ = std::make_unique<Stack>();
+            Stack::Options options;
+            // A channel whose payload is always text, even when it looks like JSON.
+            options.edit_config = [](nlohmann::json& config) {
+                config["notifications"]["plain"] = {{"topic", plain_topic}, {"payload", "text"}};
+            };
+            stack_ = std::make_unique<Stack>(options);
         } catch (const std::exception& e) {
             setup_error_ = e.what();
         }
@@ -30,6 +36,7 @@ protected:
         caller_ = std::make_unique<Caller>(*stack_);
         caller_->subscribe(demo_topic);
         caller_->subscribe(notes_topic);
+        caller_->subscribe(plain_topic);
         ASSERT_TRUE(caller_->join()) << "caller did not join";
     }
     void TearDown() override { caller_.reset(); }
@@ -128,6 +135,33 @@ TEST_F(ServiceNotify, InsertedNoteIsAnnounced) {
     EXPECT_EQ(*find_kwarg(row, "body"), db::Value("announced note ✓"));
     EXPECT_EQ(*find_kwarg(row, "id"), *find_kwarg(added.args.at(0).as<db::Object>(), "id"));
     expect_meta(event, "notes", true);
+}
+
+TEST_F(ServiceNotify, NoteTooLargeForNotifyIsAnnouncedTruncated) {
+    // The demo schema's trigger cuts the body rather than fail the INSERT.
+    const std::string body(9000, 'n');
+    const auto added = caller_->call("com.example.notes.add", {body});
+    ASSERT_TRUE(added.ok()) << added.describe();
+    const auto event = next_event(notes_topic);
+    ASSERT_TRUE(event.args.at(0).is<db::Object>()) << to_text(event.args.at(0));
+    const auto& row = event.args[0].as<db::Object>();
+    ASSERT_NE(find_kwarg(row, "truncated"), nullptr) << to_text(event.args[0]);
+    EXPECT_EQ(*find_kwarg(row, "truncated"), db::Value(true));
+    EXPECT_EQ(find_kwarg(row, "body")->as<std::string>(), std::string(1000, 'n'));
+    EXPECT_EQ(stack_->postgres().psql("SELECT length(body) FROM notes WHERE id = " +
+                                      to_text(*find_kwarg(added.args.at(0).as<db::Object>(), "id"))),
+              "9000");
+}
+
+TEST_F(ServiceNotify, TextChannelNeverParses) {
+    stack_->postgres().psql(R"(NOTIFY plain, '{"looks": "like json"}')");
+    const auto event = next_event(plain_topic);
+    ASSERT_EQ(event.args.size(), 1u);
+    EXPECT_EQ(event.args[0], db::Value(R"({"looks": "like json"})"));
+    expect_meta(event, "plain", false);
+    // The demo topic did not receive it: its next event is the marker sent after.
+    stack_->postgres().psql("NOTIFY demo, 'marker'");
+    EXPECT_EQ(next_event(demo_topic).args.at(0), db::Value("marker"));
 }
 
 TEST_F(ServiceNotify, NotifyProcedureClosesTheLoop) {

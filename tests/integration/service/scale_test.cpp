@@ -120,7 +120,9 @@ TEST_F(ServiceScale, FullQueueAnswersOverloadedAndNothingHangs) {
     ASSERT_TRUE(all_answered) << ok << " ok, " << overloaded << " overloaded, the rest hang";
     std::cout << "[ figure ] 20 concurrent calls on 2 x (1 connection + queue 2): " << ok << " ok, " << overloaded
               << " overloaded, slowest refusal " << slowest_refusal << " ms\n";
-    EXPECT_GE(ok, 2) << "each process runs one and queues two";
+    // Roundrobin gives each process 10; each runs one and queues two before
+    // refusing (more may succeed if a slow machine spreads the burst out).
+    EXPECT_GE(ok, 6) << "refused before the queue was full";
     EXPECT_GE(overloaded, 1);
     EXPECT_EQ(ok + overloaded, 20);
     // A refusal is immediate, not after waiting for a slot.

@@ -4,6 +4,8 @@
 #include <regex>
 #include <thread>
 
+#include <spdlog/spdlog.h>
+
 #include "db/value_json.hpp"
 #include "wamp/error.hpp"
 
@@ -18,6 +20,9 @@ std::string Outcome::describe() const {
 }
 
 Caller::Caller(const Stack& stack) {
+    // Our own client's reconnect attempts while a test holds the router down
+    // would flood the output; pgwamp's logs are in its own files.
+    spdlog::set_level(spdlog::level::err);
     auto options = stack.browser_client_options();
     options.backoff.initial = 50ms;
     options.backoff.cap = 200ms;
