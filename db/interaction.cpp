@@ -65,6 +65,14 @@ std::exception_ptr InteractionRun::cancel_error() const {
 
 void InteractionRun::start() {
     auto self = shared_from_this();
+    keep_alive_ = self;
+    {
+        // Closing the pool ends the interaction with Errc::closed.
+        std::weak_ptr<InteractionRun> weak = self;
+        close_slot_ = core_->closing_signal().attach([weak] {
+            if (auto s = weak.lock()) s->cancel(Errc::closed);
+        });
+    }
     if (options_.cancel) {
         if (options_.cancel->canceled()) {
             canceled_ = true;
@@ -89,6 +97,10 @@ void InteractionRun::start() {
 }
 
 void InteractionRun::cancel(Errc reason) {
+    if (reason == Errc::closed) {
+        // The pool closed every connection: the server rolls back by itself.
+        return finish(make_error(Errc::closed, "pool closed during the interaction"));
+    }
     if (canceled_ || phase_ == Phase::ending || phase_ == Phase::done) return;
     canceled_ = true;
     cancel_reason_ = reason;
@@ -98,6 +110,16 @@ void InteractionRun::cancel(Errc reason) {
     }
     for (auto& w : running_)
         if (auto r = w.lock()) core_->cancel_request(r, reason);
+    if (phase_ == Phase::body) {
+        // Do not wait for the body: it may never finish (a callback body
+        // that forgets `done`, a coroutine awaiting something else). Its
+        // later statements are refused and its result ignored; the ROLLBACK
+        // queues behind whatever it still has in flight.
+        body_done_ = true;
+        phase_ = Phase::ending;
+        auto self = shared_from_this();
+        asio::post(executor(), [self] { self->rollback_then_fail(self->cancel_error()); });
+    }
 }
 
 void InteractionRun::on_pinned(std::exception_ptr e, std::shared_ptr<Connection> c) {
@@ -234,9 +256,11 @@ void InteractionRun::finish(std::exception_ptr e, Value v) {
     phase_ = Phase::done;
     if (timer_) timer_->cancel();
     if (options_.cancel) options_.cancel->detach(signal_slot_);
+    core_->closing_signal().detach(close_slot_);
     auto complete = std::move(complete_);
     complete_ = nullptr;
     if (complete) complete(e, std::move(v));
+    keep_alive_.reset();  // may destroy *this: nothing after this line
 }
 
 }  // namespace detail

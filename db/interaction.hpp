@@ -6,7 +6,8 @@
 // returned; a failed ROLLBACK gives Errc::rollback_failed carrying the
 // original error, and that connection is closed and replaced. Canceling (or
 // the interaction's timeout) cancels the running statement, fails the
-// body's later statements at once, and always ends in ROLLBACK.
+// body's later statements at once, and always ends in ROLLBACK, without
+// waiting for the body to return.
 
 #include <cstdint>
 #include <exception>
@@ -81,6 +82,10 @@ private:
     std::vector<std::weak_ptr<Request>> running_;
     std::unique_ptr<boost::asio::steady_timer> timer_;
     std::uint64_t signal_slot_ = 0;
+    std::uint64_t close_slot_ = 0;
+    // The run owns itself from start() to finish(): nothing else may hold it
+    // (a callback body can drop `done`), yet its timeout must still fire.
+    std::shared_ptr<InteractionRun> keep_alive_;
 };
 
 }  // namespace detail

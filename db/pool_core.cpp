@@ -48,6 +48,7 @@ void PoolCore::close(std::function<void()> done) {
     if (!closed_) {
         closed_ = true;
         available_ = false;
+        closing_.cancel();
         retry_timer_.cancel();
         control_timer_.cancel();
         auto waiters = std::move(waiters_);

@@ -18,6 +18,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "db/backoff.hpp"
+#include "db/cancel_signal.hpp"
 #include "db/connection.hpp"
 #include "db/notification.hpp"
 #include "db/options.hpp"
@@ -65,6 +66,8 @@ public:
 
     void on_recovered(std::function<void()> handler) { recovered_handlers_.push_back(std::move(handler)); }
     bool available() const { return available_ && !closed_; }
+    // Fired by close(): interactions attach to it to end with Errc::closed.
+    CancelSignal& closing_signal() { return closing_; }
     bool closed() const { return closed_; }
     void set_statement_logger(StatementLogger logger, bool include_params);
 
@@ -136,6 +139,7 @@ private:
     ObserverId observer_seq_ = 0;
     std::vector<std::function<void()>> recovered_handlers_;
 
+    CancelSignal closing_;
     std::function<void(std::exception_ptr)> start_done_;
     std::set<std::size_t> start_ids_;  // connections whose first connect start() waits for
     std::string start_failures_;

@@ -201,6 +201,26 @@ TEST_F(PoolTest, CanceledInteractionLeavesNothingBehind) {
     EXPECT_EQ(cluster().psql("SELECT count(*) FROM " + t), "0");
 }
 
+TEST_F(PoolTest, InteractionTimeoutEndsABodyThatNeverCallsDone) {
+    std::string t = fresh_schema() + ".t";
+    cluster().psql("CREATE TABLE " + t + " (x int)");
+    run([&]() -> awaitable<void> {
+        CallbackInteraction forgetful = [t](Transaction& tx, InteractionDone) {
+            tx.async_execute("INSERT INTO " + t + " VALUES (1)", {}, [](std::exception_ptr, std::uint64_t) {});
+            // ...and never calls done.
+        };
+        try {
+            co_await pool->async_interaction(forgetful, statement_options(300ms), use_awaitable);
+            ADD_FAILURE() << "no timeout";
+        } catch (const Error& e) {
+            EXPECT_EQ(e.code(), make_error_code(Errc::timeout)) << e.what();
+        }
+        // The connection went back clean.
+        for (int i = 0; i < 5; ++i) co_await pool->async_query("SELECT 1", args(), use_awaitable);
+    });
+    EXPECT_EQ(cluster().psql("SELECT count(*) FROM " + t), "0");
+}
+
 TEST_F(PoolTest, InteractionTimeoutRollsBack) {
     std::string t = fresh_schema() + ".t";
     cluster().psql("CREATE TABLE " + t + " (x int)");

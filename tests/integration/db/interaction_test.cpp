@@ -188,6 +188,28 @@ TEST_F(PoolTest, FailedRollbackGivesRollbackFailedWithOriginalAndPoolKeepsWorkin
     EXPECT_EQ(count_rows(t), 0);
 }
 
+TEST_F(PoolTest, ClosingThePoolEndsARunningInteractionWithClosed) {
+    run([&]() -> awaitable<void> {
+        std::exception_ptr err;
+        bool done = false, body_started = false;
+        CoroutineInteraction slow = [&](Transaction& tx) -> awaitable<Value> {
+            body_started = true;
+            co_await tx.async_query("SELECT pg_sleep(10)", args(), use_awaitable);
+            co_return Value();
+        };
+        pool->async_interaction(slow, [&](std::exception_ptr e, Value) {
+            err = e;
+            done = true;
+        });
+        while (!body_started) co_await sleep_for(1ms);
+        auto t0 = std::chrono::steady_clock::now();
+        co_await pool->async_close(use_awaitable);
+        while (!done) co_await sleep_for(1ms);
+        EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
+        EXPECT_EQ(code_of(err), Errc::closed) << what_of(err);
+    });
+}
+
 TEST_F(PoolTest, ManyConcurrentInteractionsAllComplete) {
     run([&]() -> awaitable<void> {
         // Each pins a connection; the rest wait in the queue for one.
