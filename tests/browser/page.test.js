@@ -118,11 +118,13 @@ describe("pgwamp page in headless Chromium", { timeout: 600000 }, () => {
     assert_plausible_now(await now_rows(page));
   });
 
-  it("shows a JSON NOTIFY sent with psql within 2 s, pretty-printed", async () => {
+  it("shows a JSON NOTIFY sent with psql within 2 s, pretty-printed", async (t) => {
     const id = probe("psql");
     const payload = { probe: id, n: 42, nested: { ok: true } };
     await psql(info.conninfo, `NOTIFY demo, '${JSON.stringify(payload)}'`);
+    const sent = Date.now();
     const event = await wait_event(page, { channel: "demo", text: id, timeout: 2000 });
+    t.diagnostic(`psql returned -> event visible on the page: ${Date.now() - sent} ms`);
     assert.equal(await event.getAttribute("data-json"), "true");
     assert.equal(await event.getAttribute("data-topic"), "com.example.demo");
     const shown = await event.locator("[data-testid=event-payload]").textContent();
@@ -212,7 +214,7 @@ describe("pgwamp page in headless Chromium", { timeout: 600000 }, () => {
     await page.locator("#notes-error").waitFor({ state: "hidden", timeout: LONG });
   });
 
-  it("shows lost/retrying while the router is down and recovers when it is back", async () => {
+  it("shows lost/retrying while the router is down and recovers when it is back", async (t) => {
     // Blank the clock so a result shown later is known to be new.
     await page.evaluate(() => {
       for (const row of document.querySelectorAll("[data-testid^=now-row-]")) row.dataset.state = "idle";
@@ -225,7 +227,9 @@ describe("pgwamp page in headless Chromium", { timeout: 600000 }, () => {
 
     const restarted = Date.now();
     await stack.command("start-router");
+    const answered = Date.now();
     assert.equal(await wait_state(page, "[data-testid=conn-state]", ["open"], 2 * LONG), "open");
+    t.diagnostic(`start-router took ${answered - restarted} ms; page open again ${Date.now() - answered} ms later`);
 
     // The page calls now() as soon as it is back; pgwamp may need a moment
     // longer to re-register, so ask again until all four answer (bounded).
