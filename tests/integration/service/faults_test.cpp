@@ -178,11 +178,80 @@ TEST_F(ServiceFaults, PostgresRestartFailsFastThenRecovers) {
     }, 10s)) << "a NOTIFY after recovery was lost";
 }
 
-// Last: stops pgwamp.
-TEST_F(ServiceFaults, SigtermFinishesRunningCallsAndExitsZero) {
+TEST_F(ServiceFaults, LongDatabaseOutageFailsFastThroughoutAndRecovers) {
+    Caller caller(*stack_);
+    caller.subscribe("com.example.demo");
+    ASSERT_TRUE(caller.join());
+    ASSERT_TRUE(caller.call("com.example.now.v1").ok());
+
+    // Long enough for the pool's reconnect backoff to grow (shipped config:
+    // 500 ms doubling, cap 30 s); every call meanwhile is refused at once.
+    stack_->postgres().stop();
+    const auto down_at = Clock::now();
+    int refused = 0;
+    while (Clock::now() - down_at < 8s) {
+        const auto out = caller.call("com.example.now.v3", {}, {}, {}, 35s);
+        ASSERT_TRUE(out.done);
+        EXPECT_EQ(out.error_uri, "pgwamp.error.unavailable") << out.describe();
+        EXPECT_LT(out.elapsed, 2000ms);
+        ++refused;
+        caller.run_until([] { return false; }, 500ms);
+    }
+    stack_->postgres().start();
+    const auto recovered_ms = wait_serving(caller, 60s);
+    ASSERT_GE(recovered_ms, 0) << stack_->pgwamp_log(0);
+    std::cout << "[ figure ] database away 8 s (" << refused << " calls refused): serving " << recovered_ms
+              << " ms after it came back\n";
+    // Bounded by the backoff cap (30 s) plus a connect, never "forever".
+    EXPECT_LT(recovered_ms, 35000);
+
+    const auto& events = caller.events("com.example.demo");
+    const auto listen_start = Clock::now();
+    int sent = 0;
+    while (events.empty() && Clock::now() - listen_start < 40s) {
+        stack_->postgres().psql("NOTIFY demo, 'after outage " + std::to_string(++sent) + "'");
+        caller.run_until([&] { return !events.empty(); }, 500ms);
+    }
+    ASSERT_FALSE(events.empty()) << "no notification after the outage\n" << stack_->pgwamp_log(0);
+    std::cout << "[ figure ] notifications flowing " << ms_since(listen_start)
+              << " ms after the first call served\n";
+}
+
+TEST_F(ServiceFaults, StartedBeforeTheDatabaseServesOnceItIsUp) {
+    stack_->postgres().stop();
+    stack_->stop_pgwamp(0, SIGKILL);
+    ASSERT_NE(stack_->wait_pgwamp(0, std::chrono::seconds(10)), -1);
+    stack_->start_pgwamp(0);
+
+    // Joined and registered without a database: calls are refused as
+    // unavailable (not unknown procedure, not a hang).
     Caller caller(*stack_);
     ASSERT_TRUE(caller.join());
-    auto running = caller.start_call("com.example.test.sleep", {1});
+    Outcome out;
+    const auto start = Clock::now();
+    while (Clock::now() - start < 30s) {
+        out = caller.call("com.example.now.v1", {}, {}, {}, 35s);
+        if (out.error_uri != "wamp.error.no_such_procedure") break;
+        caller.run_until([] { return false; }, 100ms);
+    }
+    ASSERT_TRUE(out.done) << "hangs";
+    EXPECT_EQ(out.error_uri, "pgwamp.error.unavailable") << out.describe() << "\n" << stack_->pgwamp_log(0);
+    EXPECT_LT(out.elapsed, 2000ms);
+
+    stack_->postgres().start();
+    const auto serving_ms = wait_serving(caller, 60s);
+    ASSERT_GE(serving_ms, 0) << "pgwamp never served after the database came up\n" << stack_->pgwamp_log(0);
+    std::cout << "[ figure ] pgwamp started without a database: serving " << serving_ms
+              << " ms after the database came up\n";
+    EXPECT_TRUE(caller.call("com.example.notes.count").ok());
+}
+
+// Last: stops pgwamp.
+TEST_F(ServiceFaults, SigtermFinishesRunningCallsRefusesNewOnesAndExitsZero) {
+    Caller caller(*stack_);
+    ASSERT_TRUE(caller.join());
+    ASSERT_TRUE(caller.call("com.example.now.v1").ok());
+    auto running = caller.start_call("com.example.test.sleep", {2});
     ASSERT_TRUE(poll_until([&] {
         caller.run_until([] { return false; }, 20ms);
         return running->done || sleep_running(1);
@@ -190,14 +259,19 @@ TEST_F(ServiceFaults, SigtermFinishesRunningCallsAndExitsZero) {
 
     const auto signalled = Clock::now();
     stack_->stop_pgwamp(0, SIGTERM);
-    // The call already running is allowed to finish (grace 5 s).
+    // Once pgwamp has seen the signal (its log says so), new calls are
+    // refused while the running one may finish (grace 5 s).
+    ASSERT_TRUE(poll_until([&] { return stack_->pgwamp_log(0).find("event=shutdown") != std::string::npos; }, 5s))
+        << stack_->pgwamp_log(0);
+    const auto refused = caller.call("com.example.now.v1");
+    EXPECT_EQ(refused.error_uri, "pgwamp.error.unavailable") << refused.describe();
     ASSERT_TRUE(caller.run_until([&] { return running->done; }, 10s));
     EXPECT_TRUE(running->ok()) << "a call running at SIGTERM was not let finish: " << running->describe();
 
     const int status = stack_->wait_pgwamp(0, std::chrono::seconds(15));
     const auto exit_ms = ms_since(signalled);
     EXPECT_EQ(status, 0) << "exit status (-1: still running)\n" << stack_->pgwamp_log(0);
-    std::cout << "[ figure ] SIGTERM to exit: " << exit_ms << " ms\n";
+    std::cout << "[ figure ] SIGTERM to exit with a 2 s call running: " << exit_ms << " ms\n";
     EXPECT_LT(exit_ms, 5000 + 3000) << "past shutdown_grace_ms (5000) plus leave/close";
     EXPECT_NE(stack_->pgwamp_log(0).find("event=stopped"), std::string::npos) << stack_->pgwamp_log(0);
 
