@@ -271,6 +271,16 @@ describe("pgwamp page in headless Chromium", { timeout: 600000 }, () => {
     assert.equal(await page.isVisible("#events-empty"), false);
   });
 
+  it("says so plainly when AutobahnJS was not installed (scripts/bootstrap not run)", async () => {
+    const other = await browser.context.newPage();
+    other.on("pageerror", (err) => page_errors.push(err.message));
+    await other.route("**/vendor/autobahn.min.js", (route) => route.fulfill({ status: 404, body: "" }));
+    await other.goto(info.page_url);
+    await other.locator("[data-testid=vendor-missing]").waitFor({ state: "visible", timeout: LONG });
+    assert.equal(await wait_state(other, "[data-testid=conn-state]", ["closed"]), "closed");
+    await other.close();
+  });
+
   it("threw no uncaught exception in the page", () => {
     assert.deepEqual(page_errors, []);
   });
