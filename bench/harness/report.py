@@ -153,7 +153,10 @@ def markdown(data):
                      f"| {_f(r['router_cpu_us'], 1)} | {_f(r['postgres_cpu_us'], 1)} | {_f(r['loadgen_cpu_percent'])} |")
     lines += ["", "CPU per call is utime+stime from /proc/<pid>/stat over the measured window divided by the calls "
               "completed in it (all threads: adbapi's pool threads count). PostgreSQL is the postmaster and all its "
-              "backends. The load generator runs on its own CPU where there are two or more.", ""]
+              "backends. The load generator runs on its own CPU where there are two or more. Router, callee and "
+              "PostgreSQL share the remaining CPU(s), so throughput is bounded by the sum of their CPU per call: the "
+              "router's share is the same for every callee, and the rest is what the callee (and its database work) "
+              "adds.", ""]
 
     notify = data.get("notify") or []
     if notify:
