@@ -138,8 +138,15 @@ void Connection::pump() {
         }
         if (settings_->logger) r->sent_at = std::chrono::steady_clock::now();
         if (!driver_.send(*r)) {
-            lose(driver_.error_message());
-            return;
+            if (driver_.is_bad()) {
+                lose(driver_.error_message());
+                return;
+            }
+            // libpq refused this request alone (e.g. too many parameters):
+            // fail it, keep the connection and its neighbours.
+            fifo_.unsend_last();
+            r->finish(make_error(Errc::bad_value, "libpq refused the statement: " + driver_.error_message()));
+            continue;
         }
         ++sent;
     }

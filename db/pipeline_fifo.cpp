@@ -12,6 +12,14 @@ RequestPtr PipelineFifo::next_to_send() {
     return r;
 }
 
+RequestPtr PipelineFifo::unsend_last() {
+    if (in_flight_.empty()) return nullptr;
+    RequestPtr r = std::move(in_flight_.back());
+    in_flight_.pop_back();
+    if (r->cancel_requested) --cancel_targets_;
+    return r;
+}
+
 RequestPtr PipelineFifo::on_sync() {
     if (in_flight_.empty()) return nullptr;
     RequestPtr r = std::move(in_flight_.front());

@@ -36,6 +36,10 @@ public:
     // is none, the cap is reached, or a cancel holds sending back.
     RequestPtr next_to_send();
 
+    // Undoes the last next_to_send() when libpq refused the request itself
+    // (nothing was written); the caller fails it. Returns it.
+    RequestPtr unsend_last();
+
     // The request the server is answering now (null when none is in flight).
     Request* head() const { return in_flight_.empty() ? nullptr : in_flight_.front().get(); }
 

@@ -81,6 +81,9 @@ RequestPtr PoolCore::make_request(RequestKind kind, std::string sql, std::vector
     r->sql = std::move(sql);
     r->complete = std::move(complete);
     try {
+        // libpq takes the SQL as a C string: a NUL would silently cut it short.
+        if (r->sql.find('\0') != std::string::npos)
+            throw Error(make_error_code(Errc::bad_value), "SQL text contains a NUL byte");
         r->bound = bind_params(params);
     } catch (...) {
         r->finish(std::current_exception());

@@ -71,6 +71,13 @@ TEST_F(PoolTest, CallbackTokenCompletesLaterNeverInline) {
             bad_done = true;
         });
         EXPECT_FALSE(bad_done);
+        // SQL with a NUL byte would be cut short by libpq: refused instead.
+        bool nul_done = false;
+        pool->async_query(std::string("SELECT 1\0; SELECT 2", 19), {}, [&](std::exception_ptr e, Result) {
+            EXPECT_EQ(code_of(e), Errc::bad_value);
+            nul_done = true;
+        });
+        while (!nul_done) co_await sleep_for(1ms);
         while (!done || !bad_done) co_await sleep_for(1ms);
     });
     EXPECT_FALSE(completed_before_return);

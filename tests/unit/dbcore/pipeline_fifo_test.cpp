@@ -97,6 +97,19 @@ TEST(PipelineFifo, CancelCanBeRearmedOnlyForTheRunningHead) {
     EXPECT_FALSE(f.holding());
 }
 
+TEST(PipelineFifo, UnsendLastTakesBackARefusedRequest) {
+    PipelineFifo f(4);
+    auto a = req("a"), b = req("b");
+    f.enqueue(a);
+    f.enqueue(b);
+    f.next_to_send();
+    f.next_to_send();
+    EXPECT_EQ(f.unsend_last(), b);
+    EXPECT_EQ(f.in_flight(), 1u);
+    EXPECT_EQ(f.on_sync(), a);
+    EXPECT_EQ(f.on_sync(), nullptr);
+}
+
 TEST(PipelineFifo, DrainGivesInFlightThenUnsentAndResetsTheGuard) {
     PipelineFifo f(1);
     auto a = req("a"), b = req("b");
