@@ -167,11 +167,33 @@ void PoolCore::request_cancel(Connection& c, int backend_pid, std::function<void
 // ---- notifications -----------------------------------------------------------
 
 void PoolCore::on_notification(const Notification& n) {
-    // Posted: observers run after the read loop, one notification per
-    // handler, in the order the server sent them.
+    // Observers run from their own handlers, one notification per handler,
+    // in the order the server sent them. The next one is posted only when
+    // the previous is done, so I/O and queries get their turn in between: a
+    // burst of notifications to a slow observer delays statements by one
+    // observer call, not by the whole burst.
+    pending_notifications_.push_back(n);
+    if (dispatching_) return;
+    dispatching_ = true;
+    post_next_dispatch();
+}
+
+void PoolCore::post_next_dispatch() {
     std::weak_ptr<PoolCore> wp = weak_from_this();
-    asio::post(ex_, [wp, n] {
-        if (auto p = wp.lock()) p->dispatch(n);
+    asio::post(ex_, [wp] {
+        auto p = wp.lock();
+        if (!p) return;
+        if (p->pending_notifications_.empty()) {
+            p->dispatching_ = false;
+            return;
+        }
+        Notification n = std::move(p->pending_notifications_.front());
+        p->pending_notifications_.pop_front();
+        p->dispatch(n);
+        if (p->pending_notifications_.empty())
+            p->dispatching_ = false;
+        else
+            p->post_next_dispatch();
     });
 }
 

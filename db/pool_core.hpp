@@ -106,6 +106,7 @@ private:
     void send_listen(const std::string& sql_verb, const std::string& channel,
                      std::function<void(std::exception_ptr)> done);
     void dispatch(const Notification& n);
+    void post_next_dispatch();
     void finish_start(std::size_t id, const std::string& failure);
     void remove(Connection* c);
     void trim();
@@ -136,6 +137,8 @@ private:
     std::vector<std::function<void(std::exception_ptr)>> listens_waiting_for_control_;
 
     std::vector<std::pair<ObserverId, std::shared_ptr<const NotifyObserver>>> observers_;
+    std::deque<Notification> pending_notifications_;
+    bool dispatching_ = false;
     ObserverId observer_seq_ = 0;
     std::vector<std::function<void()>> recovered_handlers_;
 

@@ -1,5 +1,7 @@
 // LISTEN/NOTIFY: order, completeness, observer semantics.
 
+#include <thread>
+
 #include "tests/integration/db/db_test_support.hpp"
 
 namespace pgwamp::db::testing {
@@ -78,6 +80,30 @@ TEST_F(PoolTest, ObserverRunningQueriesGetsNoDuplicates) {
     });
     ASSERT_EQ(seen.size(), 51u);
     for (int i = 0; i < 50; ++i) EXPECT_EQ(seen[i], std::to_string(i));
+}
+
+TEST_F(PoolTest, ASlowObserverDoesNotStallQueries) {
+    int observed = 0;
+    std::vector<int> observed_at_query_completion;
+    run([&]() -> awaitable<void> {
+        pool->add_notify_observer([&](const Notification& n) {
+            if (n.channel != "slow") return;
+            ++observed;
+            // A deliberately slow, blocking observer (the worst case).
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        });
+        co_await pool->async_listen("slow", use_awaitable);
+        co_await pool->async_query("SELECT pg_notify('slow', i::text) FROM generate_series(1, 40) i", args(),
+                                   use_awaitable);
+        // Queries issued now complete between observer calls, not after all 40.
+        while (observed < 40) {
+            co_await pool->async_query("SELECT 1", args(), use_awaitable);
+            observed_at_query_completion.push_back(observed);
+        }
+    });
+    ASSERT_FALSE(observed_at_query_completion.empty());
+    EXPECT_LT(observed_at_query_completion.front(), 40) << "the first query waited for the whole burst";
+    EXPECT_GE(observed_at_query_completion.size(), 2u);
 }
 
 TEST_F(PoolTest, ListenRejectsBadChannelNamesAndQuotesOthers) {
