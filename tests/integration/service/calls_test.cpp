@@ -38,6 +38,11 @@ void add_test_procedures(nlohmann::json& config) {
         {"rows", "tuples"},
         {"max_rows", 5},
     };
+    procedures["com.example.test.text_of_size"] = {
+        {"sql", "SELECT repeat('x', $1) AS text"},
+        {"args", nlohmann::json::array({{{"name", "size"}, {"type", "int"}}})},
+        {"single", "value"},
+    };
     // Writes, then outlives its deadline: the write must be rolled back.
     procedures["com.example.test.insert_then_sleep"] = {
         {"mode", "interaction"},
@@ -270,6 +275,17 @@ TEST_F(ServiceCalls, MoreRowsThanMaxRowsIsAnErrorNotATruncation) {
     const db::Value expected = db::Array{db::Array{1}, db::Array{2}, db::Array{3}, db::Array{4}, db::Array{5}};
     EXPECT_EQ(within.args.at(0), expected) << within.describe();
     expect_error(call("com.example.test.series", {6}), "pgwamp.error.result_rejected");
+}
+
+TEST_F(ServiceCalls, ResultLargerThanTheRouterTakesIsAnErrorNotAHang) {
+    // The shipped Crossbar transports take messages up to 1 MiB.
+    const auto fits = call("com.example.test.text_of_size", {500000});
+    ASSERT_TRUE(fits.ok()) << fits.describe();
+    EXPECT_EQ(fits.args.at(0).as<std::string>().size(), 500000u);
+    const auto too_big = caller_->call("com.example.test.text_of_size", {2000000}, {}, {}, 30s);
+    ASSERT_TRUE(too_big.done) << "a result too large for the router was never answered";
+    EXPECT_EQ(too_big.error_uri, "wamp.error.payload_size_exceeded") << too_big.describe();
+    expect_still_serving();
 }
 
 TEST_F(ServiceCalls, TimedOutInteractionLeavesNothingBehind) {

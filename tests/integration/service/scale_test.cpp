@@ -133,5 +133,35 @@ TEST_F(ServiceScale, FullQueueAnswersOverloadedAndNothingHangs) {
     EXPECT_TRUE(after.ok()) << after.describe();
 }
 
+TEST_F(ServiceScale, CanceledCallStillInTheQueueNeverRuns) {
+    // Both processes' only connection is busy for 3 s (one sleep each, by
+    // roundrobin), so the two writes after them wait in the pools' queues
+    // until their callers' timeouts make Crossbar interrupt them.
+    const std::string marker = "queued then canceled";
+    auto sleep_a = caller_->start_call("com.example.test.sleep_txn", {3});
+    auto sleep_b = caller_->start_call("com.example.test.sleep_txn", {3});
+    ASSERT_TRUE(poll_until([&] {
+        caller_->run_until([] { return false; }, 20ms);
+        return active_queries(stack_->postgres(), "SELECT 'overload_probe'") == 2;
+    }, 5s)) << "the two sleeps did not start on both processes";
+    wamp::CallOptions options;
+    options.timeout = 1;  // Crossbar: seconds
+    auto write_a = caller_->start_call("com.example.notes.add", {marker}, {}, options);
+    auto write_b = caller_->start_call("com.example.notes.add", {marker}, {}, options);
+    ASSERT_TRUE(caller_->run_until([&] { return write_a->done && write_b->done; }, 10s));
+    EXPECT_EQ(write_a->error_uri, "wamp.error.canceled") << write_a->describe();
+    EXPECT_EQ(write_b->error_uri, "wamp.error.canceled") << write_b->describe();
+    EXPECT_FALSE(sleep_a->done || sleep_b->done) << "the sleeps ended before the writes were canceled";
+
+    ASSERT_TRUE(caller_->run_until([&] { return sleep_a->done && sleep_b->done; }, 15s));
+    EXPECT_TRUE(sleep_a->ok()) << sleep_a->describe();
+    EXPECT_TRUE(sleep_b->ok()) << sleep_b->describe();
+    // One more call through each process: anything still queued there would
+    // have run before it (FIFO).
+    for (int i = 0; i < 2; ++i) EXPECT_GT(backend_pid(), 0);
+    EXPECT_EQ(stack_->postgres().psql("SELECT count(*) FROM notes WHERE body = '" + marker + "'"), "0")
+        << "a call canceled while queued was run anyway";
+}
+
 }  // namespace
 }  // namespace pgwamp::test::service
