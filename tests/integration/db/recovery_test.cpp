@@ -59,6 +59,48 @@ TEST_F(PoolTest, DeathWithAFullPipelineFailsEveryStatementAndNoneHangs) {
     });
 }
 
+TEST_F(PoolTest, ConnectionDyingDuringCommitGivesRollbackFailedWithConnectionLost) {
+    // A deferred constraint trigger that sleeps makes COMMIT itself slow,
+    // so the backend can be killed while COMMIT runs.
+    cluster().psql(R"(
+        DROP SCHEMA IF EXISTS dying_commit CASCADE; CREATE SCHEMA dying_commit;
+        CREATE TABLE dying_commit.t (x int);
+        CREATE FUNCTION dying_commit.slow() RETURNS trigger LANGUAGE plpgsql AS
+            $$ BEGIN PERFORM pg_sleep(10); RETURN NULL; END $$;
+        CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON dying_commit.t
+            DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION dying_commit.slow();)");
+    make_pool(options(1, 1));
+    run([&]() -> awaitable<void> {
+        std::exception_ptr err;
+        bool done = false;
+        CoroutineInteraction body = [](Transaction& tx) -> awaitable<Value> {
+            co_await tx.async_execute("INSERT INTO dying_commit.t VALUES (1)", args(), use_awaitable);
+            co_return Value(true);
+        };
+        pool->async_interaction(body, [&](std::exception_ptr e, Value) {
+            err = e;
+            done = true;
+        });
+        while (cluster().psql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                              "WHERE state = 'active' AND query = 'COMMIT'") == "0")
+            co_await sleep_for(5ms);
+        while (!done) co_await sleep_for(1ms);
+        EXPECT_TRUE(err) << "COMMIT on a killed backend reported success";
+        if (err) try {
+            std::rethrow_exception(err);
+        } catch (const Error& e) {
+            EXPECT_EQ(e.code(), make_error_code(Errc::rollback_failed)) << e.what();
+            EXPECT_TRUE(e.original());
+            if (e.original()) {
+                EXPECT_EQ(e.original()->code(), make_error_code(Errc::connection_lost)) << e.original()->what();
+            }
+        }
+        Result r = co_await pool->async_query("SELECT 1", args(), use_awaitable);
+        EXPECT_EQ(r.rows.size(), 1u);
+    });
+    EXPECT_EQ(cluster().psql("SELECT count(*) FROM dying_commit.t"), "0");
+}
+
 awaitable<Errc> try_query(Pool& pool, std::chrono::steady_clock::duration& took) {
     auto t0 = std::chrono::steady_clock::now();
     Errc code{};
