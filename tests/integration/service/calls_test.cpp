@@ -54,6 +54,10 @@ void add_test_procedures(nlohmann::json& config) {
                       {"args", nlohmann::json::array({"seconds"})}}})},
         {"timeout_ms", 300},
     };
+    // The same under the default deadline, for cancellation by the caller.
+    auto long_one = procedures["com.example.test.insert_then_sleep"];
+    long_one.erase("timeout_ms");
+    procedures["com.example.test.insert_then_sleep_long"] = long_one;
 }
 
 class ServiceCalls : public ::testing::Test {
@@ -269,6 +273,20 @@ TEST_F(ServiceCalls, TextRoundTripsUnchanged) {
     EXPECT_EQ(stack_->postgres().psql("SELECT count(*) FROM pg_tables WHERE tablename = 'notes'"), "1");
 }
 
+TEST_F(ServiceCalls, NulInsideTextIsRefusedNotTruncated) {
+    // PostgreSQL text cannot hold U+0000; a C-string bind would silently cut
+    // the value at it. Either refusal is fine, a shortened note is not.
+    const std::string body("before\0after", 12);
+    const auto before = note_count();
+    const auto out = call("com.example.notes.add", {body});
+    ASSERT_TRUE(out.done);
+    EXPECT_FALSE(out.ok()) << "stored: " << stack_->postgres().psql("SELECT body FROM notes ORDER BY id DESC LIMIT 1");
+    EXPECT_TRUE(out.error_uri == "wamp.error.invalid_argument" || out.error_uri == "pgwamp.error.sql")
+        << out.describe();
+    EXPECT_EQ(note_count(), before);
+    expect_still_serving();
+}
+
 TEST_F(ServiceCalls, MoreRowsThanMaxRowsIsAnErrorNotATruncation) {
     const auto within = call("com.example.test.series", {5});
     ASSERT_TRUE(within.ok()) << within.describe();
@@ -297,6 +315,31 @@ TEST_F(ServiceCalls, TimedOutInteractionLeavesNothingBehind) {
     EXPECT_TRUE(poll_until([&] { return active_queries(stack_->postgres(), "SELECT 'txn_probe'") == 0; }, 5s));
     EXPECT_EQ(note_count(), before);
     EXPECT_EQ(stack_->postgres().psql("SELECT count(*) FROM notes WHERE body = 'never committed'"), "0");
+    expect_still_serving();
+}
+
+TEST_F(ServiceCalls, CanceledInteractionLeavesNothingBehind) {
+    const auto before = note_count();
+    wamp::CallOptions options;
+    options.timeout = 2;  // Crossbar: seconds, fires within 1-2 s
+    auto pending = caller_->start_call("com.example.test.insert_then_sleep_long", {"canceled write", 30}, {}, options);
+    // The sleep running means the INSERT before it is done, inside the open transaction.
+    ASSERT_TRUE(poll_until([&] {
+        caller_->run_until([] { return false; }, 20ms);
+        return pending->done || active_queries(stack_->postgres(), "SELECT 'txn_probe'") == 1;
+    }, 5s)) << "the transaction's sleep never started";
+    ASSERT_FALSE(pending->done) << "answered before the cancel: " << pending->describe();
+    ASSERT_TRUE(caller_->run_until([&] { return pending->done; }, 8s));
+    EXPECT_EQ(pending->error_uri, "wamp.error.canceled") << pending->describe();
+    EXPECT_TRUE(poll_until([&] { return active_queries(stack_->postgres(), "SELECT 'txn_probe'") == 0; }, 5s))
+        << "the canceled transaction's SQL is still running";
+    EXPECT_EQ(note_count(), before);
+    EXPECT_EQ(stack_->postgres().psql("SELECT count(*) FROM notes WHERE body = 'canceled write'"), "0");
+    // No transaction left open (idle in transaction) on pgwamp's connections.
+    EXPECT_TRUE(poll_until([&] {
+        return stack_->postgres().psql(
+                   "SELECT count(*) FROM pg_stat_activity WHERE state LIKE 'idle in transaction%'") == "0";
+    }, 5s));
     expect_still_serving();
 }
 
