@@ -2,6 +2,7 @@
 
 #include <ctime>
 #include <regex>
+#include <stdexcept>
 #include <thread>
 
 #include <spdlog/spdlog.h>
