@@ -54,6 +54,9 @@ wamp::ClientOptions client_options(const config::RouterConfig& router) {
     out.connect_timeout = router.connect_timeout;
     out.backoff.initial = router.reconnect.initial_delay;
     out.backoff.cap = router.reconnect.max_delay;
+    out.backoff.factor = router.reconnect.factor;
+    out.backoff.jitter = router.reconnect.jitter;
+    out.backoff.max_attempts = router.reconnect.max_attempts;
     return out;
 }
 
@@ -87,6 +90,13 @@ public:
         client_.on_state([this](wamp::ClientState state) {
             spdlog::info("event=router_state state={} endpoint={} realm={}", wamp::to_string(state),
                          config_.router.transport.url, config_.router.realm);
+            // The client only stops by itself when router.reconnect.max_attempts ran out:
+            // exit non-zero so a supervisor (Crossbar, systemd) sees it and decides.
+            if (state == wamp::ClientState::stopped && !tracker_.draining) {
+                spdlog::error("event=router_gave_up attempts={}", config_.router.reconnect.max_attempts);
+                exit_status_ = 3;
+                pool_.async_close([this] { io_.stop(); });
+            }
         });
         client_.start();
         signals_.async_wait([this](boost::system::error_code ec, int signal) {
@@ -95,6 +105,8 @@ public:
         spdlog::info("event=started procedures={} channels={}", config_.procedures.size() + 4,
                      config_.notifications.size());
     }
+
+    int exit_status() const { return exit_status_; }
 
 private:
     using Handler = void (*)(db::Pool&, std::shared_ptr<CallContext>);
@@ -164,6 +176,7 @@ private:
     boost::asio::signal_set signals_;
     boost::asio::steady_timer drain_timer_;
     std::chrono::steady_clock::time_point drain_deadline_;
+    int exit_status_ = 0;
 };
 
 }  // namespace
@@ -182,7 +195,7 @@ int run(config::Config config) {
     Application app(io, std::move(config));
     app.start();
     io.run();
-    return 0;
+    return app.exit_status();
 }
 
 }  // namespace pgwamp::service

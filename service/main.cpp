@@ -26,7 +26,7 @@ constexpr std::string_view usage =
     "  --help         print this help and exit\n"
     "\n"
     "Exit status: 0 on success or a clean shutdown (SIGINT/SIGTERM), 1 on a bad\n"
-    "configuration, 2 on bad usage.\n";
+    "configuration, 2 on bad usage, 3 when router.reconnect.max_attempts ran out.\n";
 
 struct Options {
     std::string config = "config/pgwamp.json";

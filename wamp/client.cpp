@@ -206,6 +206,12 @@ struct Client::Impl : std::enable_shared_from_this<Impl> {
 
     void schedule_retry() {
         if (!running) return;
+        if (backoff.exhausted()) {
+            spdlog::error("wamp: giving up on {} after {} failed attempts", options.endpoint.to_string(),
+                          backoff.attempt());
+            running = false;
+            return set_state(ClientState::stopped);
+        }
         auto delay = backoff.next();
         spdlog::info("wamp: reconnecting to {} in {} ms", options.endpoint.to_string(), delay.count());
         retry_timer.expires_after(delay);

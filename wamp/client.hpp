@@ -9,7 +9,9 @@
 // Reconnection: when the transport is lost (read/write error, EOF, router
 // GOODBYE, malformed input) or a connect/join attempt fails, the client waits
 // a jittered exponential backoff (first retry after ~50-100 ms, cap 5 s by
-// default) and tries again, forever, until stop(). On every join it
+// default) and tries again until stop(), or until backoff.max_attempts
+// consecutive attempts have failed (0, the default: never; then the state
+// becomes `stopped` and the client stays down). On every join it
 // registers every provide()d procedure and subscribes every subscribe()d
 // topic again; the state becomes `joined` once all of them are answered.
 //
