@@ -56,3 +56,34 @@ TEST(Backoff, NonsenseOptionsAreClamped) {
     EXPECT_GE(d, 1ms);
     EXPECT_LE(d, 1ms);
 }
+
+TEST(Backoff, FactorAndJitterFromTheConfigShapeEachWindow) {
+    BackoffOptions options{100ms, 10000ms};
+    options.factor = 3.0;
+    options.jitter = 0.1;
+    Backoff b(options, 11);
+    std::int64_t ceiling = 100;
+    for (int i = 0; i < 6; ++i) {
+        auto d = b.next().count();
+        EXPECT_GE(d, ceiling * 9 / 10) << i;
+        EXPECT_LE(d, ceiling) << i;
+        ceiling = std::min<std::int64_t>(ceiling * 3, 10000);
+    }
+}
+
+TEST(Backoff, MaxAttemptsExhaustsAndResetRestoresHope) {
+    BackoffOptions options{100ms, 1000ms};
+    options.max_attempts = 3;
+    Backoff b(options, 5);
+    for (int i = 0; i < 3; ++i) {
+        EXPECT_FALSE(b.exhausted()) << i;
+        b.next();
+    }
+    EXPECT_TRUE(b.exhausted());
+    b.reset();
+    EXPECT_FALSE(b.exhausted());
+
+    Backoff forever({100ms, 1000ms}, 5);  // max_attempts 0: never gives up
+    for (int i = 0; i < 1000; ++i) forever.next();
+    EXPECT_FALSE(forever.exhausted());
+}
