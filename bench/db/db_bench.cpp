@@ -3,26 +3,31 @@
 // `concurrency` callers each run SELECT now() through one db::Pool, issuing
 // the next as soon as the previous completes. Prints queries/s, the client's
 // CPU time per query (getrusage: this process only, not the server) and
-// latency percentiles; then runs pgbench with the same statement on the same
-// server (-c 8 -j 2) and prints the ratio, since the machine is shared and
-// noisy. Without --dsn it starts a throwaway cluster (tests/support).
+// latency percentiles. Then, on the same server and one at a time, runs the
+// peers (peers.hpp): pgbench with the same statement (-c pool -j 2), and the
+// Python pools the issue compares against, txpostgres and Twisted adbapi, with
+// the same concurrency, pool size and duration; and prints one table with
+// pgwamp's ratio to each, since only ratios from one run on this shared, noisy
+// machine mean anything. A peer that cannot run is reported as skipped.
+// Without --dsn it starts a throwaway cluster (tests/support).
 
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
-#include <regex>
+#include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/program_options.hpp>
 
+#include "bench/db/peers.hpp"
 #include "db/pool.hpp"
 #include "tests/support/postgres_cluster.hpp"
 
@@ -115,24 +120,6 @@ Run run_pool(const std::string& dsn, int concurrency, int pool_size, int in_flig
     return run;
 }
 
-std::optional<double> run_pgbench(const std::string& dsn, int seconds) {
-    std::string script = "/tmp/pgwamp-db-bench-" + std::to_string(::getpid()) + ".sql";
-    std::ofstream(script) << "SELECT now();\n";
-    std::string cmd = "/usr/lib/postgresql/15/bin/pgbench -n -f " + script + " -c 8 -j 2 -T " + std::to_string(seconds) +
-                      " '" + dsn + "' 2>&1";
-    std::string out;
-    if (FILE* p = ::popen(cmd.c_str(), "r")) {
-        char buf[512];
-        while (std::fgets(buf, sizeof buf, p)) out += buf;
-        ::pclose(p);
-    }
-    std::remove(script.c_str());
-    std::smatch m;
-    if (std::regex_search(out, m, std::regex(R"(tps = ([0-9.]+))"))) return std::stod(m[1]);
-    std::cerr << "pgbench failed:\n" << out << "\n";
-    return std::nullopt;
-}
-
 double percentile(std::vector<float>& v, double p) {
     if (v.empty()) return 0;
     auto k = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1));
@@ -140,22 +127,98 @@ double percentile(std::vector<float>& v, double p) {
     return v[k];
 }
 
+const std::vector<std::string> kPeers = {"pgbench", "txpostgres", "adbapi"};
+
+// "pgbench,adbapi" -> {"pgbench", "adbapi"}; "" or "none" -> {}. Throws on an unknown name.
+std::vector<std::string> parse_peers(const std::string& list) {
+    std::vector<std::string> out;
+    std::stringstream ss(list);
+    std::string name;
+    while (std::getline(ss, name, ',')) {
+        if (name.empty() || name == "none") continue;
+        if (std::find(kPeers.begin(), kPeers.end(), name) == kPeers.end())
+            throw std::invalid_argument("unknown peer '" + name + "' (known: pgbench, txpostgres, adbapi)");
+        if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+    }
+    return out;
+}
+
+std::string fmt_opt(const std::optional<double>& v, const char* f) {
+    if (!v) return "—";
+    char buf[64];
+    std::snprintf(buf, sizeof buf, f, *v);
+    return buf;
+}
+
+// One Markdown table, so a run can be pasted into RESULTS.md as printed.
+void print_comparison(const bench::PeerResult& ours, const std::vector<bench::PeerResult>& peers) {
+    std::printf("\n| client | queries/s | client CPU µs/query | p50 µs | p99 µs | pgwamp q/s ÷ peer | peer CPU ÷ pgwamp |\n");
+    std::printf("|---|---|---|---|---|---|---|\n");
+    auto row = [&](const bench::PeerResult& r) {
+        if (r.skipped) {
+            std::printf("| %s | skipped | | | | | |\n", r.name.c_str());
+            return;
+        }
+        std::optional<double> q_ratio, cpu_ratio;
+        if (&r != &ours && r.qps > 0) q_ratio = ours.qps / r.qps;
+        if (&r != &ours && r.cpu_us_per_query && ours.cpu_us_per_query && *ours.cpu_us_per_query > 0)
+            cpu_ratio = *r.cpu_us_per_query / *ours.cpu_us_per_query;
+        std::printf("| %s | %.0f | %s | %s | %s | %s | %s |\n", r.name.c_str(), r.qps,
+                    fmt_opt(r.cpu_us_per_query, "%.2f").c_str(), fmt_opt(r.p50_us, "%.0f").c_str(),
+                    fmt_opt(r.p99_us, "%.0f").c_str(), fmt_opt(q_ratio, "%.2f×").c_str(),
+                    fmt_opt(cpu_ratio, "%.1f×").c_str());
+    };
+    row(ours);
+    for (const auto& p : peers) row(p);
+    std::printf("\n");
+    for (const auto& p : peers) {
+        std::printf("%-10s %s\n", p.name.c_str(), p.detail.c_str());
+        if (p.skipped) std::printf("           skipped: %s\n", p.skipped->c_str());
+        if (!p.skipped && p.errors)
+            std::printf("           %llu errors, first: %s\n", static_cast<unsigned long long>(p.errors),
+                        p.first_error.value_or("?").c_str());
+    }
+
+    // The issue's targets: >= 5x txpostgres's queries/s, <= 5 µs client CPU per query.
+    std::printf("\ntargets from the issue:\n");
+    auto tx = std::find_if(peers.begin(), peers.end(), [](const auto& p) { return p.name == "txpostgres"; });
+    if (tx == peers.end())
+        std::printf("  >= 5x txpostgres queries/s: not measured (txpostgres not in --peers)\n");
+    else if (tx->skipped || tx->qps <= 0)
+        std::printf("  >= 5x txpostgres queries/s: not measured (txpostgres skipped)\n");
+    else
+        std::printf("  >= 5x txpostgres queries/s: %.2fx, %s\n", ours.qps / tx->qps,
+                    ours.qps >= 5 * tx->qps ? "met" : "NOT met");
+    double cpu = ours.cpu_us_per_query.value_or(0);
+    std::printf("  <= 5 µs client CPU/query:   %.2f µs, %s\n", cpu, cpu <= 5.0 ? "met" : "NOT met");
+    std::printf("  (issue's reference on this machine: txpostgres 18.9k q/s at 52 µs; adbapi 9.0k q/s at 110 µs)\n");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string dsn;
+    std::string dsn, peers_list = "pgbench,txpostgres,adbapi";
+    bench::PythonPeerTool python{PGWAMP_BENCH_SOURCE_DIR "/bench/.venv/bin/python",
+                                 PGWAMP_BENCH_SOURCE_DIR "/bench/db/python_peer_bench.py"};
     int concurrency = 64, pool_size = 8, in_flight = 16, seconds = 10;
-    bool pgbench = true;
     po::options_description desc("db_bench options");
     desc.add_options()("help", "this text")("dsn", po::value(&dsn), "libpq conninfo (default: a throwaway cluster)")(
-        "concurrency", po::value(&concurrency), "concurrent callers (64)")("pool", po::value(&pool_size),
-                                                                           "connections (8)")(
+        "concurrency", po::value(&concurrency), "concurrent callers, also for the Python peers (64)")(
+        "pool", po::value(&pool_size), "connections, also for every peer (8)")(
         "in-flight", po::value(&in_flight), "max pipelined statements per connection (16)")(
-        "seconds", po::value(&seconds), "measured seconds, after 1 s warm-up (10)")("no-pgbench", "skip the pgbench peer");
+        "seconds", po::value(&seconds), "measured seconds, after 1 s warm-up (10)")(
+        "peers", po::value(&peers_list), "peers to run after db::Pool: pgbench,txpostgres,adbapi (all); none")(
+        "python", po::value(&python.python), "interpreter for the Python peers (bench/.venv/bin/python)")(
+        "peer-script", po::value(&python.script), "the Python peers (bench/db/python_peer_bench.py)")(
+        "no-pgbench", "same as leaving pgbench out of --peers");
     po::variables_map vm;
+    std::vector<std::string> peer_names;
     try {
         po::store(po::parse_command_line(argc, argv, desc), vm);
         po::notify(vm);
+        peer_names = parse_peers(peers_list);
+        if (concurrency < 1 || pool_size < 1 || in_flight < 1 || seconds < 1)
+            throw std::invalid_argument("--concurrency, --pool, --in-flight and --seconds must be >= 1");
     } catch (const std::exception& e) {
         std::cerr << e.what() << "\n" << desc;
         return 2;
@@ -164,7 +227,7 @@ int main(int argc, char** argv) {
         std::cout << desc;
         return 0;
     }
-    pgbench = !vm.count("no-pgbench");
+    if (vm.count("no-pgbench")) std::erase(peer_names, std::string("pgbench"));
 #ifndef __OPTIMIZE__
     std::cerr << "warning: db_bench was built without optimisation; configure with -DCMAKE_BUILD_TYPE=Release\n";
 #endif
@@ -176,20 +239,37 @@ int main(int argc, char** argv) {
             std::cout << "throwaway cluster on port " << cluster->port() << "\n";
         }
         Run r = run_pool(dsn, concurrency, pool_size, in_flight, seconds);
-        double qps = static_cast<double>(r.queries) / r.seconds;
+        bench::PeerResult ours;
+        ours.name = "pgwamp db::Pool";
+        ours.queries = r.queries;
+        ours.errors = r.errors;
+        ours.qps = static_cast<double>(r.queries) / r.seconds;
+        ours.cpu_us_per_query = r.cpu * 1e6 / static_cast<double>(std::max<std::uint64_t>(r.queries, 1));
+        ours.p50_us = percentile(r.latency_us, 0.50);
+        ours.p99_us = percentile(r.latency_us, 0.99);
         std::printf("pgwamp db::Pool  concurrency=%d pool=%d in-flight=%d seconds=%.1f\n", concurrency, pool_size,
                     in_flight, r.seconds);
-        std::printf("  queries/s        %.0f  (%llu ok, %llu errors)\n", qps,
-                    static_cast<unsigned long long>(r.queries), static_cast<unsigned long long>(r.errors));
-        std::printf("  client CPU/query %.2f us\n", r.cpu * 1e6 / static_cast<double>(std::max<std::uint64_t>(r.queries, 1)));
-        std::printf("  latency p50      %.0f us\n", percentile(r.latency_us, 0.50));
-        std::printf("  latency p99      %.0f us\n", percentile(r.latency_us, 0.99));
-        if (pgbench) {
-            if (auto tps = run_pgbench(dsn, seconds)) {
-                std::printf("pgbench -c 8 -j 2 SELECT now()\n  queries/s        %.0f\n", *tps);
-                std::printf("ratio pgwamp/pgbench %.2f\n", qps / *tps);
-            }
+        std::printf("  %.0f queries/s (%llu ok, %llu errors), %.2f µs client CPU/query, p50 %.0f µs, p99 %.0f µs\n",
+                    ours.qps, static_cast<unsigned long long>(r.queries), static_cast<unsigned long long>(r.errors),
+                    *ours.cpu_us_per_query, *ours.p50_us, *ours.p99_us);
+        std::fflush(stdout);
+
+        std::vector<bench::PeerResult> peers;
+        for (const auto& name : peer_names) {
+            std::printf("%s: running for %d s...\n", name.c_str(), seconds);
+            std::fflush(stdout);
+            peers.push_back(name == "pgbench"
+                                ? bench::run_pgbench(dsn, pool_size, seconds)
+                                : bench::run_python_peer(python, name, dsn, concurrency, pool_size, seconds));
+            const auto& p = peers.back();
+            if (p.skipped)
+                std::printf("  skipped: %s\n", p.skipped->c_str());
+            else
+                std::printf("  %.0f queries/s, %s µs client CPU/query\n", p.qps,
+                            fmt_opt(p.cpu_us_per_query, "%.2f").c_str());
+            std::fflush(stdout);
         }
+        print_comparison(ours, peers);
         return r.errors ? 1 : 0;
     } catch (const std::exception& e) {
         std::cerr << "db_bench: " << e.what() << "\n";
