@@ -16,6 +16,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -127,6 +129,17 @@ double percentile(std::vector<float>& v, double p) {
     return v[k];
 }
 
+// The machine is shared: every run says how loaded it was, at start and end.
+void print_load(const char* when) {
+    std::ifstream in("/proc/loadavg");
+    std::string l1, l5, l15;
+    in >> l1 >> l5 >> l15;
+    std::time_t now = std::time(nullptr);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", std::gmtime(&now));
+    std::printf("%s: %s UTC, load average %s %s %s\n", when, stamp, l1.c_str(), l5.c_str(), l15.c_str());
+}
+
 const std::vector<std::string> kPeers = {"pgbench", "txpostgres", "adbapi"};
 
 // "pgbench,adbapi" -> {"pgbench", "adbapi"}; "" or "none" -> {}. Throws on an unknown name.
@@ -232,6 +245,7 @@ int main(int argc, char** argv) {
     std::cerr << "warning: db_bench was built without optimisation; configure with -DCMAKE_BUILD_TYPE=Release\n";
 #endif
     try {
+        print_load("start");
         std::unique_ptr<test::PostgresCluster> cluster;
         if (dsn.empty()) {
             cluster = std::make_unique<test::PostgresCluster>();
@@ -269,6 +283,7 @@ int main(int argc, char** argv) {
                             fmt_opt(p.cpu_us_per_query, "%.2f").c_str());
             std::fflush(stdout);
         }
+        print_load("end");
         print_comparison(ours, peers);
         return r.errors ? 1 : 0;
     } catch (const std::exception& e) {
