@@ -1,5 +1,7 @@
 #include "wamp/rawsocket_transport.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
@@ -131,60 +133,95 @@ void RawSocketTransport::finish_connect(std::error_code ec) {
         resolver_.cancel();
     } else {
         state_ = State::open;
-        read_header();
+        read_more();
     }
     // Always from a fresh handler: we may be inside connect() (bad endpoint).
     if (done) asio::post(io_, [done = std::move(done), ec] { done(ec); });
 }
 
-void RawSocketTransport::read_header() {
-    auto self = shared_from_this();
-    asio::async_read(socket_, asio::buffer(header_), [self](error_code ec, std::size_t) {
-        if (self->state_ != State::open) return;
-        if (ec) return self->fail(ec == asio::error::eof ? make_error_code(Errc::connection_lost) : std::error_code(ec));
-        rawsocket::FrameHeader header;
-        if (auto err = rawsocket::decode_header(self->header_, self->max_receive_, header)) {
-            // The length prefix is untrusted: refuse before allocating for it.
-            spdlog::warn("wamp: dropping connection to {}: incoming frame of {} octets ({}; our limit {})",
-                         self->endpoint_.to_string(),
-                         (std::uint32_t{self->header_[1]} << 16) | (std::uint32_t{self->header_[2]} << 8) |
-                             self->header_[3],
-                         err.message(), self->max_receive_);
-            return self->fail(err);
+namespace {
+// What one read asks for at least; grows to the largest frame seen (bounded
+// by max_receive_, checked before growing) and shrinks back when drained.
+constexpr std::size_t read_chunk = 64 * 1024;
+// Frames per gathered write; asio hands at most 64 buffers to one sendmsg.
+constexpr std::size_t max_gather = 64;
+}  // namespace
+
+void RawSocketTransport::read_more() {
+    if (read_begin_ == read_end_) {
+        read_begin_ = read_end_ = 0;
+        if (read_buf_.size() != read_chunk) {
+            read_buf_.resize(read_chunk);
+            read_buf_.shrink_to_fit();
         }
-        self->read_payload(header);
-    });
+    } else if (read_begin_ > 0) {
+        // Only a partial frame is left: move it to the front.
+        std::copy(read_buf_.begin() + static_cast<std::ptrdiff_t>(read_begin_),
+                  read_buf_.begin() + static_cast<std::ptrdiff_t>(read_end_), read_buf_.begin());
+        read_end_ -= read_begin_;
+        read_begin_ = 0;
+    }
+    if (read_buf_.size() < std::max(read_need_, read_end_ + 4)) read_buf_.resize(std::max(read_need_, read_chunk));
+    auto self = shared_from_this();
+    socket_.async_read_some(asio::buffer(read_buf_.data() + read_end_, read_buf_.size() - read_end_),
+                            [self](error_code ec, std::size_t n) { self->on_read(ec, n); });
 }
 
-void RawSocketTransport::read_payload(rawsocket::FrameHeader header) {
-    payload_.resize(header.length);
-    auto self = shared_from_this();
-    asio::async_read(socket_, asio::buffer(payload_), [self, header](error_code ec, std::size_t) {
-        if (self->state_ != State::open) return;
-        if (ec) return self->fail(ec == asio::error::eof ? make_error_code(Errc::connection_lost) : std::error_code(ec));
+void RawSocketTransport::on_read(error_code ec, std::size_t n) {
+    if (state_ != State::open) return;
+    if (ec) return fail(ec == asio::error::eof ? make_error_code(Errc::connection_lost) : std::error_code(ec));
+    read_end_ += n;
+    // The handlers may have closed us.
+    if (dispatch_frames() && state_ == State::open) read_more();
+}
+
+// Hands every complete frame in the buffer to its handler, in order. False
+// when we failed or were closed on the way.
+bool RawSocketTransport::dispatch_frames() {
+    read_need_ = 0;
+    while (read_end_ - read_begin_ >= header_.size()) {
+        std::copy_n(read_buf_.begin() + static_cast<std::ptrdiff_t>(read_begin_), header_.size(), header_.begin());
+        rawsocket::FrameHeader header;
+        if (auto err = rawsocket::decode_header(header_, max_receive_, header)) {
+            // The length prefix is untrusted: refuse before allocating for it.
+            spdlog::warn("wamp: dropping connection to {}: incoming frame of {} octets ({}; our limit {})",
+                         endpoint_.to_string(),
+                         (std::uint32_t{header_[1]} << 16) | (std::uint32_t{header_[2]} << 8) | header_[3],
+                         err.message(), max_receive_);
+            fail(err);
+            return false;
+        }
+        std::size_t frame_size = header_.size() + header.length;
+        if (read_end_ - read_begin_ < frame_size) {
+            read_need_ = frame_size;
+            break;
+        }
+        std::string_view payload(read_buf_.data() + read_begin_ + header_.size(), header.length);
+        read_begin_ += frame_size;
         switch (header.type) {
             case rawsocket::FrameType::message:
-                if (self->on_message_) {
+                if (on_message_) {
                     // A copy: the handler may close us, which resets on_message_
                     // while it runs.
-                    auto handler = self->on_message_;
+                    auto handler = on_message_;
                     try {
-                        handler(self->payload_);
+                        handler(payload);
                     } catch (const std::exception& e) {
                         spdlog::error("wamp: message handler threw: {}", e.what());
-                        return self->fail(Errc::protocol_violation);
+                        fail(Errc::protocol_violation);
+                        return false;
                     }
                 }
                 break;
             case rawsocket::FrameType::ping:
                 // PONG echoes the PING payload. A full queue only loses the PONG.
-                (void)self->enqueue(rawsocket::FrameType::pong, self->payload_);
+                (void)enqueue(rawsocket::FrameType::pong, payload);
                 break;
             case rawsocket::FrameType::pong: break;
         }
-        // The handler may have closed us.
-        if (self->state_ == State::open) self->read_header();
-    });
+        if (state_ != State::open) return false;
+    }
+    return true;
 }
 
 std::error_code RawSocketTransport::send(std::string payload) {
@@ -204,14 +241,23 @@ std::error_code RawSocketTransport::enqueue(rawsocket::FrameType type, std::stri
     return {};
 }
 
+// A frame queued while no write is under way goes out at once (a speculative
+// send, before send() returns). The write's completion handler runs only on a
+// later turn, so every frame queued meanwhile (the rest of a batch of call
+// results, typically) goes out in one gathered write instead of one send each.
 void RawSocketTransport::write_next() {
     writing_ = true;
+    writing_frames_ = std::min(queue_.size(), max_gather);
+    std::vector<asio::const_buffer> buffers;
+    buffers.reserve(writing_frames_);
+    for (std::size_t i = 0; i < writing_frames_; ++i) buffers.push_back(asio::buffer(queue_.at(i)));
     auto self = shared_from_this();
-    asio::async_write(socket_, asio::buffer(queue_.front()), [self](error_code ec, std::size_t) {
+    asio::async_write(socket_, buffers, [self](error_code ec, std::size_t) {
         self->writing_ = false;
         if (self->state_ != State::open) return;
         if (ec) return self->fail(ec);
-        self->queue_.pop();
+        self->queue_.pop(self->writing_frames_);
+        // Frames queued while this write was under way go out together now.
         if (!self->queue_.empty()) self->write_next();
     });
 }
@@ -221,7 +267,7 @@ void RawSocketTransport::fail(std::error_code ec) {
     state_ = State::closed;
     error_code ignored;
     socket_.close(ignored);
-    // A pending write still points into the front frame; the queue goes with us.
+    // A pending write still points into the first frames; the queue goes with us.
     if (!writing_) queue_.clear();
     auto handler = std::move(on_close_);
     on_close_ = nullptr;

@@ -12,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <vector>
 
 #include "wamp/rawsocket_framing.hpp"
 #include "wamp/send_queue.hpp"
@@ -42,8 +43,9 @@ private:
     void on_connected(std::error_code ec);
     void on_handshake_reply(std::error_code ec);
     void finish_connect(std::error_code ec);
-    void read_header();
-    void read_payload(rawsocket::FrameHeader header);
+    void read_more();
+    void on_read(boost::system::error_code ec, std::size_t n);
+    bool dispatch_frames();
     std::error_code enqueue(rawsocket::FrameType type, std::string_view payload);
     void write_next();
     void fail(std::error_code ec);
@@ -58,9 +60,17 @@ private:
     std::function<void(std::error_code)> connect_done_;
     rawsocket::Bytes4 handshake_{};
     rawsocket::Bytes4 header_{};
-    std::string payload_;
+    // Incoming octets: [read_begin_, read_end_) is received but not yet
+    // dispatched (at most one partial frame once dispatch_frames returned).
+    // One read takes whatever has arrived, so a burst of frames costs one
+    // recv instead of two per frame (header, then payload).
+    std::vector<char> read_buf_;
+    std::size_t read_begin_ = 0;
+    std::size_t read_end_ = 0;
+    std::size_t read_need_ = 0;  // octets the partial frame needs in all (0: header incomplete)
     SendQueue queue_;
     bool writing_ = false;
+    std::size_t writing_frames_ = 0;
     std::uint32_t max_receive_;
     std::uint32_t max_send_ = 0;
 };

@@ -16,6 +16,10 @@ void SendQueue::pop() {
     frames_.pop_front();
 }
 
+void SendQueue::pop(std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) pop();
+}
+
 void SendQueue::clear() {
     frames_.clear();
     bytes_ = 0;

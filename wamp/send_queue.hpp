@@ -1,6 +1,9 @@
 #pragma once
 // The bounded queue of outgoing frames of one transport. Pure logic: the
-// transport writes front() and pop()s it when the write completed.
+// transport writes the first frames in one gathered write (at(0..n-1)) and
+// pop(n)s them when the write completed. Frames stay where they are while
+// later ones are pushed (a deque never moves its elements on push_back), so a
+// write in flight can point into them.
 //
 // The bound is in octets, not messages, because memory is what runs out when
 // the router reads slower than we produce. A push that would pass the bound is
@@ -29,7 +32,10 @@ public:
     std::size_t bytes() const { return bytes_; }
     std::size_t max_bytes() const { return max_bytes_; }
     const std::string& front() const { return frames_.front(); }
+    const std::string& at(std::size_t i) const { return frames_[i]; }
     void pop();
+    // Pops the first n frames (n <= size()).
+    void pop(std::size_t n);
     void clear();
 
 private:
