@@ -76,7 +76,9 @@ TEST_F(PoolTest, ObserverRunningQueriesGetsNoDuplicates) {
         for (int i = 0; i < 50; ++i) co_await pool->async_execute("SELECT pg_notify('dup', $1)", args(std::to_string(i)), use_awaitable);
         while (seen.size() < 50 || queries_done < 50) co_await sleep_for(1ms);
         co_await pool->async_execute("SELECT pg_notify('dup', 'last')", args(), use_awaitable);
-        while (seen.back() != "last") co_await sleep_for(1ms);
+        // Also wait for the observer's own query for "last": ending the test
+        // while it is in flight would close the pool under it (a closed error).
+        while (seen.back() != "last" || queries_done < 51) co_await sleep_for(1ms);
     });
     ASSERT_EQ(seen.size(), 51u);
     for (int i = 0; i < 50; ++i) EXPECT_EQ(seen[i], std::to_string(i));
