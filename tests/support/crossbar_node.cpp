@@ -106,8 +106,7 @@ CrossbarNode::CrossbarNode(Options options) : options_(std::move(options)) {
         if (pid_ > 0) stop(false);
         std::error_code ignored;
         fs::remove_all(dir_, ignored);
-        if (guardian_pipe_ >= 0) ::close(guardian_pipe_);
-        if (guardian_pid_ > 0) ::waitpid(guardian_pid_, nullptr, 0);
+        guardian_.release();
         throw;
     }
 }
@@ -119,8 +118,7 @@ CrossbarNode::~CrossbarNode() {
     }
     std::error_code ignored;
     fs::remove_all(dir_, ignored);
-    if (guardian_pipe_ >= 0) ::close(guardian_pipe_);  // guardian sees EOF and exits
-    if (guardian_pid_ > 0) ::waitpid(guardian_pid_, nullptr, 0);
+    guardian_.release();
 }
 
 CrossbarNode& CrossbarNode::shared() {
@@ -180,21 +178,8 @@ void CrossbarNode::rewrite(const Options& options) {
 }
 
 void CrossbarNode::start_guardian() {
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
-    pid_t pid = ::fork();
-    if (pid < 0) throw std::runtime_error("fork failed");
-    if (pid == 0) {
-        // EOF on stdin comes when the test process ends, however it ends.
-        ::dup2(fds[0], 0);
-        std::string script = "cat >/dev/null; if [ -f '" + dir_ + "/crossbar.pgid' ]; then kill -KILL -$(cat '" +
-                             dir_ + "/crossbar.pgid') 2>/dev/null; fi; rm -rf '" + dir_ + "'";
-        ::execl("/bin/sh", "sh", "-c", script.c_str(), static_cast<char*>(nullptr));
-        ::_exit(127);
-    }
-    ::close(fds[0]);
-    guardian_pipe_ = fds[1];
-    guardian_pid_ = pid;
+    guardian_ = Guardian("if [ -f '" + dir_ + "/crossbar.pgid' ]; then kill -KILL -$(cat '" + dir_ +
+                         "/crossbar.pgid') 2>/dev/null; fi; rm -rf '" + dir_ + "'");
 }
 
 void CrossbarNode::start() {

@@ -24,6 +24,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/guardian.hpp"
+
 namespace pgwamp::test {
 
 class CrossbarNode {
@@ -98,8 +100,7 @@ private:
     std::string unix_path_;
     std::vector<std::uint16_t> tcp_ports_;
     int pid_ = -1;
-    int guardian_pipe_ = -1;
-    int guardian_pid_ = -1;
+    Guardian guardian_;
 };
 
 }  // namespace pgwamp::test

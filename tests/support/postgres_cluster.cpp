@@ -124,8 +124,7 @@ PostgresCluster::~PostgresCluster() {
     }
     std::error_code ignored;
     std::filesystem::remove_all(dir_, ignored);
-    if (guardian_pipe_ >= 0) ::close(guardian_pipe_);  // guardian sees EOF and exits
-    if (guardian_pid_ > 0) ::waitpid(guardian_pid_, nullptr, 0);
+    guardian_.release();
 }
 
 PostgresCluster& PostgresCluster::shared() {
@@ -134,23 +133,9 @@ PostgresCluster& PostgresCluster::shared() {
 }
 
 void PostgresCluster::start_guardian() {
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
-    pid_t pid = ::fork();
-    if (pid < 0) throw std::runtime_error("fork failed");
-    if (pid == 0) {
-        // Wait for EOF on stdin: it comes when the parent exits, however it exits.
-        ::dup2(fds[0], 0);
-        std::string script = "cat >/dev/null; if [ -d '" + data_dir_ + "' ]; then " +
-                             (running_as_root() ? "runuser -u postgres -- " : "") + pg_bin +
-                             "pg_ctl -D '" + data_dir_ + "' -m immediate -w stop >/dev/null 2>&1; rm -rf '" +
-                             dir_ + "'; fi";
-        ::execl("/bin/sh", "sh", "-c", script.c_str(), static_cast<char*>(nullptr));
-        ::_exit(127);
-    }
-    ::close(fds[0]);
-    guardian_pipe_ = fds[1];
-    guardian_pid_ = pid;
+    guardian_ = Guardian("if [ -d '" + data_dir_ + "' ]; then " +
+                         (running_as_root() ? "runuser -u postgres -- " : "") + pg_bin + "pg_ctl -D '" +
+                         data_dir_ + "' -m immediate -w stop >/dev/null 2>&1; rm -rf '" + dir_ + "'; fi");
 }
 
 void PostgresCluster::init_db() {

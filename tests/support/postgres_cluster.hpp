@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/guardian.hpp"
+
 namespace pgwamp::test {
 
 class PostgresCluster {
@@ -50,8 +52,7 @@ private:
     std::string data_dir_;
     int port_ = 0;
     bool running_ = false;
-    int guardian_pipe_ = -1;
-    int guardian_pid_ = -1;
+    Guardian guardian_;
 };
 
 }  // namespace pgwamp::test
