@@ -155,6 +155,12 @@ enum class LogLevel { trace, debug, info, warn, error, critical, off };
 // so several pgwamp processes can register the same procedures and share calls.
 enum class InvokePolicy { single, roundrobin, random, first, last };
 
+// Who publishes a NOTIFY when several pgwamp processes share a database.
+enum class NotifyPublishers {
+    one,    // the channel's leader only (an advisory lock per channel): one event per NOTIFY
+    every,  // every process that has the channel: N processes, N events per NOTIFY
+};
+
 struct ServiceConfig {
     LogLevel log_level = LogLevel::info;
     Milliseconds shutdown_grace{5'000};
@@ -162,6 +168,9 @@ struct ServiceConfig {
     // Procedure that lets callers NOTIFY one of the configured channels;
     // nullopt ("notify_procedure": null) registers none.
     std::optional<std::string> notify_procedure = std::string("com.example.notify");
+    NotifyPublishers notify_publishers = NotifyPublishers::one;
+    // How often a process that does not lead a channel tries to take it over.
+    Milliseconds notify_leader_retry{1'000};
 };
 
 // ---------------------------------------------------------------- config
@@ -199,6 +208,7 @@ std::string_view to_string(ArgType v) noexcept;
 std::string_view to_string(PayloadFormat v) noexcept;
 std::string_view to_string(LogLevel v) noexcept;
 std::string_view to_string(InvokePolicy v) noexcept;
+std::string_view to_string(NotifyPublishers v) noexcept;
 
 // Whether a JSON value is acceptable for an argument of type t (null always is).
 bool arg_type_accepts(ArgType t, const nlohmann::json& value) noexcept;

@@ -80,7 +80,9 @@ nlohmann::json describe_config(const Config& c) {
     json service = {{"log_level", to_string(c.service.log_level)},
                     {"shutdown_grace_ms", c.service.shutdown_grace.count()},
                     {"register_invoke", to_string(c.service.register_invoke)},
-                    {"notify_procedure", c.service.notify_procedure ? json(*c.service.notify_procedure) : json()}};
+                    {"notify_procedure", c.service.notify_procedure ? json(*c.service.notify_procedure) : json()},
+                    {"notify_publishers", to_string(c.service.notify_publishers)},
+                    {"notify_leader_retry_ms", c.service.notify_leader_retry.count()}};
     return {{"router", describe_router(c.router)}, {"database", describe_database(c.database)},
             {"procedures", procedures}, {"notifications", notifications}, {"service", service}};
 }

@@ -24,6 +24,7 @@ std::string_view to_string(ArgType v) noexcept { return name_in(detail::arg_type
 std::string_view to_string(PayloadFormat v) noexcept { return name_in(detail::payload_formats, v); }
 std::string_view to_string(LogLevel v) noexcept { return name_in(detail::log_levels, v); }
 std::string_view to_string(InvokePolicy v) noexcept { return name_in(detail::invoke_policies, v); }
+std::string_view to_string(NotifyPublishers v) noexcept { return name_in(detail::notify_publishers, v); }
 
 bool arg_type_accepts(ArgType t, const nlohmann::json& value) noexcept {
     if (value.is_null()) return true;

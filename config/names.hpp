@@ -37,4 +37,7 @@ inline constexpr std::array<Choice<InvokePolicy>, 5> invoke_policies{{
     {"single", InvokePolicy::single}, {"roundrobin", InvokePolicy::roundrobin},
     {"random", InvokePolicy::random}, {"first", InvokePolicy::first}, {"last", InvokePolicy::last}}};
 
+inline constexpr std::array<Choice<NotifyPublishers>, 2> notify_publishers{{
+    {"one", NotifyPublishers::one}, {"every", NotifyPublishers::every}}};
+
 }  // namespace pgwamp::config::detail

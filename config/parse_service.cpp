@@ -5,7 +5,8 @@
 namespace pgwamp::config::detail {
 
 ServiceConfig parse_service(const Node& node) {
-    Fields f(node, {"log_level", "shutdown_grace_ms", "register_invoke", "notify_procedure"});
+    Fields f(node, {"log_level", "shutdown_grace_ms", "register_invoke", "notify_procedure", "notify_publishers",
+                    "notify_leader_retry_ms"});
     ServiceConfig s;
     if (auto n = f.get("log_level")) s.log_level = n->choice<LogLevel>(log_levels);
     if (auto n = f.get("shutdown_grace_ms")) s.shutdown_grace = n->milliseconds(600'000);
@@ -19,6 +20,9 @@ ServiceConfig parse_service(const Node& node) {
                 n->fail("not a valid procedure URI: " + *problem);
         }
     }
+    if (auto n = f.get("notify_publishers")) s.notify_publishers = n->choice<NotifyPublishers>(notify_publishers);
+    // At least 10 ms: each try is a query on the database, from every follower.
+    if (auto n = f.get("notify_leader_retry_ms")) s.notify_leader_retry = Milliseconds(n->integer(10, 600'000));
     return s;
 }
 

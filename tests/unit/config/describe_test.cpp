@@ -35,6 +35,8 @@ TEST(Describe, RoundTripsAndHidesSecrets) {
     EXPECT_EQ(described["procedures"]["com.example.notes.add_pair"]["sql"][1]["args"][0], "second");
     EXPECT_FALSE(described["procedures"]["com.example.notes.delete"].contains("rows"));
     EXPECT_EQ(described["service"]["register_invoke"], "roundrobin");
+    EXPECT_EQ(described["service"]["notify_publishers"], "one");
+    EXPECT_EQ(described["service"]["notify_leader_retry_ms"], 1000);
 
     // The description is itself a valid config that means the same thing.
     const Config again = parse_config_text(text, dir.path() / "described.json");

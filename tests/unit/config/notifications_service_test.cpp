@@ -45,6 +45,36 @@ TEST(Service, AllKeys) {
     EXPECT_EQ(s.notify_procedure, "org.acme.notify");
 }
 
+TEST(Service, NotifyLeadershipDefaultsToOnePublisherRetryingEverySecond) {
+    const auto s = parse(minimal_doc()).service;
+    EXPECT_EQ(s.notify_publishers, NotifyPublishers::one);
+    EXPECT_EQ(s.notify_leader_retry, Milliseconds(1000));
+}
+
+TEST(Service, NotifyLeadershipKeys) {
+    auto doc = minimal_doc();
+    doc["service"] = {{"notify_publishers", "every"}, {"notify_leader_retry_ms", 250}};
+    const auto s = parse(doc).service;
+    EXPECT_EQ(s.notify_publishers, NotifyPublishers::every);
+    EXPECT_EQ(s.notify_leader_retry, Milliseconds(250));
+}
+
+TEST(Service, NotifyLeadershipRules) {
+    auto doc = minimal_doc();
+    doc["service"] = {{"notify_publishers", "all"}};
+    expect_error(doc, "service.notify_publishers", "expected one of \"one\", \"every\", found \"all\"");
+    doc["service"] = {{"notify_publishers", true}};
+    expect_error(doc, "service.notify_publishers", "expected one of");
+    doc["service"] = {{"notify_leader_retry_ms", 5}};
+    expect_error(doc, "service.notify_leader_retry_ms", "an integer from 10 to 600000");
+    doc["service"] = {{"notify_leader_retry_ms", 600'001}};
+    expect_error(doc, "service.notify_leader_retry_ms", "an integer from 10 to 600000");
+    doc["service"] = {{"notify_leader_retry_ms", "1s"}};
+    expect_error(doc, "service.notify_leader_retry_ms", "an integer from 10 to 600000");
+    doc["service"] = {{"notify_leader_retry", 1000}};
+    expect_error(doc, "service.notify_leader_retry", "unknown key");
+}
+
 TEST(Service, NotifyProcedureNullDisablesIt) {
     auto doc = minimal_doc();
     doc["service"] = {{"notify_procedure", nullptr}};
@@ -65,6 +95,7 @@ TEST(Service, Rules) {
 
 TEST(Names, RoundTrip) {
     EXPECT_EQ(to_string(InvokePolicy::roundrobin), "roundrobin");
+    EXPECT_EQ(to_string(NotifyPublishers::every), "every");
     EXPECT_EQ(to_string(ArgType::integer), "int");
     EXPECT_EQ(to_string(ArgType::boolean), "bool");
     EXPECT_EQ(to_string(Mode::interaction), "interaction");
