@@ -37,6 +37,17 @@ db::PoolOptions pool_options(const config::DatabaseConfig& db) {
     return out;
 }
 
+// The leader's connection uses the pool's database, timeouts and backoff.
+db::LeaderListenerOptions leadership_options(const config::Config& config) {
+    const db::PoolOptions pool = pool_options(config.database);
+    db::LeaderListenerOptions out;
+    out.conninfo = pool.conninfo;
+    out.connect_timeout = pool.connect_timeout;
+    out.backoff = pool.backoff;
+    out.retry_interval = config.service.notify_leader_retry;
+    return out;
+}
+
 wamp::ClientOptions client_options(const config::RouterConfig& router) {
     wamp::ClientOptions out;
     const auto& t = router.transport;
@@ -70,7 +81,8 @@ public:
           config_(std::move(config)),
           pool_(io.get_executor(), pool_options(config_.database)),
           client_(io, client_options(config_.router)),
-          bridge_(pool_, client_, config_.notifications),
+          bridge_(pool_, client_, config_.notifications, config_.service.notify_publishers,
+                  leadership_options(config_)),
           signals_(io, SIGINT, SIGTERM),
           drain_timer_(io) {}
 
@@ -146,6 +158,8 @@ private:
     void shutdown(int signal) {
         spdlog::info("event=shutdown signal={} running_calls={}", signal, tracker_.running());
         tracker_.draining = true;
+        // Hand the channels over now, so a follower's takeover overlaps the drain.
+        bridge_.stop();
         drain_deadline_ = std::chrono::steady_clock::now() + config_.service.shutdown_grace;
         drain();
     }

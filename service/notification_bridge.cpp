@@ -1,5 +1,7 @@
 #include "service/notification_bridge.hpp"
 
+#include <unistd.h>
+
 #include <spdlog/spdlog.h>
 
 #include "db/error.hpp"
@@ -9,17 +11,43 @@
 namespace pgwamp::service {
 
 NotificationBridge::NotificationBridge(db::Pool& pool, wamp::Client& client,
-                                       const std::map<std::string, config::NotificationConfig>& channels)
-    : pool_(pool), client_(client), channels_(channels) {}
+                                       const std::map<std::string, config::NotificationConfig>& channels,
+                                       config::NotifyPublishers publishers, db::LeaderListenerOptions leadership)
+    : pool_(pool),
+      client_(client),
+      channels_(channels),
+      publishers_(publishers),
+      leadership_(std::move(leadership)) {}
 
 NotificationBridge::~NotificationBridge() {
     if (observing_) pool_.remove_notify_observer(observer_);
+    stop();
 }
 
 void NotificationBridge::start() {
+    if (channels_.empty()) return;
+    if (publishers_ == config::NotifyPublishers::one) return start_leading();
     observer_ = pool_.add_notify_observer([this](const db::Notification& n) { on_notification(n); });
     observing_ = true;
     for (const auto& [channel, _] : channels_) pool_.listen(channel);
+}
+
+void NotificationBridge::start_leading() {
+    std::vector<std::string> names;
+    for (const auto& [channel, _] : channels_) names.push_back(channel);
+    auto on_role = [this](const std::string& channel, db::ChannelRole role, const std::string& reason) {
+        // Each process logs its own role per channel: grep role=leader across
+        // the processes' logs to see who publishes what.
+        spdlog::info("event=notify_role channel=\"{}\" role={} reason={} pid={} backend_pid={}", channel,
+                     db::to_string(role), reason, ::getpid(), leader_ ? leader_->backend_pid() : 0);
+    };
+    leader_ = db::LeaderListener::create(pool_.executor(), leadership_, names,
+                                         [this](const db::Notification& n) { on_notification(n); }, on_role);
+    leader_->start();
+}
+
+void NotificationBridge::stop() {
+    if (leader_) leader_->close();
 }
 
 void NotificationBridge::on_notification(const db::Notification& n) {

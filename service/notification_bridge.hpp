@@ -7,13 +7,21 @@
 // "payload": "json" the payload is parsed; a payload that is not JSON is
 // published as the original text with json=false, never dropped.
 //
+// With several pgwamp processes on one database, by default only the
+// channel's leader publishes (db::LeaderListener: an advisory lock per
+// channel on the connection that LISTENs), so each NOTIFY becomes one event;
+// NotifyPublishers::every keeps the old way, where every process LISTENs on
+// the pool's control connection and publishes.
+//
 // Also serves the notify procedure: (channel, payload) -> pg_notify, limited
 // to the configured channels so a browser cannot signal arbitrary listeners.
 
 #include <map>
+#include <memory>
 #include <string>
 
 #include "config/config.hpp"
+#include "db/leader_listener.hpp"
 #include "db/notification.hpp"
 #include "db/pool.hpp"
 #include "service/call_context.hpp"
@@ -23,21 +31,30 @@ namespace pgwamp::service {
 
 class NotificationBridge {
 public:
+    // `leadership` is used with NotifyPublishers::one (its own connection).
     NotificationBridge(db::Pool& pool, wamp::Client& client,
-                       const std::map<std::string, config::NotificationConfig>& channels);
+                       const std::map<std::string, config::NotificationConfig>& channels,
+                       config::NotifyPublishers publishers, db::LeaderListenerOptions leadership);
     ~NotificationBridge();
 
     void start();
+    // Gives up every channel at once (ending the leader's session releases
+    // its locks), so a follower takes over within its retry interval.
+    void stop();
     void serve_notify(wamp::Invocation call, CallTracker& tracker, std::chrono::milliseconds timeout);
 
     std::uint64_t published() const { return published_; }
 
 private:
     void on_notification(const db::Notification& n);
+    void start_leading();
 
     db::Pool& pool_;
     wamp::Client& client_;
     const std::map<std::string, config::NotificationConfig>& channels_;
+    config::NotifyPublishers publishers_;
+    db::LeaderListenerOptions leadership_;
+    std::shared_ptr<db::LeaderListener> leader_;
     db::ObserverId observer_ = 0;
     bool observing_ = false;
     std::uint64_t published_ = 0;
