@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <csignal>
 #include <map>
 #include <optional>
@@ -158,6 +159,44 @@ TEST_F(ServiceLeader, FollowerTakesOverWhenTheLeaderStops) {
 
     EXPECT_EQ(events_for_one_notify("after"), 1);
     expect_no_duplicates();
+}
+
+// The opt-out: with "notify_publishers": "every" each process LISTENs and
+// publishes, so two processes publish each NOTIFY twice (as before leadership).
+TEST(ServiceEveryProcessPublishes, TwoProcessesTwoEvents) {
+    Stack::Options options;
+    options.mode = Stack::PgwampMode::process;
+    options.pgwamp_count = 2;
+    options.edit_config = [](nlohmann::json& config) { config["service"]["notify_publishers"] = "every"; };
+    Stack stack(options);
+    Caller caller(stack);
+    caller.subscribe(demo_topic);
+    ASSERT_TRUE(caller.join());
+    ASSERT_TRUE(poll_until([&] {
+        for (int i = 0; i < 2; ++i)
+            if (stack.pgwamp_log(i).find("event=router_state state=joined") == std::string::npos) return false;
+        return true;
+    }, 15s));
+    // LISTEN is issued once each control connection is up: NOTIFY until one
+    // comes back from both processes, then one more must come back twice.
+    const auto& events = caller.events(demo_topic);
+    const auto copies = [&](const std::string& payload) {
+        return std::count_if(events.begin(), events.end(), [&](const wamp::Event& e) {
+            return !e.args.empty() && e.args[0] == db::Value(payload);
+        });
+    };
+    bool both = false;
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    for (int i = 0; !both && std::chrono::steady_clock::now() < deadline; ++i) {
+        const std::string probe = "probe " + std::to_string(i);
+        stack.postgres().psql("NOTIFY demo, '" + probe + "'");
+        both = caller.run_until([&] { return copies(probe) >= 2; }, 300ms);
+    }
+    ASSERT_TRUE(both) << "the two processes did not both publish";
+    stack.postgres().psql("NOTIFY demo, 'twice'");
+    caller.run_until([&] { return copies("twice") >= 2; }, 10s);
+    caller.run_until([] { return false; }, 500ms);
+    EXPECT_EQ(copies("twice"), 2);
 }
 
 }  // namespace
