@@ -84,10 +84,8 @@ void InteractionRun::start() {
         });
     }
     if (options_.timeout.count() > 0) {
-        timer_ = std::make_unique<asio::steady_timer>(executor(), options_.timeout);
         std::weak_ptr<InteractionRun> weak = self;
-        timer_->async_wait([weak](const boost::system::error_code& ec) {
-            if (ec) return;
+        deadline_ = core_->deadlines()->add(options_.timeout, [weak] {
             if (auto s = weak.lock()) s->cancel(Errc::timeout);
         });
     }
@@ -254,7 +252,7 @@ void InteractionRun::exec(const char* sql, std::function<void(std::exception_ptr
 void InteractionRun::finish(std::exception_ptr e, Value v) {
     if (phase_ == Phase::done) return;
     phase_ = Phase::done;
-    if (timer_) timer_->cancel();
+    if (deadline_) core_->deadlines()->remove(deadline_);
     if (options_.cancel) options_.cancel->detach(signal_slot_);
     core_->closing_signal().detach(close_slot_);
     auto complete = std::move(complete_);

@@ -20,8 +20,8 @@
 #include <utility>  // before awaitable.hpp: Boost 1.74 uses std::exchange without it
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
 
+#include "db/deadline_queue.hpp"
 #include "db/options.hpp"
 #include "db/request.hpp"
 #include "db/transaction.hpp"
@@ -80,7 +80,7 @@ private:
     bool body_done_ = false;
     std::exception_ptr last_statement_error_;
     std::vector<std::weak_ptr<Request>> running_;
-    std::unique_ptr<boost::asio::steady_timer> timer_;
+    DeadlineQueue::Handle deadline_;
     std::uint64_t signal_slot_ = 0;
     std::uint64_t close_slot_ = 0;
     // The run owns itself from start() to finish(): nothing else may hold it

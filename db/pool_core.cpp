@@ -51,6 +51,7 @@ void PoolCore::close(std::function<void()> done) {
         closing_.cancel();
         retry_timer_.cancel();
         control_timer_.cancel();
+        if (deadlines_) deadlines_->clear();
         auto waiters = std::move(waiters_);
         waiters_.clear();
         for (auto& w : waiters) {
@@ -110,17 +111,21 @@ bool PoolCore::arm(const RequestPtr& r, const StatementOptions& options) {
     }
     auto timeout = options.timeout.count() > 0 ? options.timeout : options_.statement_timeout;
     if (timeout.count() > 0) {
-        r->timer = std::make_unique<asio::steady_timer>(ex_, timeout);
         std::weak_ptr<Request> wr = r;
         std::weak_ptr<PoolCore> wp = weak_from_this();
-        r->timer->async_wait([wr, wp](const boost::system::error_code& ec) {
-            if (ec) return;
+        r->deadlines = deadlines();
+        r->deadline = r->deadlines->add(timeout, [wr, wp] {
             auto req = wr.lock();
             auto pool = wp.lock();
             if (req && pool) pool->cancel_request(req, Errc::timeout);
         });
     }
     return true;
+}
+
+const std::shared_ptr<DeadlineQueue>& PoolCore::deadlines() {
+    if (!deadlines_) deadlines_ = DeadlineQueue::create(ex_);
+    return deadlines_;
 }
 
 void PoolCore::submit(const RequestPtr& r, const StatementOptions& options) {

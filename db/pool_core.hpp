@@ -20,6 +20,7 @@
 #include "db/backoff.hpp"
 #include "db/cancel_signal.hpp"
 #include "db/connection.hpp"
+#include "db/deadline_queue.hpp"
 #include "db/notification.hpp"
 #include "db/options.hpp"
 #include "db/request.hpp"
@@ -66,6 +67,8 @@ public:
 
     void on_recovered(std::function<void()> handler) { recovered_handlers_.push_back(std::move(handler)); }
     bool available() const { return available_ && !closed_; }
+    // Statement and interaction timeouts, on one timer for the whole pool.
+    const std::shared_ptr<DeadlineQueue>& deadlines();
     // Fired by close(): interactions attach to it to end with Errc::closed.
     CancelSignal& closing_signal() { return closing_; }
     bool closed() const { return closed_; }
@@ -143,6 +146,7 @@ private:
     std::vector<std::function<void()>> recovered_handlers_;
 
     CancelSignal closing_;
+    std::shared_ptr<DeadlineQueue> deadlines_;  // made on first use
     std::function<void(std::exception_ptr)> start_done_;
     std::set<std::size_t> start_ids_;  // connections whose first connect start() waits for
     std::string start_failures_;

@@ -7,7 +7,7 @@ namespace pgwamp::db {
 void Request::finish(std::exception_ptr e, Result r) {
     if (finished) return;
     finished = true;
-    if (timer) timer->cancel();
+    if (deadlines) deadlines->remove(deadline);
     if (signal) signal->detach(signal_slot);
     if (status_sink) *status_sink = command_status;
     auto done = std::move(complete);

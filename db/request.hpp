@@ -10,8 +10,7 @@
 #include <string>
 #include <vector>
 
-#include <boost/asio/steady_timer.hpp>
-
+#include "db/deadline_queue.hpp"
 #include "db/error.hpp"
 #include "db/params.hpp"
 #include "db/result.hpp"
@@ -54,13 +53,14 @@ struct Request {
     Errc cancel_reason = Errc::canceled;
     std::shared_ptr<CancelSignal> signal;
     std::uint64_t signal_slot = 0;
-    std::unique_ptr<boost::asio::steady_timer> timer;
+    std::shared_ptr<DeadlineQueue> deadlines;  // where `deadline` is armed, if it is
+    DeadlineQueue::Handle deadline;
 
     std::weak_ptr<Connection> connection;  // set once handed to a connection
     std::chrono::steady_clock::time_point sent_at;
     bool finished = false;
 
-    // Delivers the outcome once; later calls are ignored. Stops the timer and
+    // Delivers the outcome once; later calls are ignored. Drops the deadline and
     // detaches the cancel signal so neither outlives the statement.
     void finish(std::exception_ptr e, Result r = {});
     void finish_with_outcome() { finish(error, std::move(result)); }
