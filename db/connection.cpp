@@ -11,12 +11,6 @@ namespace pgwamp::db {
 namespace asio = boost::asio;
 using wait_type = asio::posix::descriptor_base::wait_type;
 
-namespace {
-// Reads handled back to back before yielding to other handlers, so a flood
-// of results or notifications on one connection cannot starve the loop.
-constexpr int max_reads_per_turn = 32;
-}  // namespace
-
 Connection::Connection(asio::any_io_executor ex, std::shared_ptr<const ConnectionSettings> settings,
                        std::weak_ptr<ConnectionListener> listener, std::size_t id)
     : ex_(ex),
@@ -179,31 +173,26 @@ void Connection::arm_read() {
 }
 
 void Connection::on_readable() {
-    for (int turn = 0; turn < max_reads_per_turn; ++turn) {
-        if (!driver_.consume_input()) {
-            std::string why = driver_.error_message();
-            process_results();  // deliver what arrived before the end
-            lose(why);
-            return;
-        }
-        process_results();
-        if (state_ != State::ready) return;
-        if (auto l = listener_.lock()) {
-            Notification n;
-            while (driver_.next_notification(n)) l->on_notification(n);
-        }
-        flush();  // reading may have unblocked libpq's pending output
-        if (state_ != State::ready) return;
-        switch (driver_.peek()) {
-            case PgDriver::Peek::empty: arm_read(); return;
-            case PgDriver::Peek::data:
-            case PgDriver::Peek::eof: continue;  // consume_input reports the end-of-file
-        }
+    if (!driver_.consume_input()) {
+        std::string why = driver_.error_message();
+        process_results();  // deliver what arrived before the end
+        lose(why);
+        return;
     }
-    // Still more to read: continue after the handlers already waiting.
-    asio::post(ex_, [self = shared_from_this()] {
-        if (self->state_ == State::ready) self->on_readable();
-    });
+    process_results();
+    if (state_ != State::ready) return;
+    if (auto l = listener_.lock()) {
+        Notification n;
+        while (driver_.next_notification(n)) l->on_notification(n);
+    }
+    flush();  // reading may have unblocked libpq's pending output
+    if (state_ != State::ready) return;
+    // libpq reads one buffer per call, so bytes may be left on the socket.
+    // They are not lost on the edge-triggered epoll: a wait (unlike a read)
+    // is never speculative in Asio, and re-arming it is an EPOLL_CTL_MOD,
+    // which re-checks readiness and wakes us on the next turn. No peek
+    // before re-arming, then: it was a syscall per response for nothing.
+    arm_read();
 }
 
 void Connection::process_results() {

@@ -215,16 +215,6 @@ bool PgDriver::next_notification(Notification& out) {
     return true;
 }
 
-PgDriver::Peek PgDriver::peek() const {
-    int fd = socket();
-    if (fd < 0) return Peek::eof;
-    char byte;
-    ssize_t n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    if (n > 0) return Peek::data;
-    if (n == 0) return Peek::eof;
-    return (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) ? Peek::empty : Peek::eof;
-}
-
 void PgDriver::finish() {
     if (conn_) PQfinish(conn_);
     conn_ = nullptr;

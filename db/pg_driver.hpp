@@ -65,12 +65,6 @@ public:
 
     bool next_notification(Notification& out);
 
-    // Whether the socket has unread bytes or an end-of-file. Asio waits on
-    // an edge-triggered epoll and libpq reads at most one buffer per call, so
-    // bytes left behind would otherwise wait for the next edge for ever.
-    enum class Peek { empty, data, eof };
-    Peek peek() const;
-
     void finish();
 
 private:
