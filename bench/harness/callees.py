@@ -25,7 +25,7 @@ class Env:
         self.router = router
         self.cluster = cluster
         self.log_dir = log_dir
-        self.cpus = cpus            # CPUs for callees/router/postgres ("0"), None: no pinning
+        self.cpus = cpus            # CPUs for the callees (and PostgreSQL's), None: no pinning
         self.pool_min = pool_min
         self.pool_max = pool_max
         self.loadgen_url = loadgen_url  # the load generator's way in (RawSocket or WebSocket)

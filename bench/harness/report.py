@@ -141,22 +141,21 @@ def markdown(data):
         lines.append(f"| {name} | **{verdict}** | {measured} |")
     lines += ["", "## Calls: `com.example.now.v1` (echo: `com.example.echo`, no database)", "",
               "| callee | outstanding | calls/s | p50 µs | p99 µs | p99.9 µs | errors | callee CPU µs/call "
-              "| callee RSS MB | router CPU µs/call | PostgreSQL CPU µs/call | loadgen CPU % |",
-              "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|"]
+              "| callee RSS MB | router CPU µs/call | router busy % | PostgreSQL CPU µs/call | loadgen CPU % |",
+              "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|"]
     for r in data["calls"]:
         if "skipped" in r:
-            lines.append(f"| {r['callee']} | – | not measured: {r['skipped']} |||||||||")
+            lines.append(f"| {r['callee']} | – | not measured: {r['skipped']} ||||||||||")
             continue
         l = r["latency_us"]
         lines.append(f"| {r['callee']} | {r['concurrency']} | {_f(r['calls_per_s'])} | {_f(l['p50'])} | {_f(l['p99'])} "
                      f"| {_f(l['p999'])} | {_errors(r)} | {_f(r['callee_cpu_us'], 1)} | {_f(r['callee_rss_mb'], 1)} "
-                     f"| {_f(r['router_cpu_us'], 1)} | {_f(r['postgres_cpu_us'], 1)} | {_f(r['loadgen_cpu_percent'])} |")
+                     f"| {_f(r['router_cpu_us'], 1)} | {_f(_busy(r))} | {_f(r['postgres_cpu_us'], 1)} "
+                     f"| {_f(r['loadgen_cpu_percent'])} |")
     lines += ["", "CPU per call is utime+stime from /proc/<pid>/stat over the measured window divided by the calls "
               "completed in it (all threads: adbapi's pool threads count). PostgreSQL is the postmaster and all its "
-              "backends. The load generator runs on its own CPU where there are two or more. Router, callee and "
-              "PostgreSQL share the remaining CPU(s), so throughput is bounded by the sum of their CPU per call: the "
-              "router's share is the same for every callee, and the rest is what the callee (and its database work) "
-              "adds.", ""]
+              "backends. Router busy % is the router's CPU per call times calls/s: near 100 % it is the router that "
+              "limits throughput. " + _layout_note(data["setup"].get("layout")), ""]
 
     notify = data.get("notify") or []
     if notify:
@@ -239,6 +238,25 @@ def plot(data, path):
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def _busy(row):
+    """The router's CPU use in the window, in % of one CPU."""
+    if row.get("router_cpu_us") is None or not row.get("calls_per_s"):
+        return None
+    return row["router_cpu_us"] * row["calls_per_s"] / 1e4
+
+
+def _layout_note(layout):
+    if layout == "router-apart":
+        return ("The router has a CPU to itself; callee, PostgreSQL and load generator share the other(s), so a "
+                "callee reaches the echo ceiling unless its own CPU per call, its database's and the load "
+                "generator's together exceed the router's.")
+    if layout == "loadgen-apart":
+        return ("The load generator has a CPU to itself; router, callee and PostgreSQL share the other(s), so "
+                "throughput is bounded by the sum of their CPU per call: the router's share is the same for every "
+                "callee, and the rest is what the callee (and its database work) adds.")
+    return "Nothing is pinned."
 
 
 def write(data, out_dir):

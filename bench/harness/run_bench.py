@@ -24,6 +24,29 @@ BENCH = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ROOT = os.path.dirname(BENCH)
 
 
+# CPU pinning. The router is the shared ceiling and costs 4-10 times what a
+# callee does per call, so on a small machine whoever shares its CPU decides
+# the throughput: "router-apart" gives it a CPU alone (the question the
+# throughput target asks: can the callee keep up with the router?), while
+# "loadgen-apart" isolates the load generator instead and puts router, callee
+# and PostgreSQL on the same CPU(s).
+LAYOUTS = {"router-apart", "loadgen-apart", "none"}
+
+
+def pinning(layout, ncpu):
+    """(router CPUs, callee and PostgreSQL CPUs, load generator CPUs, description);
+    None means not pinned."""
+    if ncpu < 2 or layout == "none":
+        return None, None, None, "none"
+    last = str(ncpu - 1) if ncpu == 2 else f"1-{ncpu - 1}"
+    if layout == "router-apart":
+        return ("0", last, last, f"router on CPU 0 alone; callees, PostgreSQL, load generator, NOTIFY publisher "
+                                  f"and subscriber on CPU {last}")
+    rest = "0" if ncpu == 2 else f"0-{ncpu - 2}"
+    return (rest, rest, str(ncpu - 1), f"load generator, NOTIFY publisher and subscriber on CPU {ncpu - 1} alone; "
+                                        f"router, callees and PostgreSQL on CPU {rest}")
+
+
 def int_list(text):
     try:
         values = [int(v) for v in text.split(",") if v]
@@ -57,7 +80,8 @@ def parse_args(argv):
                    help="the load generator's transport to the router (callees always use RawSocket)")
     p.add_argument("--client", choices=["pgwamp", "autobahn"], default="pgwamp",
                    help="the load generator's WAMP client: the project's wamp::Client or Autobahn|Cpp (RawSocket only)")
-    p.add_argument("--no-pin", action="store_true", help="do not give the load generator a CPU of its own")
+    p.add_argument("--layout", choices=sorted(LAYOUTS), default="router-apart",
+                   help="which processes get a CPU of their own (see bench/README.md); default: router-apart")
     p.add_argument("--out", default=os.path.join(BENCH, "results"))
     a = p.parse_args(argv)
     q = a.quick
@@ -117,19 +141,13 @@ def main(argv):
         print(f"[{time.monotonic() - started:6.1f}s] {msg}", flush=True)
 
     ncpu = os.cpu_count() or 1
-    if ncpu >= 2 and not a.no_pin:
-        loadgen_cpus, other_cpus = str(ncpu - 1), ("0" if ncpu == 2 else f"0-{ncpu - 2}")
-        pinning = (f"load generator, NOTIFY publisher and subscriber on CPU {loadgen_cpus}; "
-                   f"router, callees and PostgreSQL on CPU {other_cpus}")
-    else:
-        loadgen_cpus = other_cpus = None
-        pinning = "none"
+    router_cpus, callee_cpus, loadgen_cpus, pinned = pinning(a.layout, ncpu)
     pgwamp = a.pgwamp if os.path.exists(a.pgwamp) else None
     if not pgwamp:
         log(f"pgwamp not found at {a.pgwamp}: its rows will say 'not measured'")
     data = {"setup": {
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "argv": argv, "cpus": ncpu, "cpu_model": cpu_model(), "pinning": pinning,
+        "argv": argv, "cpus": ncpu, "cpu_model": cpu_model(), "pinning": pinned, "layout": a.layout,
         "loadavg": " ".join(f"{v:.2f}" for v in os.getloadavg()),
         "crossbar": version([a.crossbar, "version"]), "postgres": "15",
         "pgwamp": os.path.relpath(a.pgwamp, ROOT) if os.path.abspath(a.pgwamp).startswith(ROOT + "/") else a.pgwamp, "build_type": a.build_type,
@@ -137,8 +155,8 @@ def main(argv):
         "log_dir": log_dir}, "calls": [], "notify": [], "roundrobin": None, "soak": None, "failures": []}
     log(f"logs in {log_dir}")
 
-    cluster = Cluster(log_dir, cpus=other_cpus)
-    router = Router(a.crossbar, log_dir, cpus=other_cpus)
+    cluster = Cluster(log_dir, cpus=callee_cpus)
+    router = Router(a.crossbar, log_dir, cpus=router_cpus)
     try:
         cluster.start()
         data["setup"]["postgres"] = cluster.psql("SHOW server_version")
@@ -146,7 +164,7 @@ def main(argv):
         log(f"PostgreSQL on {cluster.port}, Crossbar on {router.port} (router worker pid {router.worker_pid})")
         env = callees.Env(tools=a.tools, python=os.path.join(BENCH, ".venv", "bin", "python"),
                           peers_dir=os.path.join(BENCH, "peers"), pgwamp=pgwamp or a.pgwamp, router=router,
-                          cluster=cluster, log_dir=log_dir, cpus=other_cpus, pool_min=a.pool_min,
+                          cluster=cluster, log_dir=log_dir, cpus=callee_cpus, pool_min=a.pool_min,
                           pool_max=a.pool_max, loadgen_url=router.ws_url if a.transport == "websocket" else router.url,
                           loadgen_client=a.client)
         # A phase that fails is reported as failed; the others still run.
