@@ -120,17 +120,27 @@ void Connection::schedule_pump() {
     });
 }
 
+bool Connection::stalled(std::chrono::steady_clock::time_point now,
+                         std::chrono::steady_clock::duration longer_than) const {
+    const Request* oldest = fifo_.head();  // null: nothing sent yet, the next pump sends it
+    return oldest && now - oldest->sent_at >= longer_than;
+}
+
 void Connection::pump() {
     std::size_t sent = 0;
     bool corked = false;
+    std::chrono::steady_clock::time_point now{};
     while (state_ == State::ready) {
         RequestPtr r = fifo_.next_to_send();
         if (!r) break;
-        if (sent == 0 && fifo_.unsent() > 0) {
-            driver_.cork(true);
-            corked = true;
+        if (sent == 0) {
+            now = std::chrono::steady_clock::now();  // one clock read per batch
+            if (fifo_.unsent() > 0) {
+                driver_.cork(true);
+                corked = true;
+            }
         }
-        if (settings_->logger) r->sent_at = std::chrono::steady_clock::now();
+        r->sent_at = now;
         if (!driver_.send(*r)) {
             if (driver_.is_bad()) {
                 lose(driver_.error_message());

@@ -77,6 +77,9 @@ public:
     bool accepting() const { return state_ == State::ready && !fifo_.holding(); }
     std::size_t load() const { return fifo_.load(); }
     bool has_capacity() const { return fifo_.load() < fifo_.max_in_flight(); }
+    // Its oldest statement sent has waited `longer_than` for its answer:
+    // whatever is pipelined behind it waits as long.
+    bool stalled(std::chrono::steady_clock::time_point now, std::chrono::steady_clock::duration longer_than) const;
     int backend_pid() const { return backend_pid_; }
     std::size_t id() const { return id_; }
     const std::string& last_error() const { return last_error_; }

@@ -49,6 +49,12 @@ struct PoolOptions {
     std::size_t max_connections = 4;
     std::size_t max_queue = 1000;  // statements/interactions waiting for a connection
     std::size_t max_in_flight_per_connection = 16;
+    // A busy connection takes more pipelined statements until its oldest one
+    // has waited this long for its answer; only then (or when every
+    // connection is at max_in_flight_per_connection) does the pool open
+    // another, up to max_connections. Fast statements so stay on few
+    // connections: another backend would only add context switches.
+    std::chrono::milliseconds grow_after{5};
     std::chrono::milliseconds statement_timeout{0};  // 0: none; per-call options override
     std::chrono::milliseconds connect_timeout{5000};
     BackoffOptions backoff;

@@ -1,6 +1,7 @@
 #include "db/pool_core.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
@@ -133,10 +134,10 @@ void PoolCore::submit(const RequestPtr& r, const StatementOptions& options) {
     if (!available_) return r->finish(make_error(Errc::unavailable, "database unavailable: " + unavailable_reason_));
     if (!arm(r, options)) return;
     if (waiters_.empty()) {
-        if (Connection* c = pick_for_statement()) {
+        if (Connection* c = place_for_statement()) {
             bool was_idle = c->load() == 0;
             c->submit(r);
-            if (!was_idle) maintain();  // busy everywhere: grow toward max
+            if (!was_idle) maintain();  // may be stalled everywhere: grow toward max
             return;
         }
     }
@@ -164,14 +165,30 @@ void PoolCore::cancel_request(const RequestPtr& r, Errc reason) {
 }
 
 Connection* PoolCore::pick_for_statement() const {
-    // An idle connection first, else the least loaded one under its cap.
+    // An idle connection first, else the least loaded one under its cap that
+    // is not stalled behind a slow statement, else the least loaded one.
     Connection* best = nullptr;
+    bool best_stalled = true;
+    auto now = std::chrono::steady_clock::now();
     for (const auto& c : conns_) {
         if (c->pinned || !c->accepting() || !c->has_capacity()) continue;
         if (c->load() == 0) return c.get();
-        if (!best || c->load() < best->load()) best = c.get();
+        bool stalled = c->stalled(now, options_.grow_after);
+        if (!best || (best_stalled && !stalled) || (stalled == best_stalled && c->load() < best->load())) {
+            best = c.get();
+            best_stalled = stalled;
+        }
     }
     return best;
+}
+
+Connection* PoolCore::place_for_statement() const {
+    Connection* c = pick_for_statement();
+    if (!c || c->load() == 0 || !c->stalled(std::chrono::steady_clock::now(), options_.grow_after)) return c;
+    // Every candidate is stuck behind a slow statement: rather than queue
+    // behind it too, wait for a connection that is opening or can be opened.
+    bool another_coming = connecting_ > 0 || (conns_.size() < options_.max_connections && !retry_pending_);
+    return another_coming ? nullptr : c;
 }
 
 Connection* PoolCore::pick_for_pin() const {
@@ -194,7 +211,7 @@ void PoolCore::feed() {
     while (!waiters_.empty()) {
         Waiter& w = waiters_.front();
         if (w.statement) {
-            Connection* c = pick_for_statement();
+            Connection* c = place_for_statement();
             if (!c) return;
             RequestPtr r = std::move(w.statement);
             waiters_.pop_front();
@@ -352,11 +369,15 @@ void PoolCore::maintain() {
         spawn();
         ++have;
     }
-    // Grow by one at a time while work waits or every connection is busy.
+    // Grow by one at a time while work waits (every connection pinned or at
+    // its pipeline cap) or every connection is stalled behind a slow
+    // statement. A connection that answers quickly takes more pipelined work.
     if (have < options_.max_connections && connecting_ == 0) {
-        bool idle = std::any_of(conns_.begin(), conns_.end(),
-                                [](const auto& c) { return c->accepting() && !c->pinned && c->load() == 0; });
-        if (!idle) spawn();
+        auto now = std::chrono::steady_clock::now();
+        bool spare = std::any_of(conns_.begin(), conns_.end(), [&](const auto& c) {
+            return c->accepting() && !c->pinned && !c->stalled(now, options_.grow_after);
+        });
+        if (!waiters_.empty() || !spare) spawn();
     }
 }
 

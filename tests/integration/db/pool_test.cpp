@@ -105,6 +105,52 @@ TEST_F(PoolTest, BurstOf1000QueriesOnPoolOf4AllCorrect) {
     EXPECT_EQ(failed, 0);
 }
 
+TEST_F(PoolTest, QuickAnswersKeepThePoolSmall) {
+    // Busy but answering within grow_after: statements pipeline onto the
+    // one connection instead of opening new ones.
+    auto o = options(1, 4);
+    o.grow_after = std::chrono::seconds(5);
+    make_pool(o);
+    int ok = 0;
+    run([&]() -> awaitable<void> {
+        for (int round = 0; round < 20; ++round) {
+            int done = 0;
+            for (int i = 0; i < 16; ++i)
+                pool->async_query("SELECT $1::int", args(i), [&](std::exception_ptr e, Result) {
+                    ++done;
+                    if (!e) ++ok;
+                });
+            while (done < 16) co_await sleep_for(1ms);
+        }
+        EXPECT_EQ(pool->connection_count(), 1u);
+    });
+    EXPECT_EQ(ok, 20 * 16);
+}
+
+TEST_F(PoolTest, ASlowStatementOpensAnotherConnectionAndQuickOnesGoAroundIt) {
+    auto o = options(1, 2);
+    o.grow_after = std::chrono::milliseconds(50);
+    make_pool(o);
+    bool slow_done = false, quick_done = false, slow_done_first = false;
+    run([&]() -> awaitable<void> {
+        pool->async_query("SELECT pg_sleep(3)", args(), [&](std::exception_ptr e, Result) {
+            EXPECT_FALSE(e);
+            slow_done = true;
+        });
+        co_await sleep_for(300ms);  // well past grow_after: the one connection is stalled
+        pool->async_query("SELECT 1", args(), [&](std::exception_ptr e, Result) {
+            EXPECT_FALSE(e);
+            quick_done = true;
+            slow_done_first = slow_done;
+        });
+        while (!quick_done) co_await sleep_for(1ms);
+        EXPECT_EQ(pool->connection_count(), 2u);
+        while (!slow_done) co_await sleep_for(5ms);
+    });
+    EXPECT_TRUE(quick_done);
+    EXPECT_FALSE(slow_done_first);  // it did not wait behind the sleep
+}
+
 TEST_F(PoolTest, ErrorInOnePipelinedStatementDoesNotAbortItsNeighbours) {
     auto o = options(1, 1);
     make_pool(o);
