@@ -95,63 +95,78 @@ def calls_matrix(env, kinds, concurrencies, warmup, duration, loadgen_cpus, log)
     return rows
 
 
-def notify_sweep(env, kinds, rates, duration, loadgen_cpus, log):
+def notify_sweep(env, kinds, rates, duration, warmup, loadgen_cpus, log):
     """For each callee that republishes NOTIFY: publish at each fixed rate for
-    `duration` seconds, count what the subscriber got and how late."""
+    `warmup` seconds the subscriber does not count, then for `duration`
+    seconds; count what the subscriber got and how late. "echo" publishes
+    the same events straight to the router (bench_event_pub, no database):
+    the router's own ceiling and tail."""
     rows = []
     for kind in kinds:
+        child = None
+        if kind != "echo":
+            try:
+                child = callees.start(kind, env, name=f"{kind}-notify", notify=True)
+            except FileNotFoundError as e:
+                log(f"skip notify {kind}: {e}")
+                rows.append({"callee": kind, "skipped": str(e)})
+                continue
+            except Exception as e:  # noqa: BLE001 - it did not come up; the others still run
+                log(f"{kind} did not start: {e}")
+                rows.append({"callee": kind, "skipped": f"did not start: {e}"})
+                continue
         try:
-            child = callees.start(kind, env, name=f"{kind}-notify", notify=True)
-        except FileNotFoundError as e:
-            log(f"skip notify {kind}: {e}")
-            rows.append({"callee": kind, "skipped": str(e)})
-            continue
-        except Exception as e:  # noqa: BLE001 - it did not come up; the others still run
-            log(f"{kind} did not start: {e}")
-            rows.append({"callee": kind, "skipped": f"did not start: {e}"})
-            continue
-        try:
-            callees.wait_callable(env, kind, child, loadgen_cpus)
+            if child:
+                callees.wait_callable(env, kind, child, loadgen_cpus)
             for rate in rates:
-                expect = int(rate * duration)
-                sub = Child(f"sub-{kind}-{rate}", [
-                    os.path.join(env.tools, "bench_notify_sub"), "--url", env.router.url, "--topic", callees.TOPIC,
-                    "--expect", str(expect), "--idle", "3", "--timeout", str(duration * 4 + 30)],
-                    env.log_dir, cpus=loadgen_cpus)
-                pub = None
-                try:
-                    sub.wait_for("ready", 30)
-                    cpu0 = cpu_seconds(child.pid)
-                    router0 = cpu_seconds(env.router.worker_pid)
-                    pub = Child(f"pub-{kind}-{rate}", [
-                        os.path.join(env.tools, "bench_notify_pub"), "--conninfo", env.cluster.dsn(),
-                        "--channel", callees.CHANNEL, "--rate", str(rate), "--duration", str(duration)],
-                        env.log_dir, cpus=loadgen_cpus)
-                    sent = pub.wait_for("result", duration * 4 + 30)
-                    got = sub.wait_for("result", duration * 4 + 40)
-                    cpu1 = cpu_seconds(child.pid)
-                    router1 = cpu_seconds(env.router.worker_pid)
-                finally:
-                    if pub:
-                        pub.stop()
-                    sub.stop()
-                n = max(got["received"], 1)
-                rows.append({
-                    "callee": kind, "rate": rate, "sent": sent["sent"], "publish_rate": sent["rate"],
-                    "received": got["received"], "missing": got["missing"], "duplicates": got["duplicates"],
-                    "out_of_order": got["out_of_order"],
-                    "events_per_s": (got["received"] - 1) / got["arrival_span_s"] if got["arrival_span_s"] > 0 else 0,
-                    "latency_us": got["latency_us"], "callee_cpu_us": (cpu1 - cpu0) * 1e6 / n,
-                    "router_cpu_us": (router1 - router0) * 1e6 / n,
-                })
-                log(f"notify: {kind} {rate}/s sent {sent['sent']} got {got['received']} "
-                    f"p50 {got['latency_us']['p50']:.0f} us p99 {got['latency_us']['p99']:.0f} us")
+                rows.append(_notify_rate(env, kind, child, rate, duration, warmup, loadgen_cpus, log))
         except Exception as e:  # noqa: BLE001 - as above
             log(f"notify: {kind} failed: {e}")
             rows.append({"callee": kind, "skipped": f"failed: {e}"})
         finally:
-            child.stop()
+            if child:
+                child.stop()
     return rows
+
+
+def _notify_rate(env, kind, child, rate, duration, warmup, loadgen_cpus, log):
+    expect = int(rate * duration)
+    limit = (warmup + duration) * 4 + 30
+    sub = Child(f"sub-{kind}-{rate}", [
+        os.path.join(env.tools, "bench_notify_sub"), "--url", env.router.url, "--topic", callees.TOPIC,
+        "--expect", str(expect), "--idle", "3", "--timeout", str(limit)], env.log_dir, cpus=loadgen_cpus)
+    common = ["--rate", str(rate), "--duration", str(duration), "--warmup", str(warmup)]
+    if kind == "echo":
+        argv = [os.path.join(env.tools, "bench_event_pub"), "--url", env.router.url, "--topic", callees.TOPIC,
+                "--channel", callees.CHANNEL] + common
+    else:
+        argv = [os.path.join(env.tools, "bench_notify_pub"), "--conninfo", env.cluster.dsn(),
+                "--channel", callees.CHANNEL] + common
+    pub = None
+    try:
+        sub.wait_for("ready", 30)
+        cpu0 = cpu_seconds(child.pid) if child else None
+        router0 = cpu_seconds(env.router.worker_pid)
+        pub = Child(f"pub-{kind}-{rate}", argv, env.log_dir, cpus=loadgen_cpus)
+        sent = pub.wait_for("result", limit)
+        got = sub.wait_for("result", limit + 10)
+        cpu1 = cpu_seconds(child.pid) if child else None
+        router1 = cpu_seconds(env.router.worker_pid)
+    finally:
+        if pub:
+            pub.stop()
+        sub.stop()
+    n = max(got["received"], 1)
+    log(f"notify: {kind} {rate}/s sent {sent['sent']} got {got['received']} "
+        f"p50 {got['latency_us']['p50']:.0f} us p99 {got['latency_us']['p99']:.0f} us")
+    return {
+        "callee": kind, "rate": rate, "sent": sent["sent"], "publish_rate": sent["rate"],
+        "received": got["received"], "missing": got["missing"], "duplicates": got["duplicates"],
+        "out_of_order": got["out_of_order"],
+        "events_per_s": (got["received"] - 1) / got["arrival_span_s"] if got["arrival_span_s"] > 0 else 0,
+        "latency_us": got["latency_us"], "callee_cpu_us": (cpu1 - cpu0) * 1e6 / n if child else None,
+        "router_cpu_us": (router1 - router0) * 1e6 / n,
+    }
 
 
 def roundrobin(env, concurrency, warmup, duration, loadgen_cpus, log):

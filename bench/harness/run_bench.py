@@ -71,6 +71,9 @@ def parse_args(argv):
     p.add_argument("--notify-rates", type=int_list, default=None,
                    help="NOTIFY/s to try (default 500,1000,2000,4000,8000; quick 500,2000)")
     p.add_argument("--notify-duration", type=float, default=None, help="seconds per rate (default 4; quick 2)")
+    p.add_argument("--notify-warmup", type=float, default=None,
+                   help="seconds of uncounted events before each rate (default 2; quick 0.5): they absorb the "
+                        "router's one-off work after a component joins, such as a full garbage collection")
     p.add_argument("--soak", type=float, default=None,
                    help="seconds of the RSS-growth run at the highest concurrency (default 300; quick 20; 0: skip)")
     p.add_argument("--skip", default="", help="comma list of: calls,notify,roundrobin,soak")
@@ -89,6 +92,7 @@ def parse_args(argv):
     a.duration = a.duration if a.duration is not None else (1.5 if q else 5.0)
     a.notify_rates = a.notify_rates or ([500, 2000] if q else [500, 1000, 2000, 4000, 8000])
     a.notify_duration = a.notify_duration if a.notify_duration is not None else (2.0 if q else 4.0)
+    a.notify_warmup = a.notify_warmup if a.notify_warmup is not None else (0.5 if q else 2.0)
     a.soak = a.soak if a.soak is not None else (20.0 if q else 300.0)
     a.skip = {s for s in a.skip.split(",") if s}
     unknown = a.skip - {"calls", "notify", "roundrobin", "soak"}
@@ -98,7 +102,7 @@ def parse_args(argv):
     bad = set(a.callees) - {"pgwamp", "txpostgres", "adbapi", "echo"}
     if bad:
         p.error(f"--callees: unknown {sorted(bad)}")
-    if a.duration <= 0 or a.warmup < 0 or a.notify_duration <= 0 or a.soak < 0:
+    if a.duration <= 0 or a.warmup < 0 or a.notify_duration <= 0 or a.notify_warmup < 0 or a.soak < 0:
         p.error("durations must be positive")
     if a.client == "autobahn" and a.transport != "rawsocket":
         p.error("--client autobahn speaks RawSocket only")
@@ -151,7 +155,7 @@ def main(argv):
         "loadavg": " ".join(f"{v:.2f}" for v in os.getloadavg()),
         "crossbar": version([a.crossbar, "version"]), "postgres": "15",
         "pgwamp": os.path.relpath(a.pgwamp, ROOT) if os.path.abspath(a.pgwamp).startswith(ROOT + "/") else a.pgwamp, "build_type": a.build_type,
-        "transport": a.transport, "client": a.client, "pool_min": a.pool_min, "pool_max": a.pool_max, "warmup": a.warmup, "duration": a.duration,
+        "transport": a.transport, "client": a.client, "pool_min": a.pool_min, "pool_max": a.pool_max, "warmup": a.warmup, "duration": a.duration, "notify_warmup": a.notify_warmup,
         "log_dir": log_dir}, "calls": [], "notify": [], "roundrobin": None, "soak": None, "failures": []}
     log(f"logs in {log_dir}")
 
@@ -178,8 +182,9 @@ def main(argv):
         if "calls" not in a.skip:
             phase("calls", phases.calls_matrix, env, a.callees, a.concurrency, a.warmup, a.duration, loadgen_cpus, log)
         if "notify" not in a.skip:
-            kinds = [k for k in ("pgwamp", "txpostgres") if k in a.callees]
-            phase("notify", phases.notify_sweep, env, kinds, a.notify_rates, a.notify_duration, loadgen_cpus, log)
+            kinds = [k for k in ("pgwamp", "txpostgres", "echo") if k in a.callees]
+            phase("notify", phases.notify_sweep, env, kinds, a.notify_rates, a.notify_duration, a.notify_warmup,
+                  loadgen_cpus, log)
         if "roundrobin" not in a.skip and "pgwamp" in a.callees:
             phase("roundrobin", phases.roundrobin, env, 64, a.warmup, a.duration * 2, loadgen_cpus, log)
         if "soak" not in a.skip and a.soak > 0 and "pgwamp" in a.callees:

@@ -18,8 +18,14 @@ std::optional<BenchEvent> parse_event_payload(const nlohmann::json& doc) {
     if (!doc.is_object()) {
         return std::nullopt;
     }
-    auto seq = doc.find("seq");
     auto sent = doc.find("t_us");
+    if (auto warm = doc.find("warmup"); warm != doc.end() && warm->is_boolean() && warm->get<bool>()) {
+        if (sent == doc.end() || !sent->is_number_integer()) {
+            return std::nullopt;
+        }
+        return BenchEvent{-1, sent->get<std::int64_t>(), true};
+    }
+    auto seq = doc.find("seq");
     if (seq == doc.end() || sent == doc.end() || !seq->is_number_integer() || !sent->is_number_integer()) {
         return std::nullopt;
     }
@@ -27,6 +33,10 @@ std::optional<BenchEvent> parse_event_payload(const nlohmann::json& doc) {
 }
 
 void EventTracker::add(const std::optional<BenchEvent>& event, std::int64_t arrived_us) {
+    if (event && event->warmup) {
+        ++warmup_;
+        return;
+    }
     if (!event || event->seq < 0 || static_cast<std::size_t>(event->seq) >= seen_.size()) {
         ++foreign_;
         return;
@@ -56,6 +66,7 @@ EventRunSummary EventTracker::summarize() {
     s.duplicates = duplicates_;
     s.out_of_order = out_of_order_;
     s.foreign = foreign_;
+    s.warmup = warmup_;
     s.missing = s.expected - s.received;
     s.first_to_last_s = static_cast<double>(last_arrival_us_ - first_arrival_us_) / 1e6;
     s.latency = latencies_.summarize();

@@ -19,9 +19,10 @@ namespace pgwamp::bench {
 struct BenchEvent {
     std::int64_t seq = -1;
     std::int64_t sent_us = 0;  // CLOCK_REALTIME, microseconds since the epoch
+    bool warmup = false;       // {"warmup": true, ...}: sent before the measured events
 };
 
-// Reads {"seq": n, "t_us": n}: from the event's first argument when the
+// Reads {"seq": n, "t_us": n} or {"warmup": true, "t_us": n}: from the event's first argument when the
 // publisher parsed the payload, or from the payload text when it did not.
 // Anything else -> nullopt.
 std::optional<BenchEvent> parse_event_payload(const nlohmann::json& doc);
@@ -33,6 +34,7 @@ struct EventRunSummary {
     std::size_t duplicates = 0;
     std::size_t out_of_order = 0;  // arrived after a higher sequence number
     std::size_t foreign = 0;     // unparseable or outside [0, expected)
+    std::size_t warmup = 0;      // warm-up events, left out of everything else
     std::size_t missing = 0;
     double first_to_last_s = 0;  // arrival span, for events/s
     LatencySummary latency;
@@ -54,6 +56,7 @@ private:
     std::size_t duplicates_ = 0;
     std::size_t out_of_order_ = 0;
     std::size_t foreign_ = 0;
+    std::size_t warmup_ = 0;
     std::int64_t highest_ = -1;
     std::int64_t first_arrival_us_ = 0;
     std::int64_t last_arrival_us_ = 0;

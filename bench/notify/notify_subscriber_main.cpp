@@ -51,6 +51,7 @@ nlohmann::json to_json(const EventRunSummary& s) {
             {"duplicates", s.duplicates},
             {"out_of_order", s.out_of_order},
             {"foreign", s.foreign},
+            {"warmup", s.warmup},
             {"arrival_span_s", s.first_to_last_s},
             {"latency_us",
              {{"mean", s.latency.mean_us}, {"p50", s.latency.p50_us}, {"p90", s.latency.p90_us},

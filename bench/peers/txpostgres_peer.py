@@ -48,10 +48,12 @@ class TxpostgresPeer(ApplicationSession):
             return
         self.events += 1
         try:
-            payload = json.loads(notify.payload)
+            payload, is_json = json.loads(notify.payload), True
         except ValueError:
-            payload = notify.payload
-        self.publish(self.args.notify_topic, payload)
+            payload, is_json = notify.payload, False
+        # The same event as pgwamp's (args=[payload], kwargs={channel, json,
+        # pid}), so the router does the same work for both.
+        self.publish(self.args.notify_topic, payload, channel=notify.channel, json=is_json, pid=notify.pid)
 
     def report(self):
         common.emit(event="stopped", calls=self.calls, events=self.events)

@@ -54,6 +54,21 @@ TEST(EventTracker, CountsMissingDuplicatesOutOfOrderAndForeign) {
     EXPECT_DOUBLE_EQ(s.first_to_last_s, 0.0002);  // arrivals of the distinct events: 1500 .. 1700 µs
 }
 
+TEST(EventTracker, WarmupEventsAreCountedApartAndLeftOutOfTheFigures) {
+    auto warm = parse_event_payload(std::string(R"({"warmup": true, "t_us": 100})"));
+    ASSERT_TRUE(warm);
+    EXPECT_TRUE(warm->warmup);
+    EventTracker t(1);
+    t.add(warm, 90'000);  // 90 ms late: would dominate the latency if counted
+    t.add(BenchEvent{0, 1000}, 1500);
+    auto s = t.summarize();
+    EXPECT_EQ(s.warmup, 1u);
+    EXPECT_EQ(s.foreign, 0u);
+    EXPECT_EQ(s.received, 1u);
+    EXPECT_EQ(s.latency.count, 1u);
+    EXPECT_DOUBLE_EQ(s.latency.max_us, 500.0);
+}
+
 TEST(EventTracker, CompleteWhenEverySequenceArrived) {
     EventTracker t(2);
     t.add(BenchEvent{1, 0}, 10);

@@ -75,6 +75,15 @@ class Targets(unittest.TestCase):
         rows = [notify("pgwamp", 1000, p99=6000.0), notify("pgwamp", 2000), notify("txpostgres", 2000)]
         self.assertEqual(by_prefix(data(notify_rows=rows), "NOTIFY"), "FAIL")
 
+    def test_the_echo_publisher_sets_the_router_rate(self):
+        # pgwamp kept up with 2000/s, but the router alone only with 1000/s:
+        # 2000/s is beyond the router, so only p99 below 1000/s counts.
+        rows = [notify("pgwamp", 500), notify("pgwamp", 1000), notify("pgwamp", 2000, p99=9000.0),
+                notify("echo", 500), notify("echo", 1000), notify("echo", 2000, events=1500)]
+        self.assertEqual(by_prefix(data(notify_rows=rows), "NOTIFY"), "pass")
+        measured = [m for n, _, m in report.targets(data(notify_rows=rows)) if n.startswith("NOTIFY")][0]
+        self.assertIn("router sustains 1000/s (echo publisher)", measured)
+
     def test_a_backlog_is_not_sustained(self):
         # Everything arrived, but slower than published: the router did not keep up at 2000/s,
         # so the sustained rate is 1000/s and 2000/s's p99 does not count against pgwamp.
