@@ -59,18 +59,24 @@ def run_load(env, callee_pids, target, concurrency, warmup, duration, loadgen_cp
     return {"result": result, "cpu_us_per_call": per_call, "rss_mb": rss}
 
 
+def _start_or_skip(env, kind, rows, log, **how):
+    """The callee's process, or None with a row saying why it was not measured."""
+    try:
+        return callees.start(kind, env, **how)
+    except FileNotFoundError as e:
+        log(f"skip {kind}: {e}")
+        rows.append({"callee": kind, "skipped": str(e)})
+    except Exception as e:  # noqa: BLE001 - it did not come up; the others still run
+        log(f"{kind} did not start: {e}")
+        rows.append({"callee": kind, "skipped": f"did not start: {e}"})
+    return None
+
+
 def calls_matrix(env, kinds, concurrencies, warmup, duration, loadgen_cpus, log):
     rows = []
     for kind in kinds:
-        try:
-            child = callees.start(kind, env)
-        except FileNotFoundError as e:
-            log(f"skip {kind}: {e}")
-            rows.append({"callee": kind, "skipped": str(e)})
-            continue
-        except Exception as e:  # noqa: BLE001 - it did not come up; the others still run
-            log(f"{kind} did not start: {e}")
-            rows.append({"callee": kind, "skipped": f"did not start: {e}"})
+        child = _start_or_skip(env, kind, rows, log)
+        if child is None:
             continue
         try:
             callees.wait_callable(env, kind, child, loadgen_cpus)
@@ -105,15 +111,8 @@ def notify_sweep(env, kinds, rates, duration, warmup, loadgen_cpus, log):
     for kind in kinds:
         child = None
         if kind != "echo":
-            try:
-                child = callees.start(kind, env, name=f"{kind}-notify", notify=True)
-            except FileNotFoundError as e:
-                log(f"skip notify {kind}: {e}")
-                rows.append({"callee": kind, "skipped": str(e)})
-                continue
-            except Exception as e:  # noqa: BLE001 - it did not come up; the others still run
-                log(f"{kind} did not start: {e}")
-                rows.append({"callee": kind, "skipped": f"did not start: {e}"})
+            child = _start_or_skip(env, kind, rows, log, name=f"{kind}-notify", notify=True)
+            if child is None:
                 continue
         try:
             if child:

@@ -33,4 +33,25 @@ nlohmann::json to_json(const db::Value& value, int depth) {
         value.data);
 }
 
+db::Value from_json(const nlohmann::json& doc) {
+    switch (doc.type()) {
+        case nlohmann::json::value_t::boolean: return db::Value(doc.get<bool>());
+        case nlohmann::json::value_t::number_integer:
+        case nlohmann::json::value_t::number_unsigned: return db::Value(doc.get<std::int64_t>());
+        case nlohmann::json::value_t::number_float: return db::Value(doc.get<double>());
+        case nlohmann::json::value_t::string: return db::Value(doc.get<std::string>());
+        case nlohmann::json::value_t::array: {
+            db::Array out;
+            for (const auto& item : doc) out.push_back(from_json(item));
+            return db::Value(std::move(out));
+        }
+        case nlohmann::json::value_t::object: {
+            db::Object out;
+            for (const auto& [key, item] : doc.items()) out.emplace_back(key, from_json(item));
+            return db::Value(std::move(out));
+        }
+        default: return db::Value();
+    }
+}
+
 }  // namespace pgwamp::bench
