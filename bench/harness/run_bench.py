@@ -38,10 +38,14 @@ def pinning(layout, ncpu):
     None means not pinned."""
     if ncpu < 2 or layout == "none":
         return None, None, None, "none"
-    last = str(ncpu - 1) if ncpu == 2 else f"1-{ncpu - 1}"
     if layout == "router-apart":
-        return ("0", last, last, f"router on CPU 0 alone; callees, PostgreSQL, load generator, NOTIFY publisher "
-                                  f"and subscriber on CPU {last}")
+        if ncpu == 2:
+            return ("0", "1", "1", "router on CPU 0 alone; callees, PostgreSQL, load generator, NOTIFY publisher "
+                                   "and subscriber on CPU 1")
+        # Three or more: the load generator gets a CPU of its own too.
+        middle = "1" if ncpu == 3 else f"1-{ncpu - 2}"
+        return ("0", middle, str(ncpu - 1), f"router on CPU 0 alone; load generator, NOTIFY publisher and subscriber "
+                                             f"on CPU {ncpu - 1}; callees and PostgreSQL on CPU {middle}")
     rest = "0" if ncpu == 2 else f"0-{ncpu - 2}"
     return (rest, rest, str(ncpu - 1), f"load generator, NOTIFY publisher and subscriber on CPU {ncpu - 1} alone; "
                                         f"router, callees and PostgreSQL on CPU {rest}")

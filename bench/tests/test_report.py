@@ -131,7 +131,8 @@ class Markdown(unittest.TestCase):
 class Pinning(unittest.TestCase):
     def test_router_apart_gives_the_router_cpu_0_alone(self):
         self.assertEqual(pinning("router-apart", 2)[:3], ("0", "1", "1"))
-        self.assertEqual(pinning("router-apart", 4)[:3], ("0", "1-3", "1-3"))
+        self.assertEqual(pinning("router-apart", 3)[:3], ("0", "1", "2"))
+        self.assertEqual(pinning("router-apart", 4)[:3], ("0", "1-2", "3"))  # the load generator apart too
 
     def test_loadgen_apart_gives_the_load_generator_the_last_cpu(self):
         self.assertEqual(pinning("loadgen-apart", 2)[:3], ("0", "0", "1"))
