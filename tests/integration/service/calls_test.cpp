@@ -8,7 +8,7 @@
 #include <cmath>
 #include <set>
 
-#include "tests/integration/service/service_support.hpp"
+#include "tests/integration/service/stack_suite.hpp"
 
 namespace pgwamp::test::service {
 namespace {
@@ -60,25 +60,10 @@ void add_test_procedures(nlohmann::json& config) {
     procedures["com.example.test.insert_then_sleep_long"] = long_one;
 }
 
-class ServiceCalls : public ::testing::Test {
+class ServiceCalls : public StackSuite<ServiceCalls> {
 protected:
-    static void SetUpTestSuite() {
-        try {
-            Stack::Options options;
-            options.edit_config = add_test_procedures;
-            stack_ = std::make_unique<Stack>(options);
-        } catch (const std::exception& e) {
-            setup_error_ = e.what();
-        }
-    }
-    static void TearDownTestSuite() { stack_.reset(); }
-
-    void SetUp() override {
-        ASSERT_NE(stack_, nullptr) << "stack did not start: " << setup_error_;
-        caller_ = std::make_unique<Caller>(*stack_);
-        ASSERT_TRUE(caller_->join()) << "caller did not join";
-    }
-    void TearDown() override { caller_.reset(); }
+    static void SetUpTestSuite() { start_stack({.edit_config = add_test_procedures}); }
+    void SetUp() override { join_caller(); }
 
     Outcome call(const std::string& uri, db::Array args = {}, db::Object kwargs = {}) {
         return caller_->call(uri, std::move(args), std::move(kwargs));
@@ -99,10 +84,6 @@ protected:
         EXPECT_EQ(out.error_uri, uri) << out.describe();
         expect_still_serving();
     }
-
-    static inline std::unique_ptr<Stack> stack_;
-    static inline std::string setup_error_;
-    std::unique_ptr<Caller> caller_;
 };
 
 TEST_F(ServiceCalls, NowProceduresReturnTheDatabaseTime) {

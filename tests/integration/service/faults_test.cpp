@@ -8,7 +8,7 @@
 
 #include <csignal>
 
-#include "tests/integration/service/service_support.hpp"
+#include "tests/integration/service/stack_suite.hpp"
 
 namespace pgwamp::test::service {
 namespace {
@@ -19,34 +19,35 @@ long long ms_since(Clock::time_point start) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
 }
 
-class ServiceFaults : public ::testing::Test {
+void cap_router_backoff_and_add_sleep(nlohmann::json& config) {
+    // The shipped router backoff (500 ms doubling, cap 30 s, each wait drawn
+    // from [d/2, d]) can be waiting up to 16 s when a router that was away
+    // ~8-12 s comes back, which breaks the "serving within 10 s of the
+    // router's start" target. A 5 s cap keeps every attempt within 5 s of
+    // the router's return.
+    config["router"]["reconnect"]["max_delay_ms"] = 5000;
+    config["procedures"]["com.example.test.sleep"] = {
+        {"sql", "SELECT 'fault_probe' AS tag, pg_sleep($1)"},
+        {"args", nlohmann::json::array({{{"name", "seconds"}, {"type", "number"}}})},
+    };
+}
+
+// Each test makes its own Caller, at the point of the scenario where it needs one.
+class ServiceFaults : public StackSuite<ServiceFaults> {
 protected:
     static void SetUpTestSuite() {
-        try {
-            Stack::Options options;
-            options.mode = Stack::PgwampMode::process;
-            options.edit_config = [](nlohmann::json& config) {
-                // The shipped router backoff (500 ms doubling, cap 30 s, each
-                // wait drawn from [d/2, d]) can be waiting up to 16 s when a
-                // router that was away ~8-12 s comes back, which breaks the
-                // "serving within 10 s of the router's start" target. A 5 s
-                // cap keeps every attempt within 5 s of the router's return.
-                config["router"]["reconnect"]["max_delay_ms"] = 5000;
-                config["procedures"]["com.example.test.sleep"] = {
-                    {"sql", "SELECT 'fault_probe' AS tag, pg_sleep($1)"},
-                    {"args", nlohmann::json::array({{{"name", "seconds"}, {"type", "number"}}})},
-                };
-            };
-            stack_ = std::make_unique<Stack>(options);
-        } catch (const std::exception& e) {
-            setup_error_ = e.what();
-        }
+        start_stack({.mode = Stack::PgwampMode::process,
+                     .edit_config = cap_router_backoff_and_add_sleep});
     }
-    static void TearDownTestSuite() { stack_.reset(); }
-
-    void SetUp() override { ASSERT_NE(stack_, nullptr) << "stack did not start: " << setup_error_; }
 
     bool sleep_running(int count) { return active_queries(stack_->postgres(), "SELECT 'fault_probe'") == count; }
+    // Keeps the caller's loop turning (so its call goes out) until pg_sleep runs, for up to 5 s.
+    bool wait_sleep_started(Caller& caller) {
+        return poll_until([&] {
+            caller.run_until([] { return false; }, 20ms);
+            return sleep_running(1);
+        }, 5s);
+    }
 
     // Calls now.v1 until it succeeds; returns how long that took, or -1.
     static long long wait_serving(Caller& caller, std::chrono::seconds limit) {
@@ -57,9 +58,6 @@ protected:
         }
         return -1;
     }
-
-    static inline std::unique_ptr<Stack> stack_;
-    static inline std::string setup_error_;
 };
 
 TEST_F(ServiceFaults, RouterGapIsSurvived) {
@@ -70,10 +68,7 @@ TEST_F(ServiceFaults, RouterGapIsSurvived) {
     // A call running when the router vanishes: the caller hears at once, and
     // pgwamp, interrupted by the lost connection, cancels its SQL.
     auto in_flight = caller.start_call("com.example.test.sleep", {30});
-    ASSERT_TRUE(poll_until([&] {
-        caller.run_until([] { return false; }, 20ms);
-        return sleep_running(1);
-    }, 5s)) << "pg_sleep never started";
+    ASSERT_TRUE(wait_sleep_started(caller)) << "pg_sleep never started";
 
     const auto stopped_at = Clock::now();
     stack_->router().stop();
@@ -138,10 +133,7 @@ TEST_F(ServiceFaults, PostgresRestartFailsFastThenRecovers) {
     // connection was lost (it may or may not have run), instead of waiting
     // out its 30 s deadline.
     auto in_flight = caller.start_call("com.example.test.sleep", {30});
-    ASSERT_TRUE(poll_until([&] {
-        caller.run_until([] { return false; }, 20ms);
-        return sleep_running(1);
-    }, 5s)) << "pg_sleep never started";
+    ASSERT_TRUE(wait_sleep_started(caller)) << "pg_sleep never started";
     const auto stopped_at = Clock::now();
     stack_->postgres().stop();
     ASSERT_TRUE(caller.run_until([&] { return in_flight->done; }, 10s)) << "the in-flight call hangs";

@@ -11,35 +11,20 @@
 #include <optional>
 #include <string>
 
-#include "tests/integration/service/service_support.hpp"
+#include "tests/integration/service/stack_suite.hpp"
 
 namespace pgwamp::test::service {
 namespace {
 
 constexpr const char* demo_topic = "com.example.demo";
 
-class ServiceLeader : public ::testing::Test {
+class ServiceLeader : public StackSuite<ServiceLeader> {
 protected:
+    // The shipped config as is: notify_publishers "one" and a 1 s retry are the defaults.
     static void SetUpTestSuite() {
-        try {
-            Stack::Options options;
-            options.mode = Stack::PgwampMode::process;
-            options.pgwamp_count = 2;
-            // The shipped config as is: notify_publishers "one" and a 1 s retry are the defaults.
-            stack_ = std::make_unique<Stack>(options);
-        } catch (const std::exception& e) {
-            setup_error_ = e.what();
-        }
+        start_stack({.mode = Stack::PgwampMode::process, .pgwamp_count = 2});
     }
-    static void TearDownTestSuite() { stack_.reset(); }
-
-    void SetUp() override {
-        ASSERT_NE(stack_, nullptr) << "stack did not start: " << setup_error_;
-        caller_ = std::make_unique<Caller>(*stack_);
-        caller_->subscribe(demo_topic);
-        ASSERT_TRUE(caller_->join()) << "caller did not join";
-    }
-    void TearDown() override { caller_.reset(); }
+    void SetUp() override { join_caller({demo_topic}); }
 
     static bool log_has(int index, const std::string& text) {
         return stack_->pgwamp_log(index).find(text) != std::string::npos;
@@ -111,10 +96,6 @@ protected:
             if (!event.args.empty()) ++seen[to_text(event.args[0])];
         for (const auto& [payload, n] : seen) EXPECT_EQ(n, 1) << payload << " was published " << n << " times";
     }
-
-    static inline std::unique_ptr<Stack> stack_;
-    static inline std::string setup_error_;
-    std::unique_ptr<Caller> caller_;
 };
 
 TEST_F(ServiceLeader, OneEventPerNotify) {

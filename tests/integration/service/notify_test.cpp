@@ -6,7 +6,7 @@
 
 #include <map>
 
-#include "tests/integration/service/service_support.hpp"
+#include "tests/integration/service/stack_suite.hpp"
 
 namespace pgwamp::test::service {
 namespace {
@@ -15,31 +15,15 @@ constexpr const char* demo_topic = "com.example.demo";
 constexpr const char* notes_topic = "com.example.notes.on_insert";
 constexpr const char* plain_topic = "com.example.test.plain";
 
-class ServiceNotify : public ::testing::Test {
-protected:
-    static void SetUpTestSuite() {
-        try {
-            Stack::Options options;
-            // A channel whose payload is always text, even when it looks like JSON.
-            options.edit_config = [](nlohmann::json& config) {
-                config["notifications"]["plain"] = {{"topic", plain_topic}, {"payload", "text"}};
-            };
-            stack_ = std::make_unique<Stack>(options);
-        } catch (const std::exception& e) {
-            setup_error_ = e.what();
-        }
-    }
-    static void TearDownTestSuite() { stack_.reset(); }
+// A channel whose payload is always text, even when it looks like JSON.
+void add_text_channel(nlohmann::json& config) {
+    config["notifications"]["plain"] = {{"topic", plain_topic}, {"payload", "text"}};
+}
 
-    void SetUp() override {
-        ASSERT_NE(stack_, nullptr) << "stack did not start: " << setup_error_;
-        caller_ = std::make_unique<Caller>(*stack_);
-        caller_->subscribe(demo_topic);
-        caller_->subscribe(notes_topic);
-        caller_->subscribe(plain_topic);
-        ASSERT_TRUE(caller_->join()) << "caller did not join";
-    }
-    void TearDown() override { caller_.reset(); }
+class ServiceNotify : public StackSuite<ServiceNotify> {
+protected:
+    static void SetUpTestSuite() { start_stack({.edit_config = add_text_channel}); }
+    void SetUp() override { join_caller({demo_topic, notes_topic, plain_topic}); }
 
     // Waits for the next `count` events on the topic (beyond those seen already).
     std::vector<wamp::Event> next_events(const std::string& topic, std::size_t count,
@@ -69,9 +53,6 @@ protected:
         EXPECT_TRUE(pid->is<std::int64_t>() && pid->as<std::int64_t>() > 0) << to_text(*pid);
     }
 
-    static inline std::unique_ptr<Stack> stack_;
-    static inline std::string setup_error_;
-    std::unique_ptr<Caller> caller_;
     std::map<std::string, std::size_t> seen_;
 };
 

@@ -8,58 +8,42 @@
 #include <map>
 #include <set>
 
-#include "tests/integration/service/service_support.hpp"
+#include "tests/integration/service/stack_suite.hpp"
 
 namespace pgwamp::test::service {
 namespace {
 
-class ServiceScale : public ::testing::Test {
+// One connection and a queue of two per process, and the procedures that probe them.
+void one_connection_queue_of_two(nlohmann::json& config) {
+    config["database"]["pool"] = {{"min", 1}, {"max", 1}, {"queue", 2}};
+    auto& procedures = config["procedures"];
+    procedures["com.example.test.backend_pid"] = {
+        {"sql", "SELECT pg_backend_pid() AS pid"},
+        {"single", "value"},
+    };
+    // An interaction holds its connection for the whole transaction (no
+    // pipelining beside it), so with one connection the third waits in the queue.
+    procedures["com.example.test.sleep_txn"] = {
+        {"mode", "interaction"},
+        {"args", nlohmann::json::array({{{"name", "seconds"}, {"type", "number"}}})},
+        {"sql", nlohmann::json::array({{{"sql", "SELECT 'overload_probe' AS tag, pg_sleep($1)"},
+                                         {"args", nlohmann::json::array({"seconds"})}}})},
+    };
+}
+
+class ServiceScale : public StackSuite<ServiceScale> {
 protected:
     static void SetUpTestSuite() {
-        try {
-            Stack::Options options;
-            options.mode = Stack::PgwampMode::process;
-            options.pgwamp_count = 2;
-            options.edit_config = [](nlohmann::json& config) {
-                config["database"]["pool"] = {{"min", 1}, {"max", 1}, {"queue", 2}};
-                auto& procedures = config["procedures"];
-                procedures["com.example.test.backend_pid"] = {
-                    {"sql", "SELECT pg_backend_pid() AS pid"},
-                    {"single", "value"},
-                };
-                // An interaction holds its connection for the whole
-                // transaction (no pipelining beside it), so with one
-                // connection the third waits in the queue.
-                procedures["com.example.test.sleep_txn"] = {
-                    {"mode", "interaction"},
-                    {"args", nlohmann::json::array({{{"name", "seconds"}, {"type", "number"}}})},
-                    {"sql", nlohmann::json::array({{{"sql", "SELECT 'overload_probe' AS tag, pg_sleep($1)"},
-                                                     {"args", nlohmann::json::array({"seconds"})}}})},
-                };
-            };
-            stack_ = std::make_unique<Stack>(options);
-        } catch (const std::exception& e) {
-            setup_error_ = e.what();
-        }
+        start_stack({.mode = Stack::PgwampMode::process, .pgwamp_count = 2,
+                     .edit_config = one_connection_queue_of_two});
     }
-    static void TearDownTestSuite() { stack_.reset(); }
-
-    void SetUp() override {
-        ASSERT_NE(stack_, nullptr) << "stack did not start: " << setup_error_;
-        caller_ = std::make_unique<Caller>(*stack_);
-        ASSERT_TRUE(caller_->join());
-    }
-    void TearDown() override { caller_.reset(); }
+    void SetUp() override { join_caller(); }
 
     std::int64_t backend_pid() {
         const auto out = caller_->call("com.example.test.backend_pid");
         EXPECT_TRUE(out.ok()) << out.describe();
         return out.ok() && out.args.at(0).is<std::int64_t>() ? out.args[0].as<std::int64_t>() : -1;
     }
-
-    static inline std::unique_ptr<Stack> stack_;
-    static inline std::string setup_error_;
-    std::unique_ptr<Caller> caller_;
 };
 
 // Proof that both processes answer: each pool has exactly one connection
