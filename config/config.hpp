@@ -70,6 +70,7 @@ struct PoolConfig {
     std::size_t min = 1;       // connections opened at start and kept open
     std::size_t max = 10;      // never more than this many connections
     std::size_t queue = 1000;  // requests waiting for a connection; beyond: overloaded
+    Milliseconds idle_timeout{60'000};  // connections beyond min close after this idle; 0: never
 };
 
 struct DatabaseConfig {

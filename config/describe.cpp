@@ -29,7 +29,8 @@ json describe_router(const RouterConfig& r) {
 }
 
 json describe_database(const DatabaseConfig& d) {
-    json out = {{"pool", {{"min", d.pool.min}, {"max", d.pool.max}, {"queue", d.pool.queue}}},
+    json out = {{"pool", {{"min", d.pool.min}, {"max", d.pool.max}, {"queue", d.pool.queue},
+                          {"idle_timeout_ms", d.pool.idle_timeout.count()}}},
                 {"statement_timeout_ms", d.statement_timeout.count()},
                 {"connect_timeout_ms", d.connect_timeout.count()},
                 {"reconnect", describe_backoff(d.reconnect)}};

@@ -9,7 +9,7 @@ constexpr std::int64_t one_day_ms = 86'400'000;
 constexpr std::int64_t one_hour_ms = 3'600'000;
 
 PoolConfig parse_pool(const Node& node) {
-    Fields f(node, {"min", "max", "queue"});
+    Fields f(node, {"min", "max", "queue", "idle_timeout_ms"});
     PoolConfig p;
     if (auto n = f.get("max")) p.max = static_cast<std::size_t>(n->integer(1, 1000));
     if (auto n = f.get("min")) {
@@ -19,6 +19,7 @@ PoolConfig parse_pool(const Node& node) {
         p.min = p.max;
     }
     if (auto n = f.get("queue")) p.queue = static_cast<std::size_t>(n->integer(0, 1'000'000));
+    if (auto n = f.get("idle_timeout_ms")) p.idle_timeout = n->milliseconds(one_day_ms);
     return p;
 }
 

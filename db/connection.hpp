@@ -85,6 +85,7 @@ public:
     const std::string& last_error() const { return last_error_; }
 
     bool pinned = false;  // the pool's mark: an interaction owns it
+    std::chrono::steady_clock::time_point idle_since{};  // the pool's mark: when its last work ended
 
 private:
     void connect_step(PgDriver::Step step);

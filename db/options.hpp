@@ -55,6 +55,10 @@ struct PoolOptions {
     // another, up to max_connections. Fast statements so stay on few
     // connections: another backend would only add context switches.
     std::chrono::milliseconds grow_after{5};
+    // A connection beyond min_connections that has had nothing to do for
+    // this long is closed, so a burst does not hold backends for ever.
+    // 0: never.
+    std::chrono::milliseconds idle_timeout{60'000};
     std::chrono::milliseconds statement_timeout{0};  // 0: none; per-call options override
     std::chrono::milliseconds connect_timeout{5000};
     BackoffOptions backoff;

@@ -270,6 +270,7 @@ void PoolCore::release(const std::shared_ptr<Connection>& c, bool healthy) {
     }
     feed();
     trim();
+    if (healthy) note_idle(*c);
 }
 
 // ---- connections, loss and reconnection ------------------------------------
@@ -319,6 +320,7 @@ void PoolCore::on_connected(const std::shared_ptr<Connection>& c, std::exception
     }
     feed();
     maintain();
+    note_idle(*c);  // nothing waited for it: it may never see work
 }
 
 void PoolCore::connect_failed(std::exception_ptr e) {
@@ -383,6 +385,7 @@ void PoolCore::maintain() {
 
 void PoolCore::on_capacity(Connection& c) {
     if (!waiters_.empty()) feed();
+    note_idle(c);
     if (conns_.size() > options_.max_connections && c.load() == 0 && !c.pinned) {
         // Posted: the connection is in the middle of its own read handler.
         std::weak_ptr<PoolCore> wp = weak_from_this();
@@ -398,6 +401,44 @@ void PoolCore::set_limits(std::size_t min_connections, std::size_t max_connectio
     trim();
     maintain();
     feed();
+}
+
+void PoolCore::note_idle(Connection& c) {
+    if (c.load() != 0 || c.pinned || closed_) return;
+    c.idle_since = std::chrono::steady_clock::now();
+    schedule_idle_check();
+}
+
+void PoolCore::schedule_idle_check() {
+    if (conns_.size() <= options_.min_connections || options_.idle_timeout.count() <= 0 || idle_check_) return;
+    std::weak_ptr<PoolCore> wp = weak_from_this();
+    idle_check_ = deadlines()->add(options_.idle_timeout, [wp] {
+        if (auto p = wp.lock()) {
+            p->idle_check_ = {};
+            p->close_idle();
+        }
+    });
+}
+
+void PoolCore::close_idle() {
+    if (closed_) return;
+    auto now = std::chrono::steady_clock::now();
+    bool more_idle = false;
+    for (std::size_t i = 0; i < conns_.size() && conns_.size() > options_.min_connections;) {
+        auto c = conns_[i];
+        bool idle = c->ready() && !c->pinned && c->load() == 0;
+        if (idle && now - c->idle_since >= options_.idle_timeout) {
+            spdlog::info("pgwamp.db: closing connection {}: idle for {} ms", c->id(), options_.idle_timeout.count());
+            c->close(Errc::closed, "idle");
+            conns_.erase(conns_.begin() + static_cast<std::ptrdiff_t>(i));
+            continue;
+        }
+        more_idle = more_idle || idle;
+        ++i;
+    }
+    // Idle ones not due yet: look again one timeout later (a busy one is
+    // noted again when its work ends).
+    if (more_idle) schedule_idle_check();
 }
 
 void PoolCore::trim() {

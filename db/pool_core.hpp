@@ -114,6 +114,10 @@ private:
     void finish_start(std::size_t id, const std::string& failure);
     void remove(Connection* c);
     void trim();
+    // Idle connections beyond min_connections close after idle_timeout.
+    void note_idle(Connection& c);
+    void schedule_idle_check();
+    void close_idle();
 
     boost::asio::any_io_executor ex_;
     PoolOptions options_;
@@ -148,6 +152,7 @@ private:
 
     CancelSignal closing_;
     std::shared_ptr<DeadlineQueue> deadlines_;  // made on first use
+    DeadlineQueue::Handle idle_check_;           // armed while a connection beyond min is idle
     std::function<void(std::exception_ptr)> start_done_;
     std::set<std::size_t> start_ids_;  // connections whose first connect start() waits for
     std::string start_failures_;

@@ -27,6 +27,7 @@ db::PoolOptions pool_options(const config::DatabaseConfig& db) {
     out.min_connections = db.pool.min;
     out.max_connections = db.pool.max;
     out.max_queue = db.pool.queue;
+    out.idle_timeout = db.pool.idle_timeout;
     out.statement_timeout = db.statement_timeout;
     out.connect_timeout = db.connect_timeout;
     out.backoff.initial_delay = db.reconnect.initial_delay;

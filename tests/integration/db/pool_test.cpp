@@ -151,6 +151,45 @@ TEST_F(PoolTest, ASlowStatementOpensAnotherConnectionAndQuickOnesGoAroundIt) {
     EXPECT_FALSE(slow_done_first);  // it did not wait behind the sleep
 }
 
+TEST_F(PoolTest, ConnectionsBeyondMinCloseWhenIdleForIdleTimeout) {
+    // One statement per connection, so three at once open three connections.
+    auto o = options(1, 3);
+    o.max_in_flight_per_connection = 1;
+    o.idle_timeout = std::chrono::milliseconds(300);
+    make_pool(o);
+    run([&]() -> awaitable<void> {
+        int done = 0;
+        for (int i = 0; i < 3; ++i)
+            pool->async_query("SELECT pg_sleep(0.2)", args(), [&](std::exception_ptr e, Result) {
+                EXPECT_FALSE(e);
+                ++done;
+            });
+        while (done < 3) co_await sleep_for(1ms);
+        EXPECT_EQ(pool->connection_count(), 3u);
+        co_await sleep_for(100ms);  // idle, but not for 300 ms yet
+        EXPECT_EQ(pool->connection_count(), 3u);
+        for (int i = 0; i < 300 && pool->connection_count() > 1; ++i) co_await sleep_for(10ms);
+        EXPECT_EQ(pool->connection_count(), 1u);  // back to min
+        auto r = co_await pool->async_query("SELECT 1", args(), use_awaitable);
+        EXPECT_EQ(r.rows.size(), 1u);
+    });
+}
+
+TEST_F(PoolTest, IdleTimeoutZeroKeepsConnections) {
+    auto o = options(1, 3);
+    o.max_in_flight_per_connection = 1;
+    o.idle_timeout = std::chrono::milliseconds(0);
+    make_pool(o);
+    run([&]() -> awaitable<void> {
+        int done = 0;
+        for (int i = 0; i < 3; ++i)
+            pool->async_query("SELECT pg_sleep(0.1)", args(), [&](std::exception_ptr, Result) { ++done; });
+        while (done < 3) co_await sleep_for(1ms);
+        co_await sleep_for(500ms);
+        EXPECT_EQ(pool->connection_count(), 3u);
+    });
+}
+
 TEST_F(PoolTest, ErrorInOnePipelinedStatementDoesNotAbortItsNeighbours) {
     auto o = options(1, 1);
     make_pool(o);

@@ -15,7 +15,7 @@ nlohmann::json with_database(nlohmann::json database) {
 TEST(Database, AllKeys) {
     const auto c = parse(with_database({{"conninfo", "host=/run/postgresql dbname=app"},
                                         {"password_env", "APP_DB_PASSWORD"},
-                                        {"pool", {{"min", 2}, {"max", 8}, {"queue", 50}}},
+                                        {"pool", {{"min", 2}, {"max", 8}, {"queue", 50}, {"idle_timeout_ms", 0}}},
                                         {"statement_timeout_ms", 1500},
                                         {"connect_timeout_ms", 3000},
                                         {"reconnect", {{"initial_delay_ms", 250}}}}));
@@ -27,6 +27,7 @@ TEST(Database, AllKeys) {
     EXPECT_EQ(c.database.pool.min, 2u);
     EXPECT_EQ(c.database.pool.max, 8u);
     EXPECT_EQ(c.database.pool.queue, 50u);
+    EXPECT_EQ(c.database.pool.idle_timeout, Milliseconds(0));  // never
     EXPECT_EQ(c.database.statement_timeout, Milliseconds(1500));
     EXPECT_EQ(c.database.connect_timeout, Milliseconds(3000));
     EXPECT_EQ(c.database.reconnect.initial_delay, Milliseconds(250));
@@ -80,6 +81,7 @@ TEST(Database, PoolRules) {
     expect_error(with_database({{"pool", {{"max", 0}}}}), "database.pool.max", "from 1 to 1000");
     expect_error(with_database({{"pool", {{"queue", -1}}}}), "database.pool.queue", "from 0 to 1000000");
     expect_error(with_database({{"pool", {{"maximum", 3}}}}), "database.pool.maximum", "unknown key");
+    expect_error(with_database({{"pool", {{"idle_timeout_ms", -5}}}}), "database.pool.idle_timeout_ms", "from 0 to");
     // min defaults to 1 but follows a smaller max? max is at least 1, so min=1 always fits.
     EXPECT_EQ(parse(with_database({{"pool", {{"max", 1}}}})).database.pool.min, 1u);
 }
