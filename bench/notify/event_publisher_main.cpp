@@ -7,6 +7,7 @@
 // stdout: {"event":"result","sent":n,"warmup_sent":w,"seconds":s,"rate":r,"max_lag_ms":m,"dropped":d}
 // (the same fields as bench_notify_pub, plus publishes the client dropped).
 
+#include "command_line.hpp"
 #include "bench_client.hpp"
 #include "publish_schedule.hpp"
 #include "value_json.hpp"
@@ -55,20 +56,12 @@ int main(int argc, char** argv) {
         ("channel", po::value(&channel)->default_value("bench_events"), "the channel named in kwargs");
     pgwamp::bench::add_publish_options(desc, plan);
     pgwamp::wamp::ClientOptions client_options;
-    try {
-        po::variables_map vm;
-        po::store(po::parse_command_line(argc, argv, desc), vm);
-        if (vm.count("help")) {
-            std::cout << desc << "\n";
-            return 0;
-        }
-        po::notify(vm);
+    if (auto leave = pgwamp::bench::read_options("bench_event_pub", argc, argv, desc, [&] {
         pgwamp::bench::check_publish_plan(plan);
         client_options.endpoint = pgwamp::bench::parse_endpoint(url);
         client_options.realm = realm;
-    } catch (const std::exception& e) {
-        std::cerr << "bench_event_pub: " << e.what() << "\n" << desc << "\n";
-        return 2;
+    })) {
+        return *leave;
     }
 
     boost::asio::io_context io;

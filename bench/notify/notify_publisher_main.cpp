@@ -13,6 +13,7 @@
 // rate is over the sending span (the last answer may come later) and lag is
 // how far behind its schedule the publisher fell.
 
+#include "command_line.hpp"
 #include "publish_schedule.hpp"
 
 #include <libpq-fe.h>
@@ -58,18 +59,10 @@ int main(int argc, char** argv) {
         ("conninfo", po::value(&conninfo)->required(), "libpq connection string")
         ("channel", po::value(&channel)->default_value("bench_events"), "NOTIFY channel");
     pgwamp::bench::add_publish_options(desc, plan);
-    try {
-        po::variables_map vm;
-        po::store(po::parse_command_line(argc, argv, desc), vm);
-        if (vm.count("help")) {
-            std::cout << desc << "\n";
-            return 0;
-        }
-        po::notify(vm);
+    if (auto leave = pgwamp::bench::read_options("bench_notify_pub", argc, argv, desc, [&] {
         pgwamp::bench::check_publish_plan(plan);
-    } catch (const std::exception& e) {
-        std::cerr << "bench_notify_pub: " << e.what() << "\n" << desc << "\n";
-        return 2;
+    })) {
+        return *leave;
     }
 
     std::unique_ptr<PGconn, PGconnDeleter> conn(PQconnectdb(conninfo.c_str()));

@@ -7,6 +7,7 @@
 // all --expect events arrived, or --idle seconds passed without one (after the
 // first), or --timeout seconds passed in all.
 
+#include "command_line.hpp"
 #include "bench_client.hpp"
 #include "event_tracker.hpp"
 #include "value_json.hpp"
@@ -77,14 +78,7 @@ int main(int argc, char** argv) {
         ("idle", po::value(&idle_s)->default_value(3.0), "give up after this many seconds without an event")
         ("timeout", po::value(&timeout_s)->default_value(120.0), "give up after this many seconds in all");
     pgwamp::wamp::ClientOptions client_options;
-    try {
-        po::variables_map vm;
-        po::store(po::parse_command_line(argc, argv, desc), vm);
-        if (vm.count("help")) {
-            std::cout << desc << "\n";
-            return 0;
-        }
-        po::notify(vm);
+    if (auto leave = pgwamp::bench::read_options("bench_notify_sub", argc, argv, desc, [&] {
         if (expect == 0 || expect > 100'000'000) {
             throw std::invalid_argument("--expect must be in 1..100000000");
         }
@@ -93,9 +87,8 @@ int main(int argc, char** argv) {
         }
         client_options.endpoint = pgwamp::bench::parse_endpoint(url);
         client_options.realm = realm;
-    } catch (const std::exception& e) {
-        std::cerr << "bench_notify_sub: " << e.what() << "\n" << desc << "\n";
-        return 2;
+    })) {
+        return *leave;
     }
 
     boost::asio::io_context io;

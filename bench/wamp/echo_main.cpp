@@ -4,6 +4,7 @@
 // measured against. Prints {"event":"ready"} when registered and its call
 // count on SIGTERM/SIGINT.
 
+#include "command_line.hpp"
 #include "bench_client.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -30,18 +31,10 @@ int main(int argc, char** argv) {
         ("client", po::value(&client_kind)->default_value("pgwamp"), "pgwamp (the project's wamp::Client) or autobahn");
     boost::asio::io_context io;
     std::unique_ptr<pgwamp::bench::BenchClient> client;
-    try {
-        po::variables_map vm;
-        po::store(po::parse_command_line(argc, argv, desc), vm);
-        po::notify(vm);
-        if (vm.count("help")) {
-            std::cout << desc << "\n";
-            return 0;
-        }
+    if (auto leave = pgwamp::bench::read_options("bench_echo", argc, argv, desc, [&] {
         client = pgwamp::bench::make_client(client_kind, io, url, realm);
-    } catch (const std::exception& e) {
-        std::cerr << "bench_echo: " << e.what() << "\n" << desc << "\n";
-        return 2;
+    })) {
+        return *leave;
     }
 
     std::uint64_t calls = 0;

@@ -6,6 +6,7 @@
 // edges: {"event":"measure_start"}, {"event":"measure_end"}, then
 // {"event":"result",...}. Diagnostics go to stderr.
 
+#include "command_line.hpp"
 #include "bench_client.hpp"
 #include "call_load.hpp"
 
@@ -65,14 +66,7 @@ int main(int argc, char** argv) {
         ("client", po::value(&client_kind)->default_value("pgwamp"), "pgwamp (the project's wamp::Client) or autobahn")
         ("serializer", po::value(&serializer)->default_value("msgpack"),
          "msgpack (both clients implement MessagePack only)");
-    try {
-        po::variables_map vm;
-        po::store(po::parse_command_line(argc, argv, desc), vm);
-        po::notify(vm);
-        if (vm.count("help")) {
-            std::cout << desc << "\n";
-            return 0;
-        }
+    if (auto leave = pgwamp::bench::read_options("bench_loadgen", argc, argv, desc, [&] {
         if (serializer != "msgpack") {
             throw std::invalid_argument("--serializer " + serializer + ": only msgpack is implemented by either client");
         }
@@ -84,9 +78,8 @@ int main(int argc, char** argv) {
         }
         options.warmup = std::chrono::milliseconds(static_cast<long>(warmup_s * 1000));
         options.duration = std::chrono::milliseconds(static_cast<long>(duration_s * 1000));
-    } catch (const std::exception& e) {
-        std::cerr << "bench_loadgen: " << e.what() << "\n" << desc << "\n";
-        return 2;
+    })) {
+        return *leave;
     }
 
     boost::asio::io_context io;
