@@ -164,7 +164,7 @@ void PoolCore::cancel_request(const RequestPtr& r, Errc reason) {
                                                          : "statement canceled while waiting for a connection"));
 }
 
-Connection* PoolCore::pick_for_statement() const {
+Connection* PoolCore::place_for_statement() const {
     // An idle connection first, else the least loaded one under its cap that
     // is not stalled behind a slow statement, else the least loaded one.
     Connection* best = nullptr;
@@ -179,16 +179,11 @@ Connection* PoolCore::pick_for_statement() const {
             best_stalled = stalled;
         }
     }
-    return best;
-}
-
-Connection* PoolCore::place_for_statement() const {
-    Connection* c = pick_for_statement();
-    if (!c || c->load() == 0 || !c->stalled(std::chrono::steady_clock::now(), options_.grow_after)) return c;
+    if (!best || !best_stalled) return best;
     // Every candidate is stuck behind a slow statement: rather than queue
     // behind it too, wait for a connection that is opening or can be opened.
     bool another_coming = connecting_ > 0 || (conns_.size() < options_.max_connections && !retry_pending_);
-    return another_coming ? nullptr : c;
+    return another_coming ? nullptr : best;
 }
 
 Connection* PoolCore::pick_for_pin() const {

@@ -93,7 +93,6 @@ private:
     };
 
     bool arm(const RequestPtr& r, const StatementOptions& options);
-    Connection* pick_for_statement() const;
     Connection* place_for_statement() const;  // null: wait in waiters_
     Connection* pick_for_pin() const;
     std::shared_ptr<Connection> shared(Connection* c) const;
