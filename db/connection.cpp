@@ -120,8 +120,7 @@ void Connection::schedule_pump() {
     });
 }
 
-bool Connection::stalled(std::chrono::steady_clock::time_point now,
-                         std::chrono::steady_clock::duration longer_than) const {
+bool Connection::stalled(PoolClock::time_point now, PoolClock::duration longer_than) const {
     const Request* oldest = fifo_.head();  // null: nothing sent yet, the next pump sends it
     return oldest && now - oldest->sent_at >= longer_than;
 }

@@ -19,6 +19,7 @@
 #include "db/options.hpp"
 #include "db/pg_driver.hpp"
 #include "db/pipeline_fifo.hpp"
+#include "db/pipeline_view.hpp"
 
 namespace pgwamp::db {
 
@@ -49,13 +50,13 @@ public:
     virtual void request_cancel(Connection& c, int backend_pid, std::function<void()> answered) = 0;
 };
 
-class Connection : public std::enable_shared_from_this<Connection> {
+class Connection final : public PipelineView, public std::enable_shared_from_this<Connection> {
 public:
     enum class State { fresh, connecting, ready, closed };
 
     Connection(boost::asio::any_io_executor ex, std::shared_ptr<const ConnectionSettings> settings,
                std::weak_ptr<ConnectionListener> listener, std::size_t id);
-    ~Connection();
+    ~Connection() override;
 
     // Non-blocking connect with the settings' timeout. `done` runs from a
     // handler (never inline) with null or a db::Error(connect_failed).
@@ -73,19 +74,14 @@ public:
 
     State state() const { return state_; }
     bool ready() const { return state_ == State::ready; }
-    // Ready and not holding sends back for a cancel.
-    bool accepting() const { return state_ == State::ready && !fifo_.holding(); }
-    std::size_t load() const { return fifo_.load(); }
-    bool has_capacity() const { return fifo_.load() < fifo_.max_in_flight(); }
-    // Its oldest statement sent has waited `longer_than` for its answer:
-    // whatever is pipelined behind it waits as long.
-    bool stalled(std::chrono::steady_clock::time_point now, std::chrono::steady_clock::duration longer_than) const;
+    // PipelineView, for the pool's decisions.
+    bool accepting() const override { return state_ == State::ready && !fifo_.holding(); }
+    std::size_t load() const override { return fifo_.load(); }
+    std::size_t max_in_flight() const override { return fifo_.max_in_flight(); }
+    bool stalled(PoolClock::time_point now, PoolClock::duration longer_than) const override;
     int backend_pid() const { return backend_pid_; }
     std::size_t id() const { return id_; }
     const std::string& last_error() const { return last_error_; }
-
-    bool pinned = false;  // the pool's mark: an interaction owns it
-    std::chrono::steady_clock::time_point idle_since{};  // the pool's mark: when its last work ended
 
 private:
     void connect_step(PgDriver::Step step);

@@ -1,6 +1,7 @@
 #include "db/pool_core.hpp"
 
 #include <algorithm>
+#include <random>
 
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
@@ -28,12 +29,36 @@ std::string quote_identifier(const std::string& name) {
     return out + "\"";
 }
 
+namespace {
+
+PoolLimits limits_of(const PoolOptions& o) {
+    PoolLimits l;
+    l.min_connections = o.min_connections;
+    l.max_connections = o.max_connections;
+    l.max_queue = o.max_queue;
+    l.grow_after = o.grow_after;
+    l.idle_timeout = o.idle_timeout;
+    return l;
+}
+
+pgwamp::BackoffOptions backoff_of(const BackoffOptions& b) {
+    pgwamp::BackoffOptions o;
+    o.initial_delay = b.initial_delay;
+    o.max_delay = b.max_delay;
+    o.factor = b.factor;
+    o.jitter = b.jitter;
+    o.max_attempts = b.max_retries;
+    return o;
+}
+
+}  // namespace
+
 PoolCore::PoolCore(asio::any_io_executor ex, PoolOptions options)
     : ex_(ex),
       options_(std::move(options)),
       settings_(std::make_shared<ConnectionSettings>()),
-      backoff_(options_.backoff),
-      retry_timer_(ex),
+      state_(limits_of(options_), backoff_of(options_.backoff), std::random_device{}()),
+      timer_(ex),
       control_backoff_(options_.backoff),
       control_timer_(ex) {
     if (options_.max_connections == 0) options_.max_connections = 1;
@@ -52,7 +77,7 @@ PoolCore::~PoolCore() {
 // ---- control connection: LISTEN and cancels ---------------------------------
 
 void PoolCore::spawn_control() {
-    if (closed_ || control_) return;
+    if (state_.closed() || control_) return;
     control_ = std::make_shared<Connection>(ex_, settings_, weak_from_this(), 0);
     std::weak_ptr<PoolCore> wp = weak_from_this();
     auto c = control_;
@@ -62,7 +87,7 @@ void PoolCore::spawn_control() {
 }
 
 void PoolCore::on_control_connected(const std::shared_ptr<Connection>& c, std::exception_ptr e) {
-    if (closed_ || c != control_) return;
+    if (state_.closed() || c != control_) return;
     if (e) {
         finish_start(0, "control connection: " + c->last_error());
         control_.reset();
@@ -93,7 +118,7 @@ void PoolCore::on_control_connected(const std::shared_ptr<Connection>& c, std::e
 }
 
 void PoolCore::schedule_control_retry() {
-    if (control_retry_pending_ || closed_) return;
+    if (control_retry_pending_ || state_.closed()) return;
     auto delay = control_backoff_.next();
     if (!delay) return;
     control_retry_pending_ = true;
@@ -127,7 +152,7 @@ void PoolCore::send_listen(const std::string& verb, const std::string& channel,
 }
 
 void PoolCore::listen(const std::string& channel, std::function<void(std::exception_ptr)> done) {
-    if (closed_) return asio::post(ex_, [done] { done(make_error(Errc::closed, "pool closed")); });
+    if (state_.closed()) return asio::post(ex_, [done] { done(make_error(Errc::closed, "pool closed")); });
     try {
         quote_identifier(channel);
     } catch (...) {
@@ -141,7 +166,7 @@ void PoolCore::listen(const std::string& channel, std::function<void(std::except
 
 void PoolCore::unlisten(const std::string& channel, std::function<void(std::exception_ptr)> done) {
     channels_.erase(channel);
-    if (!closed_ && control_ && control_->ready()) return send_listen("UNLISTEN", channel, std::move(done));
+    if (!state_.closed() && control_ && control_->ready()) return send_listen("UNLISTEN", channel, std::move(done));
     asio::post(ex_, [done] { done(nullptr); });  // a new control connection will not LISTEN to it
 }
 
@@ -152,7 +177,7 @@ void PoolCore::request_cancel(Connection& c, int backend_pid, std::function<void
     if (control_ && control_->ready() && control_.get() != &c) via = control_;
     for (const auto& p : conns_) {
         if (via) break;
-        if (p.get() != &c && p->accepting() && !p->pinned && p->load() == 0) via = p;
+        if (p.get() != &c && p->accepting() && !state_.pinned(p->id()) && p->load() == 0) via = p;
     }
     if (!via) {
         spdlog::warn("pgwamp.db: no connection free to send a cancel for backend {}", backend_pid);

@@ -1,7 +1,6 @@
 #include "db/pool_core.hpp"
 
 #include <algorithm>
-#include <chrono>
 
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
@@ -14,23 +13,20 @@ namespace pgwamp::db {
 
 namespace asio = boost::asio;
 using detail::describe;
-using detail::posted;
+using Kind = PoolState::Action::Kind;
 
 // ---- start and close -------------------------------------------------------
 
 void PoolCore::start(std::function<void(std::exception_ptr)> done) {
-    if (started_ || closed_) {
+    if (state_.started() || state_.closed()) {
         asio::post(ex_, [done] { done(make_error(Errc::closed, "the pool was already started or closed")); });
         return;
     }
-    started_ = true;
-    available_ = true;  // optimistic: calls queue while the first connections open
     start_done_ = std::move(done);
-    for (std::size_t i = 0; i < std::max<std::size_t>(options_.min_connections, 1); ++i) {
-        spawn();
-        start_ids_.insert(conn_seq_);
-    }
+    state_.start(PoolClock::now(), actions_);
+    for (const auto& a : actions_) start_ids_.insert(a.conn);
     start_ids_.insert(0);  // the control connection
+    apply();
     spawn_control();
 }
 
@@ -46,22 +42,14 @@ void PoolCore::finish_start(std::size_t id, const std::string& failure) {
 }
 
 void PoolCore::close(std::function<void()> done) {
-    if (!closed_) {
-        closed_ = true;
-        available_ = false;
+    if (!state_.closed()) {
+        state_.close(actions_);
         closing_.cancel();
-        retry_timer_.cancel();
+        timer_.cancel();
         control_timer_.cancel();
         if (deadlines_) deadlines_->clear();
-        auto waiters = std::move(waiters_);
-        waiters_.clear();
-        for (auto& w : waiters) {
-            if (w.statement) w.statement->finish(make_error(Errc::closed, "pool closed"));
-            if (w.pin) asio::post(ex_, [h = std::move(w.pin)] { h(make_error(Errc::closed, "pool closed"), nullptr); });
-        }
-        auto conns = std::move(conns_);
-        conns_.clear();
-        for (auto& c : conns) c->close(Errc::closed, "pool closed");
+        apply();
+        conns_.clear();  // (apply took the ones PoolState knew; connecting ones too)
         if (control_) control_->close(Errc::closed, "pool closed");
         control_.reset();
         for (auto& d : listens_waiting_for_control_) asio::post(ex_, [d] { d(make_error(Errc::closed, "pool closed")); });
@@ -72,6 +60,104 @@ void PoolCore::close(std::function<void()> done) {
         }
     }
     asio::post(ex_, std::move(done));
+}
+
+// ---- applying PoolState's decisions -------------------------------------------
+
+void PoolCore::apply() {
+    // Applying never calls back into PoolState (connections and handlers
+    // answer from their own handlers), so actions_ is stable here.
+    for (auto& a : actions_) apply(a);
+    actions_.clear();
+    rearm_timer();
+}
+
+void PoolCore::apply(PoolState::Action& a) {
+    switch (a.kind) {
+        case Kind::open: spawn(a.conn); return;
+        case Kind::send: {
+            auto it = waiting_.find(a.ticket);
+            if (it == waiting_.end()) return;
+            RequestPtr r = std::move(it->second.statement);
+            waiting_.erase(it);
+            r->ticket = 0;
+            if (auto c = connection(a.conn)) return c->submit(std::move(r));
+            return r->finish(make_error(Errc::connection_lost, "its connection closed before the statement was sent"));
+        }
+        case Kind::pin: {
+            auto it = waiting_.find(a.ticket);
+            if (it == waiting_.end()) return;
+            PinHandler h = std::move(it->second.pin);
+            waiting_.erase(it);
+            asio::post(ex_, [h = std::move(h), c = connection(a.conn)] { h(nullptr, c); });
+            return;
+        }
+        case Kind::fail: {
+            auto it = waiting_.find(a.ticket);
+            if (it == waiting_.end()) return;
+            Waiting w = std::move(it->second);
+            waiting_.erase(it);
+            auto e = a.error == Errc::unavailable ? make_error(a.error, "database unavailable: " + a.why)
+                                                  : make_error(a.error, a.why);
+            if (w.statement) w.statement->finish(e);
+            if (w.pin) asio::post(ex_, [h = std::move(w.pin), e] { h(e, nullptr); });
+            return;
+        }
+        case Kind::close: {
+            auto c = take(a.conn);
+            if (!c) return;
+            if (a.why == "idle") spdlog::info("pgwamp.db: closing connection {}: idle for {} ms", a.conn,
+                                              options_.idle_timeout.count());
+            // Posted: the decision may come from inside the connection's own
+            // read handler (its last statement just completed).
+            asio::post(ex_, [c, why = std::move(a.why)] { c->close(Errc::closed, why); });
+            return;
+        }
+        case Kind::unavailable: spdlog::warn("pgwamp.db: database unavailable: {}", a.why); return;
+        case Kind::recovered:
+            spdlog::info("pgwamp.db: database connection restored");
+            run_recovered_handlers();
+            return;
+        case Kind::gave_up:
+            spdlog::error("pgwamp.db: giving up reconnecting (backoff max_retries used up): {}", a.why);
+            return;
+    }
+}
+
+void PoolCore::rearm_timer() {
+    // Moved only when the wanted wake-up is earlier than the armed one; a
+    // timer that fires early just asks PoolState again (a per-call re-arm
+    // would cost a timerfd_settime per statement).
+    auto next = state_.next_wakeup();
+    if (!next || (timer_at_ && *timer_at_ <= *next)) return;
+    timer_at_ = next;
+    timer_.expires_at(*next);
+    std::weak_ptr<PoolCore> wp = weak_from_this();
+    timer_.async_wait([wp](const boost::system::error_code& ec) {
+        auto p = wp.lock();
+        if (!p || ec) return;  // aborted: re-armed earlier, or closed
+        p->timer_at_.reset();
+        p->on_timer();
+    });
+}
+
+void PoolCore::on_timer() {
+    state_.timer(PoolClock::now(), actions_);
+    apply();
+}
+
+void PoolCore::run_recovered_handlers() {
+    for (auto& h : recovered_handlers_) {
+        asio::post(ex_, [h] {
+            try {
+                h();
+            } catch (const std::exception& x) {
+                spdlog::warn("pgwamp.db: recovery handler threw: {}", x.what());
+            } catch (...) {
+                spdlog::warn("pgwamp.db: recovery handler threw");
+            }
+        });
+    }
 }
 
 // ---- statements --------------------------------------------------------------
@@ -129,24 +215,31 @@ const std::shared_ptr<DeadlineQueue>& PoolCore::deadlines() {
     return deadlines_;
 }
 
+std::exception_ptr PoolCore::failure(Errc error) const {
+    switch (error) {
+        case Errc::unavailable: return make_error(error, "database unavailable: " + state_.unavailable_reason());
+        case Errc::overloaded:
+            return make_error(error, "pool queue full (" + std::to_string(options_.max_queue) + " waiting)");
+        default: return make_error(error, "pool closed");
+    }
+}
+
+void PoolCore::fail(const RequestPtr& r, Errc error) { r->finish(failure(error)); }
+
 void PoolCore::submit(const RequestPtr& r, const StatementOptions& options) {
-    if (closed_) return r->finish(make_error(Errc::closed, "pool closed"));
-    if (!available_) return r->finish(make_error(Errc::unavailable, "database unavailable: " + unavailable_reason_));
-    if (!arm(r, options)) return;
-    if (waiters_.empty()) {
-        if (Connection* c = place_for_statement()) {
-            bool was_idle = c->load() == 0;
-            c->submit(r);
-            if (!was_idle) maintain();  // may be stalled everywhere: grow toward max
-            return;
-        }
+    // Armed only when it can run: an unavailable pool fails it at once.
+    if (state_.available() && !arm(r, options)) return;
+    auto d = state_.statement(PoolClock::now(), actions_);
+    switch (d.kind) {
+        case PoolState::Decision::Kind::use: connection(d.conn)->submit(r); break;
+        case PoolState::Decision::Kind::queued:
+            r->ticket = d.ticket;
+            waiting_.emplace(d.ticket, Waiting{r, nullptr});
+            break;
+        case PoolState::Decision::Kind::fail: fail(r, d.error); break;
     }
-    if (waiters_.size() >= options_.max_queue) {
-        return r->finish(make_error(Errc::overloaded, "pool queue full (" + std::to_string(options_.max_queue) +
-                                                          " waiting)"));
-    }
-    waiters_.push_back(Waiter{++ticket_seq_, r, nullptr});
-    maintain();
+    // Placed at once with nothing else decided: the hot path, no timer work.
+    if (d.kind != PoolState::Decision::Kind::use || !actions_.empty()) apply();
 }
 
 void PoolCore::submit_to(const std::shared_ptr<Connection>& c, const RequestPtr& r, const StatementOptions& options) {
@@ -157,98 +250,40 @@ void PoolCore::submit_to(const std::shared_ptr<Connection>& c, const RequestPtr&
 void PoolCore::cancel_request(const RequestPtr& r, Errc reason) {
     if (r->finished) return;
     if (auto c = r->connection.lock()) return c->cancel(r, reason);
-    auto it = std::find_if(waiters_.begin(), waiters_.end(), [&](const Waiter& w) { return w.statement == r; });
-    if (it == waiters_.end()) return;
-    waiters_.erase(it);
+    if (!r->ticket || !state_.withdraw(r->ticket)) return;
+    waiting_.erase(r->ticket);
+    r->ticket = 0;
     r->finish(make_error(reason, reason == Errc::timeout ? "statement timed out waiting for a connection"
                                                          : "statement canceled while waiting for a connection"));
-}
-
-Connection* PoolCore::place_for_statement() const {
-    // An idle connection first, else the least loaded one under its cap that
-    // is not stalled behind a slow statement, else the least loaded one.
-    Connection* best = nullptr;
-    bool best_stalled = true;
-    auto now = std::chrono::steady_clock::now();
-    for (const auto& c : conns_) {
-        if (c->pinned || !c->accepting() || !c->has_capacity()) continue;
-        if (c->load() == 0) return c.get();
-        bool stalled = c->stalled(now, options_.grow_after);
-        if (!best || (best_stalled && !stalled) || (stalled == best_stalled && c->load() < best->load())) {
-            best = c.get();
-            best_stalled = stalled;
-        }
-    }
-    if (!best || !best_stalled) return best;
-    // Every candidate is stuck behind a slow statement: rather than queue
-    // behind it too, wait for a connection that is opening or can be opened.
-    bool another_coming = connecting_ > 0 || (conns_.size() < options_.max_connections && !retry_pending_);
-    return another_coming ? nullptr : best;
-}
-
-Connection* PoolCore::pick_for_pin() const {
-    Connection* best = nullptr;
-    for (const auto& c : conns_) {
-        if (c->pinned || !c->accepting()) continue;
-        if (c->load() == 0) return c.get();
-        if (!best || c->load() < best->load()) best = c.get();
-    }
-    return best;
-}
-
-std::shared_ptr<Connection> PoolCore::shared(Connection* c) const {
-    for (const auto& p : conns_)
-        if (p.get() == c) return p;
-    return nullptr;
-}
-
-void PoolCore::feed() {
-    while (!waiters_.empty()) {
-        Waiter& w = waiters_.front();
-        if (w.statement) {
-            Connection* c = place_for_statement();
-            if (!c) return;
-            RequestPtr r = std::move(w.statement);
-            waiters_.pop_front();
-            c->submit(r);
-        } else {
-            Connection* c = pick_for_pin();
-            if (!c) return;
-            c->pinned = true;
-            PinHandler h = std::move(w.pin);
-            waiters_.pop_front();
-            asio::post(ex_, [h = std::move(h), sc = shared(c)] { h(nullptr, sc); });
-        }
-    }
 }
 
 // ---- interactions ------------------------------------------------------------
 
 std::uint64_t PoolCore::acquire(PinHandler handler) {
-    auto fail = [&](Errc code, std::string what) {
-        asio::post(ex_, [h = std::move(handler), code, what] { h(make_error(code, what), nullptr); });
-        return std::uint64_t{0};
-    };
-    if (closed_) return fail(Errc::closed, "pool closed");
-    if (!available_) return fail(Errc::unavailable, "database unavailable: " + unavailable_reason_);
-    if (waiters_.empty()) {
-        if (Connection* c = pick_for_pin()) {
-            c->pinned = true;
-            asio::post(ex_, [h = std::move(handler), sc = shared(c)] { h(nullptr, sc); });
-            return 0;
-        }
+    auto d = state_.interaction(PoolClock::now(), actions_);
+    std::uint64_t ticket = 0;
+    switch (d.kind) {
+        case PoolState::Decision::Kind::use:
+            asio::post(ex_, [h = std::move(handler), c = connection(d.conn)] { h(nullptr, c); });
+            break;
+        case PoolState::Decision::Kind::queued:
+            ticket = d.ticket;
+            waiting_.emplace(d.ticket, Waiting{nullptr, std::move(handler)});
+            break;
+        case PoolState::Decision::Kind::fail:
+            asio::post(ex_, [h = std::move(handler), e = failure(d.error)] { h(e, nullptr); });
+            break;
     }
-    if (waiters_.size() >= options_.max_queue) return fail(Errc::overloaded, "pool queue full");
-    waiters_.push_back(Waiter{++ticket_seq_, nullptr, std::move(handler)});
-    maintain();
-    return ticket_seq_;
+    apply();
+    return ticket;
 }
 
 void PoolCore::cancel_acquire(std::uint64_t ticket, Errc reason) {
-    auto it = std::find_if(waiters_.begin(), waiters_.end(), [&](const Waiter& w) { return w.ticket == ticket; });
-    if (it == waiters_.end() || !it->pin) return;
-    PinHandler h = std::move(it->pin);
-    waiters_.erase(it);
+    if (!state_.withdraw(ticket)) return;
+    auto it = waiting_.find(ticket);
+    if (it == waiting_.end()) return;
+    PinHandler h = std::move(it->second.pin);
+    waiting_.erase(it);
     asio::post(ex_, [h = std::move(h), reason] {
         h(make_error(reason, reason == Errc::timeout ? "interaction timed out waiting for a connection"
                                                      : "interaction canceled while waiting for a connection"),
@@ -257,200 +292,62 @@ void PoolCore::cancel_acquire(std::uint64_t ticket, Errc reason) {
 }
 
 void PoolCore::release(const std::shared_ptr<Connection>& c, bool healthy) {
-    c->pinned = false;
-    if (!healthy) {
-        c->close(Errc::closed, "connection closed after a failed ROLLBACK");
-        remove(c.get());
-        maintain();
-    }
-    feed();
-    trim();
-    if (healthy) note_idle(*c);
+    state_.release(c->id(), healthy, PoolClock::now(), actions_);
+    apply();
 }
 
-// ---- connections, loss and reconnection ------------------------------------
+void PoolCore::set_limits(std::size_t min_connections, std::size_t max_connections) {
+    state_.set_limits(min_connections, max_connections, PoolClock::now(), actions_);
+    apply();
+}
 
-void PoolCore::spawn() {
-    auto c = std::make_shared<Connection>(ex_, settings_, weak_from_this(), ++conn_seq_);
+// ---- connections ---------------------------------------------------------------
+
+void PoolCore::spawn(std::size_t id) {
+    auto c = std::make_shared<Connection>(ex_, settings_, weak_from_this(), id);
     conns_.push_back(c);
-    ++connecting_;
+    state_.attach(id, c.get());
     std::weak_ptr<PoolCore> wp = weak_from_this();
     c->async_connect([wp, c](std::exception_ptr e) {
         if (auto p = wp.lock()) p->on_connected(c, e);
     });
 }
 
-void PoolCore::remove(Connection* c) {
-    conns_.erase(std::remove_if(conns_.begin(), conns_.end(), [c](const auto& p) { return p.get() == c; }),
-                 conns_.end());
+std::shared_ptr<Connection> PoolCore::connection(std::size_t id) const {
+    for (const auto& c : conns_)
+        if (c->id() == id) return c;
+    return nullptr;
+}
+
+std::shared_ptr<Connection> PoolCore::take(std::size_t id) {
+    auto it = std::find_if(conns_.begin(), conns_.end(), [id](const auto& c) { return c->id() == id; });
+    if (it == conns_.end()) return nullptr;
+    auto c = std::move(*it);
+    conns_.erase(it);
+    return c;
 }
 
 void PoolCore::on_connected(const std::shared_ptr<Connection>& c, std::exception_ptr e) {
-    --connecting_;
-    if (closed_) return;
+    if (state_.closed()) return;
+    auto now = PoolClock::now();
     if (e) {
-        remove(c.get());
+        take(c->id());
         finish_start(c->id(), "connection " + std::to_string(c->id()) + ": " + c->last_error());
-        connect_failed(e);
-        return;
+        state_.connect_failed(c->id(), now, describe(e), actions_);
+    } else {
+        finish_start(c->id(), "");
+        state_.connected(c->id(), now, actions_);
     }
-    finish_start(c->id(), "");
-    backoff_.reset();
-    available_ = true;
-    bool recovered = degraded_;
-    degraded_ = false;
-    if (recovered) {
-        spdlog::info("pgwamp.db: database connection restored");
-        for (auto& h : recovered_handlers_) {
-            asio::post(ex_, [h] {
-                try {
-                    h();
-                } catch (const std::exception& x) {
-                    spdlog::warn("pgwamp.db: recovery handler threw: {}", x.what());
-                } catch (...) {
-                    spdlog::warn("pgwamp.db: recovery handler threw");
-                }
-            });
-        }
-    }
-    feed();
-    maintain();
-    note_idle(*c);  // nothing waited for it: it may never see work
-}
-
-void PoolCore::connect_failed(std::exception_ptr e) {
-    degraded_ = true;
-    bool any_ready = std::any_of(conns_.begin(), conns_.end(), [](const auto& p) { return p->ready(); });
-    if (!any_ready) become_unavailable(describe(e));  // unreachable: fail fast, do not queue
-    schedule_retry();
-}
-
-void PoolCore::become_unavailable(const std::string& why) {
-    if (available_) spdlog::warn("pgwamp.db: database unavailable: {}", why);
-    available_ = false;
-    unavailable_reason_ = why;
-    auto waiters = std::move(waiters_);
-    waiters_.clear();
-    for (auto& w : waiters) {
-        if (w.statement) w.statement->finish(make_error(Errc::unavailable, "database unavailable: " + why));
-        if (w.pin)
-            asio::post(ex_, [h = std::move(w.pin), why] {
-                h(make_error(Errc::unavailable, "database unavailable: " + why), nullptr);
-            });
-    }
-}
-
-void PoolCore::schedule_retry() {
-    if (retry_pending_ || closed_) return;
-    auto delay = backoff_.next();
-    if (!delay) {
-        spdlog::error("pgwamp.db: giving up reconnecting after {} attempts", backoff_.attempts());
-        return;
-    }
-    retry_pending_ = true;
-    retry_timer_.expires_after(*delay);
-    std::weak_ptr<PoolCore> wp = weak_from_this();
-    retry_timer_.async_wait([wp](const boost::system::error_code& ec) {
-        auto p = wp.lock();
-        if (!p || ec) return;
-        p->retry_pending_ = false;
-        p->maintain();
-    });
-}
-
-void PoolCore::maintain() {
-    if (closed_ || retry_pending_ || !started_) return;
-    std::size_t have = conns_.size();
-    std::size_t want = std::max<std::size_t>(options_.min_connections, 1);
-    while (have < want) {
-        spawn();
-        ++have;
-    }
-    // Grow by one at a time while work waits (every connection pinned or at
-    // its pipeline cap) or every connection is stalled behind a slow
-    // statement. A connection that answers quickly takes more pipelined work.
-    if (have < options_.max_connections && connecting_ == 0) {
-        auto now = std::chrono::steady_clock::now();
-        bool spare = std::any_of(conns_.begin(), conns_.end(), [&](const auto& c) {
-            return c->accepting() && !c->pinned && !c->stalled(now, options_.grow_after);
-        });
-        if (!waiters_.empty() || !spare) spawn();
-    }
+    apply();
 }
 
 void PoolCore::on_capacity(Connection& c) {
-    if (!waiters_.empty()) feed();
-    note_idle(c);
-    if (conns_.size() > options_.max_connections && c.load() == 0 && !c.pinned) {
-        // Posted: the connection is in the middle of its own read handler.
-        std::weak_ptr<PoolCore> wp = weak_from_this();
-        asio::post(ex_, [wp] {
-            if (auto p = wp.lock()) p->trim();
-        });
-    }
-}
-
-void PoolCore::set_limits(std::size_t min_connections, std::size_t max_connections) {
-    options_.max_connections = std::max<std::size_t>(max_connections, 1);
-    options_.min_connections = std::min(min_connections, options_.max_connections);
-    trim();
-    maintain();
-    feed();
-}
-
-void PoolCore::note_idle(Connection& c) {
-    if (c.load() != 0 || c.pinned || closed_) return;
-    c.idle_since = std::chrono::steady_clock::now();
-    schedule_idle_check();
-}
-
-void PoolCore::schedule_idle_check() {
-    if (conns_.size() <= options_.min_connections || options_.idle_timeout.count() <= 0 || idle_check_) return;
-    std::weak_ptr<PoolCore> wp = weak_from_this();
-    idle_check_ = deadlines()->add(options_.idle_timeout, [wp] {
-        if (auto p = wp.lock()) {
-            p->idle_check_ = {};
-            p->close_idle();
-        }
-    });
-}
-
-void PoolCore::close_idle() {
-    if (closed_) return;
-    auto now = std::chrono::steady_clock::now();
-    bool more_idle = false;
-    for (std::size_t i = 0; i < conns_.size() && conns_.size() > options_.min_connections;) {
-        auto c = conns_[i];
-        bool idle = c->ready() && !c->pinned && c->load() == 0;
-        if (idle && now - c->idle_since >= options_.idle_timeout) {
-            spdlog::info("pgwamp.db: closing connection {}: idle for {} ms", c->id(), options_.idle_timeout.count());
-            c->close(Errc::closed, "idle");
-            conns_.erase(conns_.begin() + static_cast<std::ptrdiff_t>(i));
-            continue;
-        }
-        more_idle = more_idle || idle;
-        ++i;
-    }
-    // Idle ones not due yet: look again one timeout later (a busy one is
-    // noted again when its work ends).
-    if (more_idle) schedule_idle_check();
-}
-
-void PoolCore::trim() {
-    if (closed_) return;
-    for (std::size_t i = 0; i < conns_.size() && conns_.size() > options_.max_connections;) {
-        auto c = conns_[i];
-        if (c->ready() && !c->pinned && c->load() == 0) {
-            c->close(Errc::closed, "pool shrunk");
-            conns_.erase(conns_.begin() + static_cast<std::ptrdiff_t>(i));
-        } else {
-            ++i;
-        }
-    }
+    state_.capacity(c.id(), PoolClock::now(), actions_);
+    apply();
 }
 
 void PoolCore::on_lost(Connection& c, const std::string& why) {
-    if (closed_) return;
+    if (state_.closed()) return;
     if (control_ && &c == control_.get()) {
         spdlog::warn("pgwamp.db: control connection lost: {}", why);
         control_.reset();
@@ -458,9 +355,9 @@ void PoolCore::on_lost(Connection& c, const std::string& why) {
         return;
     }
     spdlog::warn("pgwamp.db: connection {} lost: {}", c.id(), why);
-    degraded_ = true;
-    remove(&c);
-    maintain();
+    auto keep = take(c.id());  // alive until this handler returns
+    state_.lost(c.id(), PoolClock::now(), actions_);
+    apply();
 }
 
 void PoolCore::set_statement_logger(StatementLogger logger, bool include_params) {

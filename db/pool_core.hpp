@@ -1,8 +1,9 @@
 #pragma once
-// The pool's state machine behind db::Pool's templates (which only adapt
-// completion tokens): which connection takes a statement, the bounded wait
-// queue, pinning for interactions, growth, dead-connection detection and
-// reconnection with backoff, the control connection (LISTEN and cancels),
+// The pool's I/O driver behind db::Pool's templates (which only adapt
+// completion tokens). Every decision (routing, the wait queue, pinning,
+// growth, idle close, unavailability, when to reconnect) is PoolState's,
+// which does no I/O; this applies its actions to connections, requests and
+// one timer. It also owns the control connection (LISTEN and cancels) and
 // notification dispatch. Single-threaded: everything on one executor.
 
 #include <cstdint>
@@ -11,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <set>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,7 @@
 #include "db/deadline_queue.hpp"
 #include "db/notification.hpp"
 #include "db/options.hpp"
+#include "db/pool_state.hpp"
 #include "db/request.hpp"
 
 namespace pgwamp::db {
@@ -66,17 +69,17 @@ public:
     void set_limits(std::size_t min_connections, std::size_t max_connections);
 
     void on_recovered(std::function<void()> handler) { recovered_handlers_.push_back(std::move(handler)); }
-    bool available() const { return available_ && !closed_; }
+    bool available() const { return state_.available(); }
     // Statement and interaction timeouts, on one timer for the whole pool.
     const std::shared_ptr<DeadlineQueue>& deadlines();
     // Fired by close(): interactions attach to it to end with Errc::closed.
     CancelSignal& closing_signal() { return closing_; }
-    bool closed() const { return closed_; }
+    bool closed() const { return state_.closed(); }
     void set_statement_logger(StatementLogger logger, bool include_params);
 
     // Introspection for tests and metrics.
-    std::size_t connection_count() const { return conns_.size(); }
-    std::size_t waiting() const { return waiters_.size(); }
+    std::size_t connection_count() const { return state_.connection_count(); }
+    std::size_t waiting() const { return state_.waiting(); }
     int control_backend_pid() const;
 
     // ConnectionListener
@@ -86,23 +89,24 @@ public:
     void request_cancel(Connection& c, int backend_pid, std::function<void()> answered) override;
 
 private:
-    struct Waiter {
-        std::uint64_t ticket = 0;
+    struct Waiting {
         RequestPtr statement;  // either a statement...
         PinHandler pin;        // ...or an interaction waiting for a connection
     };
 
     bool arm(const RequestPtr& r, const StatementOptions& options);
-    Connection* place_for_statement() const;  // null: wait in waiters_
-    Connection* pick_for_pin() const;
-    std::shared_ptr<Connection> shared(Connection* c) const;
-    void feed();
-    void spawn();
+    void fail(const RequestPtr& r, Errc error);
+    std::exception_ptr failure(Errc error) const;
+    // Carries out what PoolState decided (actions_), then moves the timer.
+    void apply();
+    void apply(PoolState::Action& a);
+    void rearm_timer();
+    void on_timer();
+    void spawn(std::size_t id);
+    std::shared_ptr<Connection> connection(std::size_t id) const;
+    std::shared_ptr<Connection> take(std::size_t id);  // removes it from conns_
     void on_connected(const std::shared_ptr<Connection>& c, std::exception_ptr e);
-    void connect_failed(std::exception_ptr e);
-    void schedule_retry();
-    void maintain();
-    void become_unavailable(const std::string& why);
+    void run_recovered_handlers();
     void spawn_control();
     void on_control_connected(const std::shared_ptr<Connection>& c, std::exception_ptr e);
     void schedule_control_retry();
@@ -111,30 +115,16 @@ private:
     void dispatch(const Notification& n);
     void post_next_dispatch();
     void finish_start(std::size_t id, const std::string& failure);
-    void remove(Connection* c);
-    void trim();
-    // Idle connections beyond min_connections close after idle_timeout.
-    void note_idle(Connection& c);
-    void schedule_idle_check();
-    void close_idle();
 
     boost::asio::any_io_executor ex_;
     PoolOptions options_;
     std::shared_ptr<ConnectionSettings> settings_;
-    std::vector<std::shared_ptr<Connection>> conns_;  // ready and connecting
-    std::size_t connecting_ = 0;
-    std::size_t conn_seq_ = 0;
-    std::deque<Waiter> waiters_;
-    std::uint64_t ticket_seq_ = 0;
-
-    bool started_ = false;
-    bool closed_ = false;
-    bool available_ = false;
-    bool degraded_ = false;  // lost a connection or failed to connect since the last success
-    std::string unavailable_reason_ = "the pool was not started";
-    Backoff backoff_;
-    boost::asio::steady_timer retry_timer_;
-    bool retry_pending_ = false;
+    PoolState state_;
+    PoolState::Actions actions_;  // reused: no allocation per decision
+    std::vector<std::shared_ptr<Connection>> conns_;  // ready and connecting, as PoolState knows them
+    std::unordered_map<PoolState::Ticket, Waiting> waiting_;
+    boost::asio::steady_timer timer_;  // PoolState::next_wakeup()
+    std::optional<PoolClock::time_point> timer_at_;
 
     std::shared_ptr<Connection> control_;
     Backoff control_backoff_;
@@ -151,7 +141,6 @@ private:
 
     CancelSignal closing_;
     std::shared_ptr<DeadlineQueue> deadlines_;  // made on first use
-    DeadlineQueue::Handle idle_check_;           // armed while a connection beyond min is idle
     std::function<void(std::exception_ptr)> start_done_;
     std::set<std::size_t> start_ids_;  // connections whose first connect start() waits for
     std::string start_failures_;

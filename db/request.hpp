@@ -56,6 +56,7 @@ struct Request {
     std::shared_ptr<DeadlineQueue> deadlines;  // where `deadline` is armed, if it is
     DeadlineQueue::Handle deadline;
 
+    std::uint64_t ticket = 0;               // while it waits for a connection (PoolState)
     std::weak_ptr<Connection> connection;  // set once handed to a connection
     std::chrono::steady_clock::time_point sent_at;
     bool finished = false;

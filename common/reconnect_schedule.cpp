@@ -1,0 +1,1 @@
+#include "common/reconnect_schedule.hpp"
