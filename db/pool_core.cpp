@@ -106,8 +106,7 @@ void PoolCore::apply(PoolState::Action& a) {
         case Kind::close: {
             auto c = take(a.conn);
             if (!c) return;
-            if (a.why == "idle") spdlog::info("pgwamp.db: closing connection {}: idle for {} ms", a.conn,
-                                              options_.idle_timeout.count());
+            if (!state_.closed()) spdlog::info("pgwamp.db: closing connection {}: {}", a.conn, a.why);
             // Posted: the decision may come from inside the connection's own
             // read handler (its last statement just completed).
             asio::post(ex_, [c, why = std::move(a.why)] { c->close(Errc::closed, why); });

@@ -319,7 +319,8 @@ void PoolState::close_idle(PoolClock::time_point now, Actions& out) {
     for (std::size_t i = 0; i < members_.size() && members_.size() > limits_.min_connections;) {
         const Member& m = members_[i];
         if (idle(m) && now - m.idle_since >= limits_.idle_timeout) {
-            out.push_back({Kind::close, m.id, 0, Errc::closed, "idle"});
+            std::string why = "idle for " + std::to_string(limits_.idle_timeout.count()) + " ms";
+            out.push_back({Kind::close, m.id, 0, Errc::closed, std::move(why)});
             members_.erase(members_.begin() + static_cast<std::ptrdiff_t>(i));
         } else {
             ++i;
