@@ -4,6 +4,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "db/host_resolution.hpp"
 #include "db/type_registry.hpp"
 
 namespace pgwamp::db {
@@ -30,7 +31,6 @@ Connection::~Connection() {
 void Connection::async_connect(std::function<void(std::exception_ptr)> done) {
     connect_done_ = std::move(done);
     state_ = State::connecting;
-    PgDriver::Step step = driver_.connect_start(settings_->conninfo);
     auto self = shared_from_this();
     if (settings_->connect_timeout.count() > 0) {
         connect_timer_.expires_after(settings_->connect_timeout);
@@ -40,7 +40,15 @@ void Connection::async_connect(std::function<void(std::exception_ptr)> done) {
                                      " ms");
         });
     }
-    asio::post(ex_, [self, step] { self->connect_step(step); });
+    // Host names are resolved off the loop first (libpq would look them up
+    // on it); the timer above covers the resolution too.
+    async_resolve_hosts(ex_, settings_->resolver, settings_->conninfo,
+                        [weak = weak_from_this()](HostResolution resolved) {
+                            auto c = weak.lock();
+                            if (!c || c->state_ != State::connecting) return;  // timed out or closed
+                            if (!resolved.ok()) return c->connect_failed(resolved.error);
+                            c->connect_step(c->driver_.connect_start(resolved.conninfo));
+                        });
 }
 
 bool Connection::sync_socket() {

@@ -29,6 +29,7 @@ class TypeRegistry;
 // Shared by a pool and its connections; changed only on the executor.
 struct ConnectionSettings {
     std::string conninfo;
+    std::shared_ptr<HostResolver> resolver;  // resolves conninfo's host names; null: Asio's
     std::chrono::milliseconds connect_timeout{5000};
     std::size_t max_in_flight = 16;
     std::shared_ptr<const TypeRegistry> types;

@@ -40,7 +40,7 @@
 namespace pgwamp::db {
 
 struct LeaderListenerOptions {
-    std::string conninfo;  // as PoolOptions::conninfo (hostaddr= or a socket directory)
+    std::string conninfo;  // as PoolOptions::conninfo (names resolved by Asio's resolver)
     std::chrono::milliseconds connect_timeout{5000};
     // How often a follower tries to take a channel's lock.
     std::chrono::milliseconds retry_interval{1000};

@@ -16,6 +16,7 @@ namespace pgwamp::db {
 
 class TypeRegistry;
 class CancelSignal;
+class HostResolver;
 
 // Reconnection schedule (txpostgres' RetryingCall/backoff iterator): the first
 // retry runs at once, then initial_delay, growing by `factor` up to max_delay,
@@ -41,10 +42,13 @@ struct StatementLogEntry {
 using StatementLogger = std::function<void(const StatementLogEntry&)>;
 
 struct PoolOptions {
-    // libpq connection string. Use hostaddr= or a Unix socket directory:
-    // with host=<name> PQconnectPoll resolves the name with a blocking DNS
-    // lookup on the event loop.
+    // libpq connection string (keyword/value or URI). Host names in it are
+    // resolved off the event loop before libpq sees them (libpq would look
+    // them up with a blocking getaddrinfo); several hosts are tried in order.
     std::string conninfo;
+    // Resolves those names (db/host_resolver.hpp); null: Boost.Asio's. A
+    // test gives a scripted one.
+    std::shared_ptr<HostResolver> resolver;
     std::size_t min_connections = 1;
     std::size_t max_connections = 4;
     std::size_t max_queue = 1000;  // statements/interactions waiting for a connection

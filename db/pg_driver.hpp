@@ -24,8 +24,9 @@ public:
 
     enum class Step { wait_read, wait_write, done, failed };
 
-    // PQconnectStart / PQconnectPoll. Note: with host=<name> libpq resolves
-    // the name with a blocking lookup here; use hostaddr= or a socket path.
+    // PQconnectStart / PQconnectPoll. A host=<name> without hostaddr= would
+    // make libpq resolve the name with a blocking lookup here: Connection
+    // passes a conninfo whose names were resolved (db/host_resolution.hpp).
     Step connect_start(const std::string& conninfo);
     Step connect_poll();
     // After connect: non-blocking sends and pipeline mode.

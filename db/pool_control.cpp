@@ -64,6 +64,7 @@ PoolCore::PoolCore(asio::any_io_executor ex, PoolOptions options)
     if (options_.max_connections == 0) options_.max_connections = 1;
     options_.min_connections = std::min(options_.min_connections, options_.max_connections);
     settings_->conninfo = options_.conninfo;
+    settings_->resolver = options_.resolver;
     settings_->connect_timeout = options_.connect_timeout;
     settings_->max_in_flight = options_.max_in_flight_per_connection;
     settings_->types = options_.types ? options_.types : TypeRegistry::defaults();
