@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 
 #include "db/host_resolution.hpp"
+#include "db/pg_driver.hpp"
 #include "db/type_registry.hpp"
 
 namespace pgwamp::db {
@@ -18,6 +19,8 @@ Connection::Connection(asio::any_io_executor ex, std::shared_ptr<const Connectio
       settings_(std::move(settings)),
       listener_(std::move(listener)),
       id_(id),
+      driver_owner_(settings_->driver_factory ? settings_->driver_factory() : std::make_unique<PgDriver>()),
+      driver_(*driver_owner_),
       fifo_(settings_->max_in_flight),
       socket_(ex),
       connect_timer_(ex),
@@ -62,11 +65,11 @@ bool Connection::sync_socket() {
     return !ec;
 }
 
-void Connection::connect_step(PgDriver::Step step) {
+void Connection::connect_step(Driver::Step step) {
     if (state_ != State::connecting) return;
     switch (step) {
-        case PgDriver::Step::failed: connect_failed(driver_.error_message()); return;
-        case PgDriver::Step::done: {
+        case Driver::Step::failed: connect_failed(driver_.error_message()); return;
+        case Driver::Step::done: {
             if (!driver_.enter_pipeline() || !sync_socket()) {
                 connect_failed("cannot enter pipeline mode: " + driver_.error_message());
                 return;
@@ -80,13 +83,13 @@ void Connection::connect_step(PgDriver::Step step) {
             if (done) done(nullptr);
             return;
         }
-        case PgDriver::Step::wait_read:
-        case PgDriver::Step::wait_write: {
+        case Driver::Step::wait_read:
+        case Driver::Step::wait_write: {
             if (!sync_socket()) {
                 connect_failed("no socket: " + driver_.error_message());
                 return;
             }
-            auto w = step == PgDriver::Step::wait_read ? wait_type::wait_read : wait_type::wait_write;
+            auto w = step == Driver::Step::wait_read ? wait_type::wait_read : wait_type::wait_write;
             socket_.async_wait(w, [self = shared_from_this()](const boost::system::error_code& ec) {
                 if (ec || self->state_ != State::connecting) return;
                 self->connect_step(self->driver_.connect_poll());
@@ -168,9 +171,9 @@ void Connection::pump() {
 void Connection::flush() {
     if (writing_ || state_ != State::ready) return;  // a pending write wait flushes
     switch (driver_.flush()) {
-        case PgDriver::Flush::done: return;
-        case PgDriver::Flush::failed: lose(driver_.error_message()); return;
-        case PgDriver::Flush::more:
+        case Driver::Flush::done: return;
+        case Driver::Flush::failed: lose(driver_.error_message()); return;
+        case Driver::Flush::more:
             writing_ = true;
             socket_.async_wait(wait_type::wait_write, [self = shared_from_this()](const boost::system::error_code& ec) {
                 self->writing_ = false;
@@ -217,10 +220,10 @@ void Connection::process_results() {
     in_process_ = true;
     bool completed = false;
     while (state_ == State::ready) {
-        PgDriver::Event ev = driver_.next_event(fifo_.head(), *settings_->types);
-        if (ev == PgDriver::Event::none) break;
-        if (ev == PgDriver::Event::statement) continue;
-        if (ev == PgDriver::Event::sync) {
+        Driver::Event ev = driver_.next_event(fifo_.head(), *settings_->types);
+        if (ev == Driver::Event::none) break;
+        if (ev == Driver::Event::statement) continue;
+        if (ev == Driver::Event::sync) {
             if (RequestPtr r = fifo_.on_sync()) {
                 complete(r);
                 completed = true;
@@ -229,7 +232,7 @@ void Connection::process_results() {
             continue;
         }
         in_process_ = false;
-        lose(ev == PgDriver::Event::broken ? driver_.error_message() : "unsupported protocol message (COPY?)");
+        lose(ev == Driver::Event::broken ? driver_.error_message() : "unsupported protocol message (COPY?)");
         return;
     }
     in_process_ = false;

@@ -1,8 +1,9 @@
 #pragma once
 // One pipelined PostgreSQL connection driven by Asio: the Asio half of the
-// driver (PgDriver is the libpq half, PipelineFifo the bookkeeping). It keeps
-// a read wait armed at all times, so a dead connection or a NOTIFY is seen
-// even while idle, and sends each request as soon as the FIFO allows.
+// driver (its Driver, PgDriver by default, is the libpq half, PipelineFifo
+// the bookkeeping). It keeps a read wait armed at all times, so a dead
+// connection or a NOTIFY is seen even while idle, and sends each request as
+// soon as the FIFO allows.
 // Single-threaded: every call on the connection's executor.
 
 #include <chrono>
@@ -17,7 +18,7 @@
 
 #include "db/notification.hpp"
 #include "db/options.hpp"
-#include "db/pg_driver.hpp"
+#include "db/driver.hpp"
 #include "db/pipeline_fifo.hpp"
 #include "db/pipeline_view.hpp"
 
@@ -35,6 +36,7 @@ struct ConnectionSettings {
     std::shared_ptr<const TypeRegistry> types;
     StatementLogger logger;
     bool log_params = false;
+    DriverFactory driver_factory;  // null: libpq (PgDriver); tests script a driver
 };
 
 // What a connection tells its owner (the pool).
@@ -85,7 +87,7 @@ public:
     const std::string& last_error() const { return last_error_; }
 
 private:
-    void connect_step(PgDriver::Step step);
+    void connect_step(Driver::Step step);
     void connect_failed(const std::string& why);
     bool sync_socket();
     void pump();
@@ -103,7 +105,8 @@ private:
     std::weak_ptr<ConnectionListener> listener_;
     std::size_t id_;
     State state_ = State::fresh;
-    PgDriver driver_;
+    std::unique_ptr<Driver> driver_owner_;
+    Driver& driver_;  // *driver_owner_, for the whole life of the connection
     PipelineFifo fifo_;
     boost::asio::posix::stream_descriptor socket_;
     boost::asio::steady_timer connect_timer_;

@@ -219,6 +219,14 @@ void InteractionRun::commit(Value v) {
 
 void InteractionRun::rollback_then_fail(std::exception_ptr original) {
     phase_ = Phase::ending;
+    if (!conn_->ready()) {
+        // The connection is gone (lost during a statement or COMMIT): the
+        // server rolls back by itself, and a ROLLBACK could only fail with
+        // "closed", which would hide the real error (connection_lost: a lost
+        // COMMIT may or may not have committed) behind rollback_failed.
+        core_->release(conn_, false);
+        return finish(original);
+    }
     auto self = shared_from_this();
     exec("ROLLBACK", [self, original](std::exception_ptr err, Result) {
         if (!err) {

@@ -17,6 +17,7 @@ namespace pgwamp::db {
 class TypeRegistry;
 class CancelSignal;
 class HostResolver;
+class Driver;
 
 // Reconnection schedule (txpostgres' RetryingCall/backoff iterator): the first
 // retry runs at once, then initial_delay, growing by `factor` up to max_delay,
@@ -67,6 +68,9 @@ struct PoolOptions {
     std::chrono::milliseconds connect_timeout{5000};
     BackoffOptions backoff;
     std::shared_ptr<const TypeRegistry> types;  // null: TypeRegistry::defaults()
+    // Makes the protocol driver of each connection. Null: libpq. Tests
+    // script one to fail a connection at every step (tests/unit/db).
+    std::function<std::unique_ptr<Driver>()> driver_factory;
 };
 
 // Per call. A zero timeout falls back to the pool's statement_timeout.

@@ -32,26 +32,11 @@ std::string trimmed(const char* text) {
     return s;
 }
 
-// Class 57P: the server is going away (admin shutdown, crash shutdown,
-// cannot connect now); the connection is lost, not the statement wrong.
-bool connection_ending(const std::string& sqlstate) { return sqlstate.rfind("57P", 0) == 0; }
-
 std::exception_ptr error_for(const PGresult* res, const Request& r, bool conn_bad) {
     Diagnostics d{field(res, PG_DIAG_SQLSTATE), field(res, PG_DIAG_MESSAGE_PRIMARY), field(res, PG_DIAG_MESSAGE_DETAIL),
                   field(res, PG_DIAG_MESSAGE_HINT)};
     if (d.message.empty()) d.message = trimmed(PQresultErrorMessage(res));
-    if (d.sqlstate == "57014" && r.cancel_attempts > 0) {  // we asked for it
-        return std::make_exception_ptr(Error(make_error_code(r.cancel_reason),
-                                             r.cancel_reason == Errc::timeout ? "statement timed out"
-                                                                              : "statement canceled",
-                                             std::move(d)));
-    }
-    if (conn_bad || connection_ending(d.sqlstate) || d.sqlstate.empty()) {
-        return std::make_exception_ptr(
-            Error(make_error_code(Errc::connection_lost), "connection lost: " + d.message, std::move(d)));
-    }
-    std::string what = d.message;
-    return std::make_exception_ptr(Error(make_error_code(Errc::sql_error), std::move(what), std::move(d)));
+    return statement_error(std::move(d), r, conn_bad);
 }
 
 std::uint64_t affected(const PGresult* res) {
@@ -63,12 +48,12 @@ std::uint64_t affected(const PGresult* res) {
 // Their text is the server's: logged at debug, never parsed.
 void log_notice(void*, const char* message) { spdlog::debug("pgwamp.db: server notice: {}", trimmed(message)); }
 
-PgDriver::Step step_of(PostgresPollingStatusType s) {
+Driver::Step step_of(PostgresPollingStatusType s) {
     switch (s) {
-        case PGRES_POLLING_READING: return PgDriver::Step::wait_read;
-        case PGRES_POLLING_WRITING: return PgDriver::Step::wait_write;
-        case PGRES_POLLING_OK: return PgDriver::Step::done;
-        default: return PgDriver::Step::failed;
+        case PGRES_POLLING_READING: return Driver::Step::wait_read;
+        case PGRES_POLLING_WRITING: return Driver::Step::wait_write;
+        case PGRES_POLLING_OK: return Driver::Step::done;
+        default: return Driver::Step::failed;
     }
 }
 

@@ -59,7 +59,7 @@ TEST_F(PoolTest, DeathWithAFullPipelineFailsEveryStatementAndNoneHangs) {
     });
 }
 
-TEST_F(PoolTest, ConnectionDyingDuringCommitGivesRollbackFailedWithConnectionLost) {
+TEST_F(PoolTest, ConnectionDyingDuringCommitGivesConnectionLost) {
     // A deferred constraint trigger that sleeps makes COMMIT itself slow,
     // so the backend can be killed while COMMIT runs.
     cluster().psql(R"(
@@ -89,11 +89,10 @@ TEST_F(PoolTest, ConnectionDyingDuringCommitGivesRollbackFailedWithConnectionLos
         if (err) try {
             std::rethrow_exception(err);
         } catch (const Error& e) {
-            EXPECT_EQ(e.code(), make_error_code(Errc::rollback_failed)) << e.what();
-            EXPECT_TRUE(e.original());
-            if (e.original()) {
-                EXPECT_EQ(e.original()->code(), make_error_code(Errc::connection_lost)) << e.original()->what();
-            }
+            // The server rolled back by itself; no ROLLBACK is sent on a dead
+            // connection. connection_lost says the COMMIT may or may not have
+            // happened (here it did not: the table stays empty).
+            EXPECT_EQ(e.code(), make_error_code(Errc::connection_lost)) << e.what();
         }
         Result r = co_await pool->async_query("SELECT 1", args(), use_awaitable);
         EXPECT_EQ(r.rows.size(), 1u);

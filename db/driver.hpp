@@ -1,0 +1,82 @@
+#pragma once
+// The seam between a connection and the wire protocol (STYLE.md habit 2):
+// the operations Connection needs from libpq, as an interface, so unit tests
+// can script results and fail a connection at every step (tests/unit/db
+// scripted_driver.*). PgDriver is the one real implementation. No Asio here:
+// Connection turns these answers into waits on socket().
+//
+// One virtual call per operation; the work behind each (a libpq call, a
+// syscall) costs far more.
+
+#include <exception>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "db/error.hpp"
+#include "db/notification.hpp"
+#include "db/request.hpp"
+
+namespace pgwamp::db {
+
+class TypeRegistry;
+
+class Driver {
+public:
+    virtual ~Driver() = default;
+
+    enum class Step { wait_read, wait_write, done, failed };
+
+    // Starts a non-blocking connect; then connect_poll() after each wait the
+    // previous step asked for, until done or failed.
+    virtual Step connect_start(const std::string& conninfo) = 0;
+    virtual Step connect_poll() = 0;
+    // After connect: non-blocking sends and pipeline mode.
+    virtual bool enter_pipeline() = 0;
+
+    // The descriptor to wait on; it may change while connecting.
+    virtual int socket() const = 0;
+    virtual int backend_pid() const = 0;
+    virtual bool is_bad() const = 0;
+    virtual std::string error_message() const = 0;  // the last error, trimmed
+
+    // Queues one statement and its Sync. False when refused; is_bad() then
+    // says whether the connection is broken or only this request was bad.
+    virtual bool send(const Request& r) = 0;
+
+    // Hint around a batch of sends (TCP_CORK for libpq).
+    virtual void cork(bool on) = 0;
+
+    enum class Flush { done, more, failed };
+    virtual Flush flush() = 0;
+
+    // Reads what the socket has. False when the connection is broken.
+    virtual bool consume_input() = 0;
+
+    enum class Event {
+        none,       // nothing more can be read without waiting
+        statement,  // the head's outcome (has_outcome, error or result) was stored into it
+        sync,       // the head's sync point: it is complete
+        broken,     // the connection is dead
+        protocol,   // something we do not support arrived (COPY, ...)
+    };
+    // Takes the next result, if one is ready, and stores the outcome of a
+    // statement into `head` (types cast with `types`).
+    virtual Event next_event(Request* head, const TypeRegistry& types) = 0;
+
+    virtual bool next_notification(Notification& out) = 0;
+
+    // Closes the connection (and its descriptor). Idempotent.
+    virtual void finish() = 0;
+};
+
+// Makes one driver per connection. Null in the settings: libpq (PgDriver).
+using DriverFactory = std::function<std::unique_ptr<Driver>()>;
+
+// The error a statement's failed result becomes, from what the server said:
+// canceled/timeout when it is the cancel we asked for (57014), connection_lost
+// when the connection is going away (class 57P, no SQLSTATE, or broken),
+// else sql_error. Every driver uses this, so the mapping is tested once.
+std::exception_ptr statement_error(Diagnostics d, const Request& r, bool connection_bad);
+
+}  // namespace pgwamp::db
