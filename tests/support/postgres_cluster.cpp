@@ -163,9 +163,10 @@ void PostgresCluster::start() {
     running_ = true;
 }
 
-void PostgresCluster::stop() {
+void PostgresCluster::stop(Shutdown mode) {
     if (!running_) return;
-    int rc = run(as_server_user({pg_bin + "pg_ctl", "-D", data_dir_, "-m", "fast", "-w", "-t", "60", "stop"}),
+    const std::string mode_name = mode == Shutdown::immediate ? "immediate" : "fast";
+    int rc = run(as_server_user({pg_bin + "pg_ctl", "-D", data_dir_, "-m", mode_name, "-w", "-t", "60", "stop"}),
                  dir_ + "/pg_ctl.log");
     if (rc != 0) throw std::runtime_error("postgres did not stop:\n" + log_tail());
     running_ = false;

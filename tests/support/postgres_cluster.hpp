@@ -34,9 +34,14 @@ public:
     const std::string& directory() const { return dir_; }
     bool running() const { return running_; }
 
-    // stop(): fast shutdown (clients see their connections end), waits until
-    // the server is down. start(): same data directory, same port.
-    void stop();
+    // How stop() ends the server. fast: clients see their connections end,
+    // a checkpoint is written. immediate: every process is killed at once, as
+    // in a crash; the next start() runs crash recovery first.
+    enum class Shutdown { fast, immediate };
+
+    // stop(): waits until the server is down. start(): same data directory,
+    // same port; returns once the server accepts connections (pg_ctl -w).
+    void stop(Shutdown mode = Shutdown::fast);
     void start();
 
     // Runs SQL on a fresh blocking connection. Returns the rows as text, one
