@@ -10,7 +10,7 @@
 #include <system_error>
 #include <vector>
 
-#include "db/value.hpp"
+#include "common/value.hpp"
 
 namespace pgwamp::db {
 

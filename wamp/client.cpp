@@ -255,7 +255,7 @@ void Client::subscribe(std::string topic, EventHandler handler) {
     }
 }
 
-void Client::publish(std::string topic, db::Array args, db::Object kwargs) {
+void Client::publish(std::string topic, Array args, Object kwargs) {
     if (!impl_->joined()) {
         ++impl_->dropped;
         return;
@@ -266,15 +266,15 @@ void Client::publish(std::string topic, db::Array args, db::Object kwargs) {
     }
 }
 
-void Client::call(std::string uri, db::Array args, db::Object kwargs, CallHandler handler) {
+void Client::call(std::string uri, Array args, Object kwargs, CallHandler handler) {
     call(std::move(uri), std::move(args), std::move(kwargs), CallOptions{}, std::move(handler));
 }
 
-void Client::call(std::string uri, db::Array args, db::Object kwargs, CallOptions options, CallHandler handler) {
+void Client::call(std::string uri, Array args, Object kwargs, CallOptions options, CallHandler handler) {
     if (!impl_->joined()) {
         asio::post(impl_->io, [handler = std::move(handler)] {
             try {
-                handler(std::make_exception_ptr(CallError(uri::unavailable, {std::string("not joined to the router")})),
+                handler(std::make_exception_ptr(CallError(error_uri::unavailable, {std::string("not joined to the router")})),
                         {}, {});
             } catch (const std::exception& e) {
                 spdlog::error("wamp: call handler threw: {}", e.what());

@@ -16,9 +16,9 @@
 // topic again; the state becomes `joined` once all of them are answered.
 //
 // While not joined:
-// - call() fails at once (posted) with CallError "pgwamp.error.unavailable";
+// - call() fails at once (posted) with CallError error_uri::unavailable;
 //   calls pending when the connection drops fail with
-//   "pgwamp.error.connection_lost".
+//   error_uri::connection_lost.
 // - publish() drops the event and counts it (dropped_publications()): a
 //   NOTIFY republished seconds late is usually worse than none, and a bounded
 //   queue would only move the question. Publishes refused by a full send queue
@@ -49,7 +49,7 @@ struct ClientOptions {
     std::string secret;                    // ticket or WAMP-CRA secret: never logged
     BackoffOptions backoff;
     // Octets allowed to wait for the socket; past this, calls fail with
-    // pgwamp.error.overloaded and publishes are dropped.
+    // error_uri::overloaded and publishes are dropped.
     std::size_t send_queue_bytes = 16u << 20;
     // Largest message we accept (RawSocket rounds up to a power of two). The
     // router's own limit applies to what we send: bigger calls fail with
@@ -83,9 +83,9 @@ public:
     void provide(std::string uri, Procedure procedure, RegisterOptions options = {});
     // Remembered; subscribed again on every join.
     void subscribe(std::string topic, EventHandler handler);
-    void publish(std::string topic, db::Array args, db::Object kwargs = {});
-    void call(std::string uri, db::Array args, db::Object kwargs, CallHandler handler);
-    void call(std::string uri, db::Array args, db::Object kwargs, CallOptions options, CallHandler handler);
+    void publish(std::string topic, Array args, Object kwargs = {});
+    void call(std::string uri, Array args, Object kwargs, CallHandler handler);
+    void call(std::string uri, Array args, Object kwargs, CallOptions options, CallHandler handler);
     void on_state(std::function<void(ClientState)> handler);
 
     void start();

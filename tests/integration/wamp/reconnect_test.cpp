@@ -62,7 +62,7 @@ void router_outage(bool graceful) {
 
     // A call in flight when the router dies fails; it does not hang.
     CallOutcome pending;
-    caller.call("com.example.test.stuck", {}, {}, [&](std::exception_ptr e, db::Array, db::Object) {
+    caller.call("com.example.test.stuck", {}, {}, [&](std::exception_ptr e, Array, Object) {
         pending.done = true;
         pending.error = e;
     });
@@ -86,7 +86,7 @@ void router_outage(bool graceful) {
     // Registration restored.
     r = call_sync(io, caller, "com.example.test.ping", {});
     ASSERT_FALSE(r.error) << r.error_uri();
-    EXPECT_EQ(r.args, db::Array{"pong"});
+    EXPECT_EQ(r.args, Array{"pong"});
     // Subscription restored.
     caller.publish("com.example.test.tick", {1});
     ASSERT_TRUE(run_until(io, [&] { return events == 1; }));
@@ -150,5 +150,5 @@ TEST(Reconnect, ThirtySecondOutageIsANonEvent) {
     spdlog::info("rejoined {} ms after the router was ready, after a 30 s outage", rejoin.count());
     auto r = call_sync(io, caller, "com.example.test.outage", {});
     ASSERT_FALSE(r.error) << r.error_uri();
-    EXPECT_EQ(r.args, db::Array{"up"});
+    EXPECT_EQ(r.args, Array{"up"});
 }

@@ -52,11 +52,11 @@ std::string CallOutcome::error_uri() const {
     }
 }
 
-CallOutcome call_sync(boost::asio::io_context& io, Client& client, const std::string& uri, db::Array args,
-                      db::Object kwargs, CallOptions options) {
+CallOutcome call_sync(boost::asio::io_context& io, Client& client, const std::string& uri, Array args,
+                      Object kwargs, CallOptions options) {
     auto out = std::make_shared<CallOutcome>();
     client.call(uri, std::move(args), std::move(kwargs), options,
-                [out](std::exception_ptr e, db::Array a, db::Object k) {
+                [out](std::exception_ptr e, Array a, Object k) {
                     out->done = true;
                     out->error = e;
                     out->args = std::move(a);
