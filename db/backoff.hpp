@@ -1,31 +1,14 @@
 #pragma once
-// Reconnection delays (txpostgres' backoff iterator): at once, then growing
-// exponentially to a cap, each spread by jitter. Pure logic, so the schedule
-// is unit-tested without clocks.
+// The pool's reconnect delays: pgwamp's one Backoff (common/backoff.hpp).
+// Kept as a name in db:: only until the pool schedules its reconnects with
+// ReconnectSchedule (common/reconnect_schedule.hpp) like the leader listener
+// and the WAMP client do; then this header goes.
 
-#include <chrono>
-#include <cstdint>
-#include <optional>
-
+#include "common/backoff.hpp"
 #include "db/options.hpp"
 
 namespace pgwamp::db {
 
-class Backoff {
-public:
-    explicit Backoff(BackoffOptions options, std::uint64_t seed = 0);
-
-    // Delay before the next attempt; nullopt once max_retries are used up.
-    std::optional<std::chrono::milliseconds> next();
-    void reset() { attempts_ = 0; }
-    std::size_t attempts() const { return attempts_; }
-
-private:
-    double uniform();  // [0, 1)
-
-    BackoffOptions options_;
-    std::size_t attempts_ = 0;
-    std::uint64_t state_;
-};
+using Backoff = pgwamp::Backoff;
 
 }  // namespace pgwamp::db

@@ -7,11 +7,12 @@
 // handler is called there, never inside the call that started the operation.
 //
 // Reconnection: when the transport is lost (read/write error, EOF, router
-// GOODBYE, malformed input) or a connect/join attempt fails, the client waits
-// a jittered exponential backoff (first retry after ~50-100 ms, cap 5 s by
-// default) and tries again until stop(), or until backoff.max_attempts
-// consecutive attempts have failed (0, the default: never; then the state
-// becomes `stopped` and the client stays down). On every join it
+// GOODBYE, malformed input) or a connect/join attempt fails, the client tries
+// again on pgwamp's one reconnect schedule (common/reconnector.hpp: first
+// retry at once, then a jittered exponential backoff, by default 100 ms
+// doubling to 10 s) until stop(), or until backoff.max_attempts retries in a
+// row have failed (0, the default: never; then the state becomes `stopped`
+// and the client stays down). On every join it
 // registers every provide()d procedure and subscribes every subscribe()d
 // topic again; the state becomes `joined` once all of them are answered.
 //
@@ -33,7 +34,7 @@
 #include <memory>
 #include <string>
 
-#include "wamp/backoff.hpp"
+#include "common/backoff.hpp"
 #include "wamp/endpoint.hpp"
 #include "wamp/error.hpp"
 #include "wamp/invocation.hpp"

@@ -25,8 +25,8 @@ Caller::Caller(const Stack& stack) {
     // would flood the output; pgwamp's logs are in its own files.
     spdlog::set_level(spdlog::level::err);
     auto options = stack.browser_client_options();
-    options.backoff.initial = 50ms;
-    options.backoff.cap = 200ms;
+    options.backoff.initial_delay = 50ms;
+    options.backoff.max_delay = 200ms;
     client_ = std::make_unique<wamp::Client>(io_, options);
 }
 

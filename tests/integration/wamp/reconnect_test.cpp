@@ -117,12 +117,14 @@ TEST(Reconnect, StartsBeforeTheRouterExists) {
 }
 
 TEST(Reconnect, ThirtySecondOutageIsANonEvent) {
-    // Default backoff (first retry ~0.1 s, cap 5 s): after a 30 s outage the
-    // client is back within one capped retry of the router's return.
+    // The default backoff (first retry at once, then 100 ms doubling, jitter
+    // 0.1) capped at 5 s: after a 30 s outage the client is back within one
+    // capped retry of the router's return.
     boost::asio::io_context io;
     CrossbarNode node;
     auto options = service_options(node);
     options.backoff = BackoffOptions{};
+    options.backoff.max_delay = std::chrono::milliseconds(5000);
     Client callee(io, options), caller(io, options);
     Watcher watch;
     watch.attach(callee);

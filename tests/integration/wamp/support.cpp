@@ -30,8 +30,8 @@ ClientOptions service_options(const test::CrossbarNode& node, Via via, const std
     o.authmethod = authmethod;
     o.secret = authmethod == "wampcra" ? node.wampcra_secret() : node.ticket();
     // Quick retries keep the reconnect tests short; the cap still applies.
-    o.backoff.initial = 50ms;
-    o.backoff.cap = 1000ms;
+    o.backoff.initial_delay = 50ms;
+    o.backoff.max_delay = 1000ms;
     return o;
 }
 
