@@ -23,8 +23,9 @@ namespace pgwamp::config {
 using Milliseconds = std::chrono::milliseconds;
 
 // Delays between reconnection attempts, as txpostgres' simpleBackoffIterator:
-// initial, then times `factor` each attempt, capped at `max_delay`, each
-// randomised by +/- `jitter` (a fraction) so restarted peers do not stampede.
+// at once, then initial, times `factor` each attempt, capped at `max_delay`,
+// each shortened by up to `jitter` (a fraction) so restarted peers do not
+// stampede. service/ maps it onto pgwamp::BackoffOptions (common/backoff.hpp).
 struct BackoffConfig {
     Milliseconds initial_delay{100};
     Milliseconds max_delay{10'000};

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "db/value.hpp"
+#include "common/value.hpp"
 
 namespace pgwamp::db {
 

@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include "db/value.hpp"
+#include "common/value.hpp"
 
 namespace pgwamp::db {
 

@@ -21,11 +21,11 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "common/value.hpp"
 #include "db/deadline_queue.hpp"
 #include "db/options.hpp"
 #include "db/request.hpp"
 #include "db/transaction.hpp"
-#include "db/value.hpp"
 
 namespace pgwamp::db {
 

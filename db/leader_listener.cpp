@@ -51,8 +51,7 @@ LeaderListener::LeaderListener(asio::any_io_executor ex, LeaderListenerOptions o
       settings_(std::make_shared<ConnectionSettings>()),
       on_notify_(std::move(on_notify)),
       on_role_(std::move(on_role)),
-      backoff_(options_.backoff),
-      reconnect_timer_(ex),
+      reconnector_(ex, options_.backoff, [this](std::uint64_t attempt) { connect(attempt); }),
       lock_timer_(ex) {
     settings_->conninfo = options_.conninfo;
     settings_->connect_timeout = options_.connect_timeout;
@@ -70,13 +69,13 @@ LeaderListener::~LeaderListener() {
 void LeaderListener::start() {
     if (started_ || closed_) return;
     started_ = true;
-    connect();
+    reconnector_.start();  // connect() now
 }
 
 void LeaderListener::close() {
     if (closed_) return;
     closed_ = true;
-    reconnect_timer_.cancel();
+    reconnector_.cancel();
     lock_timer_.cancel();
     if (conn_) conn_->close(Errc::closed, "leader listener closed");
     conn_.reset();
@@ -99,8 +98,9 @@ bool LeaderListener::current(std::uint64_t session) const {
 
 // ---- connection --------------------------------------------------------------
 
-void LeaderListener::connect() {
+void LeaderListener::connect(std::uint64_t attempt) {
     if (closed_) return;
+    attempt_ = attempt;
     ++session_;
     conn_ = std::make_shared<Connection>(ex_, settings_, weak_from_this(), 0);
     std::weak_ptr<LeaderListener> wp = weak_from_this();
@@ -118,19 +118,14 @@ void LeaderListener::on_connected(const std::shared_ptr<Connection>& c, std::exc
         schedule_reconnect();
         return;
     }
-    backoff_.reset();
+    reconnector_.on_success(attempt_);
     try_locks();
 }
 
 void LeaderListener::schedule_reconnect() {
-    auto delay = backoff_.next();
-    if (!delay || closed_) return;
-    std::weak_ptr<LeaderListener> wp = weak_from_this();
-    reconnect_timer_.expires_after(*delay);
-    reconnect_timer_.async_wait([wp](const boost::system::error_code& ec) {
-        auto self = wp.lock();
-        if (self && !ec) self->connect();
-    });
+    if (closed_ || reconnector_.on_failure(attempt_) || !reconnector_.exhausted()) return;
+    spdlog::error("pgwamp.db: notification leader gives up reconnecting after {} failed attempts",
+                  reconnector_.failures());
 }
 
 void LeaderListener::on_lost(Connection& c, const std::string& why) {

@@ -32,7 +32,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "db/backoff.hpp"
+#include "common/reconnector.hpp"
 #include "db/connection.hpp"
 #include "db/notification.hpp"
 #include "db/options.hpp"
@@ -44,7 +44,8 @@ struct LeaderListenerOptions {
     std::chrono::milliseconds connect_timeout{5000};
     // How often a follower tries to take a channel's lock.
     std::chrono::milliseconds retry_interval{1000};
-    // Reconnecting after the connection was lost or could not be opened.
+    // Reconnecting after the connection was lost or could not be opened
+    // (the first retry at once; max_attempts retries, then it stays down).
     BackoffOptions backoff;
 };
 
@@ -92,7 +93,7 @@ private:
         bool trying = false;                   // a lock attempt or its LISTEN is on the way
     };
 
-    void connect();
+    void connect(std::uint64_t attempt);
     void on_connected(const std::shared_ptr<Connection>& c, std::exception_ptr e);
     void schedule_reconnect();
     void try_locks();
@@ -114,8 +115,8 @@ private:
 
     std::shared_ptr<Connection> conn_;
     std::uint64_t session_ = 0;  // bumped per connection, so late answers from an old one are ignored
-    Backoff backoff_;
-    boost::asio::steady_timer reconnect_timer_;
+    Reconnector reconnector_;    // calls connect() when a (re)connection is due
+    std::uint64_t attempt_ = 0;  // conn_'s generation in reconnector_
     boost::asio::steady_timer lock_timer_;
     bool lock_retry_pending_ = false;
     bool started_ = false;

@@ -10,7 +10,8 @@
 #include <system_error>
 #include <vector>
 
-#include "db/value.hpp"
+#include "common/backoff.hpp"
+#include "common/value.hpp"
 
 namespace pgwamp::db {
 
@@ -19,17 +20,9 @@ class CancelSignal;
 class HostResolver;
 class Driver;
 
-// Reconnection schedule (txpostgres' RetryingCall/backoff iterator): the first
-// retry runs at once, then initial_delay, growing by `factor` up to max_delay,
-// each delay spread by +/- jitter (a fraction) so many processes do not
-// reconnect in lock step. max_retries == 0 means retry for ever.
-struct BackoffOptions {
-    std::chrono::milliseconds initial_delay{100};
-    double factor = 2.0;
-    std::chrono::milliseconds max_delay{10000};
-    double jitter = 0.2;
-    std::size_t max_retries = 0;
-};
+// Reconnection delays: pgwamp's one backoff (common/backoff.hpp), shared with
+// the WAMP client. max_attempts == 0 means retry for ever.
+using BackoffOptions = pgwamp::BackoffOptions;
 
 // What the statement log hook sees. Parameter values are only filled in when
 // the logger was installed with include_params = true: they may be secrets.

@@ -21,8 +21,8 @@
 #include <string>
 #include <vector>
 
+#include "common/value.hpp"
 #include "db/type_registry.hpp"
-#include "db/value.hpp"
 
 namespace pgwamp::db {
 

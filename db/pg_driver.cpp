@@ -13,6 +13,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "db/pg_result.hpp"
 #include "db/session_settings.hpp"
 #include "db/type_registry.hpp"
 

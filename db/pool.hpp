@@ -27,6 +27,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
 
+#include "common/value.hpp"
 #include "db/args.hpp"
 #include "db/cancel_signal.hpp"
 #include "db/completion.hpp"
@@ -36,7 +37,6 @@
 #include "db/options.hpp"
 #include "db/result.hpp"
 #include "db/transaction.hpp"
-#include "db/value.hpp"
 
 namespace pgwamp::db {
 

@@ -1,7 +1,6 @@
 #include "db/pool_core.hpp"
 
 #include <algorithm>
-#include <random>
 
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
@@ -41,26 +40,15 @@ PoolLimits limits_of(const PoolOptions& o) {
     return l;
 }
 
-pgwamp::BackoffOptions backoff_of(const BackoffOptions& b) {
-    pgwamp::BackoffOptions o;
-    o.initial_delay = b.initial_delay;
-    o.max_delay = b.max_delay;
-    o.factor = b.factor;
-    o.jitter = b.jitter;
-    o.max_attempts = b.max_retries;
-    return o;
-}
-
 }  // namespace
 
 PoolCore::PoolCore(asio::any_io_executor ex, PoolOptions options)
     : ex_(ex),
       options_(std::move(options)),
       settings_(std::make_shared<ConnectionSettings>()),
-      state_(limits_of(options_), backoff_of(options_.backoff), std::random_device{}()),
+      state_(limits_of(options_), options_.backoff, random_seed()),
       timer_(ex),
-      control_backoff_(options_.backoff),
-      control_timer_(ex) {
+      control_reconnector_(ex, options_.backoff, [this](std::uint64_t generation) { open_control(generation); }) {
     if (options_.max_connections == 0) options_.max_connections = 1;
     options_.min_connections = std::min(options_.min_connections, options_.max_connections);
     settings_->conninfo = options_.conninfo;
@@ -78,26 +66,28 @@ PoolCore::~PoolCore() {
 
 // ---- control connection: LISTEN and cancels ---------------------------------
 
-void PoolCore::spawn_control() {
-    if (state_.closed() || control_) return;
+void PoolCore::open_control(std::uint64_t generation) {
+    if (state_.closed()) return;
+    control_generation_ = generation;
     control_ = std::make_shared<Connection>(ex_, settings_, weak_from_this(), 0);
     std::weak_ptr<PoolCore> wp = weak_from_this();
     auto c = control_;
-    c->async_connect([wp, c](std::exception_ptr e) {
-        if (auto p = wp.lock()) p->on_control_connected(c, e);
+    c->async_connect([wp, c, generation](std::exception_ptr e) {
+        if (auto p = wp.lock()) p->on_control_connected(c, generation, e);
     });
 }
 
-void PoolCore::on_control_connected(const std::shared_ptr<Connection>& c, std::exception_ptr e) {
+void PoolCore::on_control_connected(const std::shared_ptr<Connection>& c, std::uint64_t generation,
+                                    std::exception_ptr e) {
     if (state_.closed() || c != control_) return;
     if (e) {
         finish_start(0, "control connection: " + c->last_error());
         control_.reset();
-        schedule_control_retry();
+        control_reconnector_.on_failure(generation);
         return;
     }
     finish_start(0, "");
-    control_backoff_.reset();
+    control_reconnector_.on_success(generation);
     // LISTEN again on the new connection; waiting listen() calls complete
     // when their channel's LISTEN does.
     auto waiting = std::move(listens_waiting_for_control_);
@@ -117,21 +107,6 @@ void PoolCore::on_control_connected(const std::shared_ptr<Connection>& c, std::e
                 for (auto& d : *all_done) d(*first_error);
         });
     }
-}
-
-void PoolCore::schedule_control_retry() {
-    if (control_retry_pending_ || state_.closed()) return;
-    auto delay = control_backoff_.next();
-    if (!delay) return;
-    control_retry_pending_ = true;
-    control_timer_.expires_after(*delay);
-    std::weak_ptr<PoolCore> wp = weak_from_this();
-    control_timer_.async_wait([wp](const boost::system::error_code& ec) {
-        auto p = wp.lock();
-        if (!p || ec) return;
-        p->control_retry_pending_ = false;
-        p->spawn_control();
-    });
 }
 
 int PoolCore::control_backend_pid() const { return control_ && control_->ready() ? control_->backend_pid() : 0; }

@@ -27,7 +27,7 @@ void PoolCore::start(std::function<void(std::exception_ptr)> done) {
     for (const auto& a : actions_) start_ids_.insert(a.conn);
     start_ids_.insert(0);  // the control connection
     apply();
-    spawn_control();
+    control_reconnector_.start();
 }
 
 void PoolCore::finish_start(std::size_t id, const std::string& failure) {
@@ -46,7 +46,7 @@ void PoolCore::close(std::function<void()> done) {
         state_.close(actions_);
         closing_.cancel();
         timer_.cancel();
-        control_timer_.cancel();
+        control_reconnector_.cancel();
         if (deadlines_) deadlines_->clear();
         apply();
         conns_.clear();  // (apply took the ones PoolState knew; connecting ones too)
@@ -350,7 +350,7 @@ void PoolCore::on_lost(Connection& c, const std::string& why) {
     if (control_ && &c == control_.get()) {
         spdlog::warn("pgwamp.db: control connection lost: {}", why);
         control_.reset();
-        spawn_control();
+        control_reconnector_.on_failure(control_generation_);  // the first retry runs at once
         return;
     }
     spdlog::warn("pgwamp.db: connection {} lost: {}", c.id(), why);

@@ -19,7 +19,8 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "db/backoff.hpp"
+#include "common/reconnector.hpp"
+
 #include "db/cancel_signal.hpp"
 #include "db/connection.hpp"
 #include "db/deadline_queue.hpp"
@@ -107,9 +108,8 @@ private:
     std::shared_ptr<Connection> take(std::size_t id);  // removes it from conns_
     void on_connected(const std::shared_ptr<Connection>& c, std::exception_ptr e);
     void run_recovered_handlers();
-    void spawn_control();
-    void on_control_connected(const std::shared_ptr<Connection>& c, std::exception_ptr e);
-    void schedule_control_retry();
+    void open_control(std::uint64_t generation);
+    void on_control_connected(const std::shared_ptr<Connection>& c, std::uint64_t generation, std::exception_ptr e);
     void send_listen(const std::string& sql_verb, const std::string& channel,
                      std::function<void(std::exception_ptr)> done);
     void dispatch(const Notification& n);
@@ -127,9 +127,8 @@ private:
     std::optional<PoolClock::time_point> timer_at_;
 
     std::shared_ptr<Connection> control_;
-    Backoff control_backoff_;
-    boost::asio::steady_timer control_timer_;
-    bool control_retry_pending_ = false;
+    std::uint64_t control_generation_ = 0;
+    Reconnector control_reconnector_;
     std::set<std::string> channels_;
     std::vector<std::function<void(std::exception_ptr)>> listens_waiting_for_control_;
 

@@ -78,14 +78,24 @@ void PoolState::close(Actions& out) {
 
 // ---- work --------------------------------------------------------------------
 
+std::optional<PoolState::Decision> PoolState::refusal(PoolClock::time_point now) {
+    if (closed_) return Decision{Decision::Kind::fail, 0, 0, Errc::closed};
+    if (available_) return std::nullopt;
+    // Fail fast, but try again soon: callers are waiting for the database.
+    reconnect_.demand(now);
+    return Decision{Decision::Kind::fail, 0, 0, Errc::unavailable};
+}
+
+PoolState::Decision PoolState::enqueue(bool interaction, PoolClock::time_point now, Actions& out) {
+    if (waiters_.size() >= limits_.max_queue) return {Decision::Kind::fail, 0, 0, Errc::overloaded};
+    waiters_.push_back({++ticket_seq_, interaction});
+    maintain(now, out);
+    return {Decision::Kind::queued, 0, ticket_seq_};
+}
+
 PoolState::Decision PoolState::statement(PoolClock::time_point now, Actions& out) {
     begin_turn();
-    if (closed_) return {Decision::Kind::fail, 0, 0, Errc::closed};
-    if (!available_) {
-        // Fail fast, but try again soon: callers are waiting for the database.
-        reconnect_.demand(now);
-        return {Decision::Kind::fail, 0, 0, Errc::unavailable};
-    }
+    if (auto refused = refusal(now)) return *refused;
     if (waiters_.empty()) {
         if (auto conn = place_statement(now)) {
             Member* m = find(*conn);
@@ -95,29 +105,19 @@ PoolState::Decision PoolState::statement(PoolClock::time_point now, Actions& out
             return {Decision::Kind::use, *conn};
         }
     }
-    if (waiters_.size() >= limits_.max_queue) return {Decision::Kind::fail, 0, 0, Errc::overloaded};
-    waiters_.push_back({++ticket_seq_, false});
-    maintain(now, out);
-    return {Decision::Kind::queued, 0, ticket_seq_};
+    return enqueue(false, now, out);
 }
 
 PoolState::Decision PoolState::interaction(PoolClock::time_point now, Actions& out) {
     begin_turn();
-    if (closed_) return {Decision::Kind::fail, 0, 0, Errc::closed};
-    if (!available_) {
-        reconnect_.demand(now);
-        return {Decision::Kind::fail, 0, 0, Errc::unavailable};
-    }
+    if (auto refused = refusal(now)) return *refused;
     if (waiters_.empty()) {
         if (auto conn = place_interaction()) {
             find(*conn)->pinned = true;
             return {Decision::Kind::use, *conn};
         }
     }
-    if (waiters_.size() >= limits_.max_queue) return {Decision::Kind::fail, 0, 0, Errc::overloaded};
-    waiters_.push_back({++ticket_seq_, true});
-    maintain(now, out);
-    return {Decision::Kind::queued, 0, ticket_seq_};
+    return enqueue(true, now, out);
 }
 
 bool PoolState::withdraw(Ticket ticket) {

@@ -119,6 +119,9 @@ private:
     };
 
     void begin_turn();
+    // Closed or unavailable: the answer to new work (asks for a reconnect soon).
+    std::optional<Decision> refusal(PoolClock::time_point now);
+    Decision enqueue(bool interaction, PoolClock::time_point now, Actions& out);
     bool idle(const Member& m) const;
     Member* find(std::size_t conn);
     const Member* find(std::size_t conn) const;

@@ -1,4 +1,4 @@
-#include "db/result.hpp"
+#include "db/pg_result.hpp"
 
 #include <charconv>
 #include <string_view>

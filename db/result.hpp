@@ -1,22 +1,21 @@
 #pragma once
 // A finished statement's result as Values: the columns, the rows cast through
 // a TypeRegistry, and the affected-row count. Built in one pass from the
-// PGresult so the PGresult can be freed right after.
-
-#include <libpq-fe.h>
+// PGresult so the PGresult can be freed right after (make_result, in the
+// private db/pg_result.hpp: this header is public and stays free of libpq).
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "common/value.hpp"
 #include "db/type_registry.hpp"
-#include "db/value.hpp"
 
 namespace pgwamp::db {
 
 struct Column {
     std::string name;
-    Oid type;
+    Oid type;  // db::Oid (type_registry.hpp), the same integer as libpq's
 };
 
 struct Result {
@@ -35,12 +34,5 @@ struct Result {
     Array rows_as_tuples() &&;
     Array rows_as_maps() &&;
 };
-
-// Accepts PGRES_TUPLES_OK, PGRES_SINGLE_TUPLE, PGRES_COMMAND_OK and
-// PGRES_EMPTY_QUERY. Text-format columns are cast by type OID; binary-format
-// columns are only supported for bytea. Throws db::Error: Errc::bad_value
-// when a value cannot be cast, Errc::sql_error (with the server's diagnostics)
-// for an error result, which the caller should normally have handled itself.
-Result make_result(const PGresult* res, const TypeRegistry& types);
 
 }  // namespace pgwamp::db

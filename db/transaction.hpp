@@ -13,11 +13,11 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
 
+#include "common/value.hpp"
 #include "db/completion.hpp"
 #include "db/options.hpp"
 #include "db/request.hpp"
 #include "db/result.hpp"
-#include "db/value.hpp"
 
 namespace pgwamp::db {
 

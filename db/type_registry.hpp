@@ -15,7 +15,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "db/value.hpp"
+#include "common/value.hpp"
 
 namespace pgwamp::db {
 

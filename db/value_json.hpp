@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "db/value.hpp"
+#include "common/value.hpp"
 
 namespace pgwamp::db {
 

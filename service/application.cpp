@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
+#include "common/backoff.hpp"
 #include "db/pool.hpp"
 #include "service/config_procedures.hpp"
 #include "service/now_procedures.hpp"
@@ -20,6 +21,17 @@ namespace {
 
 using std::chrono::milliseconds;
 
+// The one mapping of the config's reconnect settings, for the router and the database alike.
+BackoffOptions backoff_options(const config::BackoffConfig& c) {
+    BackoffOptions out;
+    out.initial_delay = c.initial_delay;
+    out.max_delay = c.max_delay;
+    out.factor = c.factor;
+    out.jitter = c.jitter;
+    out.max_attempts = c.max_attempts;
+    return out;
+}
+
 db::PoolOptions pool_options(const config::DatabaseConfig& db) {
     db::PoolOptions out;
     // Empty conninfo: libpq takes PGHOST, PGPORT, ... from the environment.
@@ -30,11 +42,7 @@ db::PoolOptions pool_options(const config::DatabaseConfig& db) {
     out.idle_timeout = db.pool.idle_timeout;
     out.statement_timeout = db.statement_timeout;
     out.connect_timeout = db.connect_timeout;
-    out.backoff.initial_delay = db.reconnect.initial_delay;
-    out.backoff.max_delay = db.reconnect.max_delay;
-    out.backoff.factor = db.reconnect.factor;
-    out.backoff.jitter = db.reconnect.jitter;
-    out.backoff.max_retries = db.reconnect.max_attempts;
+    out.backoff = backoff_options(db.reconnect);
     return out;
 }
 
@@ -64,11 +72,7 @@ wamp::ClientOptions client_options(const config::RouterConfig& router) {
     out.authmethod = std::string(config::to_string(router.authmethod));
     out.secret = router.secret.reveal();
     out.connect_timeout = router.connect_timeout;
-    out.backoff.initial = router.reconnect.initial_delay;
-    out.backoff.cap = router.reconnect.max_delay;
-    out.backoff.factor = router.reconnect.factor;
-    out.backoff.jitter = router.reconnect.jitter;
-    out.backoff.max_attempts = router.reconnect.max_attempts;
+    out.backoff = backoff_options(router.reconnect);
     return out;
 }
 

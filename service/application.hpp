@@ -13,7 +13,7 @@ void check_service_config(const config::Config& config);
 // Runs until SIGINT/SIGTERM; returns the process exit status (0 on a clean
 // shutdown). A database or router that is down at start is not fatal: the
 // pool and the client keep reconnecting, calls fail with
-// pgwamp.error.unavailable meanwhile.
+// error_uri::unavailable meanwhile.
 int run(config::Config config);
 
 }  // namespace pgwamp::service

@@ -9,22 +9,9 @@
 namespace pgwamp::service {
 namespace {
 
-std::string_view type_name(const db::Value& v) {
-    switch (v.data.index()) {
-        case 0: return "null";
-        case 1: return "boolean";
-        case 2: return "integer";
-        case 3: return "number";
-        case 4: return "string";
-        case 5: return "bytes";
-        case 6: return "array";
-        default: return "object";
-    }
-}
-
 // Checks `value` against the declared type; a JavaScript caller may send an
 // integral 3.0 where an integer is declared, which we accept as 3.
-db::Value check_type(const config::ArgConfig& arg, db::Value value) {
+Value check_type(const config::ArgConfig& arg, Value value) {
     using config::ArgType;
     if (value.is_null() || arg.type == ArgType::any) return value;
     bool ok = false;
@@ -32,13 +19,13 @@ db::Value check_type(const config::ArgConfig& arg, db::Value value) {
         case ArgType::string: ok = value.is<std::string>(); break;
         case ArgType::boolean: ok = value.is<bool>(); break;
         case ArgType::number: ok = value.is<std::int64_t>() || value.is<double>(); break;
-        case ArgType::array: ok = value.is<db::Array>(); break;
-        case ArgType::object: ok = value.is<db::Object>(); break;
+        case ArgType::array: ok = value.is<Array>(); break;
+        case ArgType::object: ok = value.is<Object>(); break;
         case ArgType::integer:
             if (value.is<double>()) {
                 const double d = value.as<double>();
                 if (std::isfinite(d) && std::trunc(d) == d && std::fabs(d) < 9.0e15) {
-                    return db::Value(static_cast<std::int64_t>(d));
+                    return Value(static_cast<std::int64_t>(d));
                 }
             }
             ok = value.is<std::int64_t>();
@@ -55,9 +42,9 @@ db::Value check_type(const config::ArgConfig& arg, db::Value value) {
 
 }  // namespace
 
-db::Value value_from_json(const nlohmann::json& json) {
+Value value_from_json(const nlohmann::json& json) {
     switch (json.type()) {
-        case nlohmann::json::value_t::null: return db::Null{};
+        case nlohmann::json::value_t::null: return Null{};
         case nlohmann::json::value_t::boolean: return json.get<bool>();
         case nlohmann::json::value_t::number_integer: return json.get<std::int64_t>();
         case nlohmann::json::value_t::number_unsigned: {
@@ -68,27 +55,27 @@ db::Value value_from_json(const nlohmann::json& json) {
         case nlohmann::json::value_t::number_float: return json.get<double>();
         case nlohmann::json::value_t::string: return json.get<std::string>();
         case nlohmann::json::value_t::array: {
-            db::Array out;
+            Array out;
             for (const auto& item : json) out.push_back(value_from_json(item));
             return out;
         }
         case nlohmann::json::value_t::object: {
-            db::Object out;
+            Object out;
             for (const auto& [key, item] : json.items()) out.emplace_back(key, value_from_json(item));
             return out;
         }
-        default: return db::Null{};
+        default: return Null{};
     }
 }
 
-std::vector<db::Value> bind_arguments(const config::ProcedureConfig& procedure, const db::Array& args,
-                                      const db::Object& kwargs) {
+std::vector<Value> bind_arguments(const config::ProcedureConfig& procedure, const Array& args,
+                                      const Object& kwargs) {
     const auto& declared = procedure.args;
     if (args.size() > declared.size()) {
         throw InvalidArgument(procedure.uri + " takes at most " + std::to_string(declared.size()) +
                               " argument(s), got " + std::to_string(args.size()));
     }
-    std::vector<std::optional<db::Value>> given(declared.size());
+    std::vector<std::optional<Value>> given(declared.size());
     for (std::size_t i = 0; i < args.size(); ++i) given[i] = args[i];
 
     for (const auto& [name, value] : kwargs) {
@@ -103,7 +90,7 @@ std::vector<db::Value> bind_arguments(const config::ProcedureConfig& procedure, 
         given[index] = value;
     }
 
-    std::vector<db::Value> bound;
+    std::vector<Value> bound;
     bound.reserve(declared.size());
     for (std::size_t i = 0; i < declared.size(); ++i) {
         const auto& arg = declared[i];
@@ -113,7 +100,7 @@ std::vector<db::Value> bind_arguments(const config::ProcedureConfig& procedure, 
             } else if (arg.required) {
                 throw InvalidArgument("missing argument '" + arg.name + "'");
             } else {
-                given[i] = db::Null{};
+                given[i] = Null{};
             }
         }
         bound.push_back(check_type(arg, std::move(*given[i])));
@@ -121,9 +108,9 @@ std::vector<db::Value> bind_arguments(const config::ProcedureConfig& procedure, 
     return bound;
 }
 
-std::vector<db::Value> statement_params(const config::StatementConfig& statement,
-                                        const std::vector<db::Value>& bound) {
-    std::vector<db::Value> params;
+std::vector<Value> statement_params(const config::StatementConfig& statement,
+                                        const std::vector<Value>& bound) {
+    std::vector<Value> params;
     params.reserve(statement.params.size());
     for (const auto index : statement.params) params.push_back(bound.at(index));
     return params;

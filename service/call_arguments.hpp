@@ -5,22 +5,22 @@
 
 #include <vector>
 
+#include "common/value.hpp"
 #include "config/config.hpp"
-#include "db/value.hpp"
 
 namespace pgwamp::service {
 
 // One value per declared argument, in declaration order. Positional args fill
 // the first declared names, kwargs fill by name; defaults fill the rest.
 // Throws InvalidArgument naming the argument and what was wrong.
-std::vector<db::Value> bind_arguments(const config::ProcedureConfig& procedure, const db::Array& args,
-                                      const db::Object& kwargs);
+std::vector<Value> bind_arguments(const config::ProcedureConfig& procedure, const Array& args,
+                                      const Object& kwargs);
 
 // The parameters of one statement ($1..$n), picked from the bound arguments.
-std::vector<db::Value> statement_params(const config::StatementConfig& statement,
-                                        const std::vector<db::Value>& bound);
+std::vector<Value> statement_params(const config::StatementConfig& statement,
+                                        const std::vector<Value>& bound);
 
-// JSON (config defaults) to a db::Value.
-db::Value value_from_json(const nlohmann::json& json);
+// JSON (config defaults) to a Value.
+Value value_from_json(const nlohmann::json& json);
 
 }  // namespace pgwamp::service

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/error_uris.hpp"
 #include "service/error_mapping.hpp"
 
 namespace pgwamp::service {
@@ -16,7 +17,7 @@ CallContext::CallContext(wamp::Invocation call, CallTracker& tracker, std::chron
 
 CallContext::~CallContext() { tracker_.end(); }
 
-void CallContext::reply(db::Value result) { call_.reply({std::move(result)}); }
+void CallContext::reply(Value result) { call_.reply({std::move(result)}); }
 
 void CallContext::fail(std::exception_ptr error) {
     auto mapped = to_wamp_error(error);
@@ -30,7 +31,7 @@ void CallContext::fail(std::exception_ptr error) {
 std::shared_ptr<CallContext> begin_call(wamp::Invocation call, CallTracker& tracker,
                                         std::chrono::milliseconds timeout) {
     if (tracker.draining) {
-        call.error("pgwamp.error.unavailable", {std::string("pgwamp is shutting down")});
+        call.error(error_uri::unavailable, {std::string("pgwamp is shutting down")});
         return nullptr;
     }
     return std::make_shared<CallContext>(std::move(call), tracker, timeout);

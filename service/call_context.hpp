@@ -7,9 +7,9 @@
 #include <exception>
 #include <memory>
 
+#include "common/value.hpp"
 #include "db/cancel_signal.hpp"
 #include "db/options.hpp"
-#include "db/value.hpp"
 #include "wamp/invocation.hpp"
 
 namespace pgwamp::service {
@@ -37,7 +37,7 @@ public:
     db::StatementOptions statement_options() const { return {timeout_, cancel_}; }
     const wamp::Invocation& call() const { return call_; }
 
-    void reply(db::Value result);
+    void reply(Value result);
     void fail(std::exception_ptr error);
 
 private:
@@ -48,7 +48,7 @@ private:
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 
-// Starts a call, or answers it at once with pgwamp.error.unavailable while
+// Starts a call, or answers it at once with error_uri::unavailable while
 // shutting down (returns null then).
 std::shared_ptr<CallContext> begin_call(wamp::Invocation call, CallTracker& tracker,
                                         std::chrono::milliseconds timeout);

@@ -12,14 +12,14 @@ namespace {
 using boost::asio::awaitable;
 using boost::asio::use_awaitable;
 
-void run_single(db::Pool& pool, const config::ProcedureConfig& procedure, std::vector<db::Value> params,
+void run_single(db::Pool& pool, const config::ProcedureConfig& procedure, std::vector<Value> params,
                 std::shared_ptr<CallContext> context) {
     const auto& sql = procedure.statements.front().sql;
     if (procedure.mode == config::Mode::operation) {
         pool.async_execute(sql, std::move(params), context->statement_options(),
                            [context](std::exception_ptr error, std::uint64_t) {
                                if (error) return context->fail(error);
-                               context->reply(db::Null{});
+                               context->reply(Null{});
                            });
         return;
     }
@@ -36,10 +36,10 @@ void run_single(db::Pool& pool, const config::ProcedureConfig& procedure, std::v
 
 // All statements in one transaction; the last one's rows are the result.
 // shape_result runs inside, so a result over max_rows rolls the work back.
-void run_interaction(db::Pool& pool, const config::ProcedureConfig& procedure, std::vector<db::Value> bound,
+void run_interaction(db::Pool& pool, const config::ProcedureConfig& procedure, std::vector<Value> bound,
                      std::shared_ptr<CallContext> context) {
     db::CoroutineInteraction run = [&procedure, bound = std::move(bound)](
-                                       db::Transaction& txn) -> awaitable<db::Value> {
+                                       db::Transaction& txn) -> awaitable<Value> {
         db::Result last;
         for (const auto& statement : procedure.statements) {
             // Named first: GCC 12 destroys temporaries inside co_await twice (db/POOL.md).
@@ -49,7 +49,7 @@ void run_interaction(db::Pool& pool, const config::ProcedureConfig& procedure, s
         co_return shape_result(procedure, last);
     };
     pool.async_interaction(std::move(run), context->statement_options(),
-                           [context](std::exception_ptr error, db::Value result) {
+                           [context](std::exception_ptr error, Value result) {
                                if (error) return context->fail(error);
                                context->reply(std::move(result));
                            });
@@ -59,7 +59,7 @@ void run_interaction(db::Pool& pool, const config::ProcedureConfig& procedure, s
 
 void serve_config_procedure(db::Pool& pool, const config::ProcedureConfig& procedure,
                             std::shared_ptr<CallContext> context) {
-    std::vector<db::Value> bound;
+    std::vector<Value> bound;
     try {
         bound = bind_arguments(procedure, context->call().args(), context->call().kwargs());
     } catch (...) {

@@ -1,33 +1,36 @@
 #pragma once
 // The one place where failures become WAMP error URIs. Procedures never pick
 // a URI themselves: they pass whatever went wrong here, so a caller sees the
-// same URI and payload shape for the same failure everywhere.
+// same URI and payload shape for the same failure everywhere. The URIs
+// themselves are spelled once: pgwamp.error.<name> in common/error_uris.hpp
+// (error_uri::<name> below), the WAMP spec's in wamp/error.hpp (wamp::uri).
 //
-//   db Errc                  WAMP error URI
-//   sql_error                pgwamp.error.sql            kwargs: sqlstate, message, detail, hint
-//   unavailable, closed,
-//   connect_failed           pgwamp.error.unavailable
-//   connection_lost          pgwamp.error.connection_lost  (it may or may not have run: do not blindly retry)
-//   overloaded               pgwamp.error.overloaded
-//   timeout                  pgwamp.error.timeout
-//   canceled                 pgwamp.error.canceled
-//   rollback_failed          pgwamp.error.rollback_failed  kwargs: the original error's fields
-//   bad_value                wamp.error.invalid_argument
-//   InvalidArgument          wamp.error.invalid_argument
-//   anything else            pgwamp.error.internal        (details only in our log)
+//   failure                  URI constant                 payload
+//   db Errc sql_error        error_uri::sql               kwargs: sqlstate, message, detail, hint
+//   db Errc unavailable,
+//     closed, connect_failed error_uri::unavailable
+//   db Errc connection_lost  error_uri::connection_lost   (it may or may not have run: do not blindly retry)
+//   db Errc overloaded       error_uri::overloaded
+//   db Errc timeout          error_uri::timeout
+//   db Errc canceled         error_uri::canceled
+//   db Errc rollback_failed  error_uri::rollback_failed   kwargs: original, rollback (each an error's fields)
+//   db Errc bad_value        wamp::uri::invalid_argument
+//   InvalidArgument          wamp::uri::invalid_argument
+//   ResultRejected           error_uri::result_rejected
+//   anything else            error_uri::internal          (details only in our log)
 
 #include <exception>
 #include <stdexcept>
 #include <string>
 
-#include "db/value.hpp"
+#include "common/value.hpp"
 
 namespace pgwamp::service {
 
 struct WampError {
     std::string uri;
-    db::Array args;     // [human-readable message]
-    db::Object kwargs;  // structured detail, see the table above
+    Array args;     // [human-readable message]
+    Object kwargs;  // structured detail, see the table above
 };
 
 // A call's arguments do not fit the procedure (missing, wrong type, unknown).

@@ -55,7 +55,7 @@ void NotificationBridge::on_notification(const db::Notification& n) {
     if (found == channels_.end()) return;  // LISTENed by someone else on the pool
     const auto& route = found->second;
 
-    db::Value payload = n.payload;
+    Value payload = n.payload;
     bool is_json = false;
     if (route.payload == config::PayloadFormat::json) {
         try {
@@ -76,8 +76,8 @@ void NotificationBridge::serve_notify(wamp::Invocation call, CallTracker& tracke
     if (!context) return;
     try {
         const auto& args = call.args();
-        db::Value channel = args.size() > 0 ? args[0] : db::Value();
-        db::Value payload = args.size() > 1 ? args[1] : db::Value(std::string());
+        Value channel = args.size() > 0 ? args[0] : Value();
+        Value payload = args.size() > 1 ? args[1] : Value(std::string());
         for (const auto& [key, value] : call.kwargs()) {
             if (key == "channel") channel = value;
             else if (key == "payload") payload = value;
@@ -96,7 +96,7 @@ void NotificationBridge::serve_notify(wamp::Invocation call, CallTracker& tracke
         pool_.async_query("SELECT pg_notify($1, $2)", {channel, std::move(text)}, context->statement_options(),
                           [context](std::exception_ptr error, db::Result) {
                               if (error) return context->fail(error);
-                              context->reply(db::Null{});
+                              context->reply(Null{});
                           });
     } catch (...) {
         context->fail(std::current_exception());

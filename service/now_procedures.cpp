@@ -15,13 +15,13 @@ using boost::asio::use_awaitable;
 // string a browser can hand to new Date(), as the documents' str(now) is.
 constexpr const char* now_sql = "SELECT now()";
 
-db::Value first_value(const db::Result& result) { return result.rows.at(0).at(0); }
+Value first_value(const db::Result& result) { return result.rows.at(0).at(0); }
 
 // Runs a coroutine procedure; whatever it throws becomes the call's error.
 void spawn_procedure(db::Pool& pool, std::shared_ptr<CallContext> context,
-                     awaitable<db::Value> (*body)(db::Pool&, std::shared_ptr<CallContext>)) {
+                     awaitable<Value> (*body)(db::Pool&, std::shared_ptr<CallContext>)) {
     boost::asio::co_spawn(pool.executor(), body(pool, context),
-                          [context](std::exception_ptr error, db::Value result) {
+                          [context](std::exception_ptr error, Value result) {
                               if (error) return context->fail(error);
                               context->reply(std::move(result));
                           });
@@ -29,14 +29,14 @@ void spawn_procedure(db::Pool& pool, std::shared_ptr<CallContext> context,
 
 // GCC 12 destroys temporaries built inside a co_await expression twice
 // (db/POOL.md): every argument is a named variable first.
-awaitable<db::Value> now_v2_body(db::Pool& pool, std::shared_ptr<CallContext> context) {
+awaitable<Value> now_v2_body(db::Pool& pool, std::shared_ptr<CallContext> context) {
     const db::StatementOptions options = context->statement_options();
     auto result = co_await pool.async_query(now_sql, db::args(), options, use_awaitable);
     co_return first_value(result);
 }
 
-awaitable<db::Value> now_v4_body(db::Pool& pool, std::shared_ptr<CallContext> context) {
-    db::CoroutineInteraction body = [](db::Transaction& txn) -> awaitable<db::Value> {
+awaitable<Value> now_v4_body(db::Pool& pool, std::shared_ptr<CallContext> context) {
+    db::CoroutineInteraction body = [](db::Transaction& txn) -> awaitable<Value> {
         auto result = co_await txn.async_query(now_sql, db::args(), use_awaitable);
         co_return first_value(result);
     };
@@ -66,7 +66,7 @@ void now_v3(db::Pool& pool, std::shared_ptr<CallContext> context) {
         });
     };
     pool.async_interaction(std::move(run), context->statement_options(),
-                           [context](std::exception_ptr error, db::Value result) {
+                           [context](std::exception_ptr error, Value result) {
                                if (error) return context->fail(error);
                                context->reply(std::move(result));
                            });

@@ -7,10 +7,10 @@
 namespace pgwamp::service {
 namespace {
 
-db::Value shape_row(const db::Result& result, std::size_t index, config::RowFormat format) {
+Value shape_row(const db::Result& result, std::size_t index, config::RowFormat format) {
     const auto& row = result.rows[index];
-    if (format == config::RowFormat::tuples) return db::Array(row.begin(), row.end());
-    db::Object object;
+    if (format == config::RowFormat::tuples) return Array(row.begin(), row.end());
+    Object object;
     object.reserve(row.size());
     for (std::size_t c = 0; c < row.size(); ++c) object.emplace_back(result.columns[c].name, row[c]);
     return object;
@@ -18,8 +18,8 @@ db::Value shape_row(const db::Result& result, std::size_t index, config::RowForm
 
 }  // namespace
 
-db::Value shape_result(const config::ProcedureConfig& procedure, const db::Result& result) {
-    if (procedure.mode == config::Mode::operation) return db::Null{};
+Value shape_result(const config::ProcedureConfig& procedure, const db::Result& result) {
+    if (procedure.mode == config::Mode::operation) return Null{};
     const auto count = result.rows.size();
     if (count > procedure.max_rows) {
         // Failing beats truncating: a silently cut list looks complete.
@@ -32,12 +32,12 @@ db::Value shape_result(const config::ProcedureConfig& procedure, const db::Resul
     }
     switch (procedure.single) {
         case config::Single::row:
-            return count == 0 ? db::Value() : shape_row(result, 0, procedure.rows);
+            return count == 0 ? Value() : shape_row(result, 0, procedure.rows);
         case config::Single::value:
-            return count == 0 || result.rows[0].empty() ? db::Value() : result.rows[0][0];
+            return count == 0 || result.rows[0].empty() ? Value() : result.rows[0][0];
         case config::Single::none: break;
     }
-    db::Array rows;
+    Array rows;
     rows.reserve(count);
     for (std::size_t r = 0; r < count; ++r) rows.push_back(shape_row(result, r, procedure.rows));
     return rows;

@@ -9,6 +9,6 @@ namespace pgwamp::service {
 
 // Throws ResultRejected when the rows exceed max_rows, or when `single`
 // was declared and more than one row came back.
-db::Value shape_result(const config::ProcedureConfig& procedure, const db::Result& result);
+Value shape_result(const config::ProcedureConfig& procedure, const db::Result& result);
 
 }  // namespace pgwamp::service

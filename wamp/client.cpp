@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <vector>
 
+#include "common/reconnector.hpp"
 #include "wamp/session.hpp"
 #include "wamp/transport.hpp"
 
@@ -34,17 +35,20 @@ struct Client::Impl : std::enable_shared_from_this<Impl> {
     };
 
     Impl(asio::io_context& io_, ClientOptions options_)
-        : io(io_), options(std::move(options_)), backoff(options.backoff), retry_timer(io_), join_timer(io_) {}
+        : io(io_),
+          options(std::move(options_)),
+          reconnector(io_.get_executor(), options.backoff, [this](std::uint64_t gen) { attempt(gen); }),
+          join_timer(io_) {}
 
     asio::io_context& io;
     ClientOptions options;
-    Backoff backoff;
-    asio::steady_timer retry_timer;
+    // Runs attempt(gen) when a (re)join is due. Callbacks of an attempt's
+    // transport and session carry its generation: once the attempt failed or
+    // the client stopped, reconnector.current(gen) is false and they do nothing.
+    Reconnector reconnector;
     asio::steady_timer join_timer;
     ClientState state = ClientState::stopped;
     bool running = false;
-    // Bumped on every attempt so late callbacks of an old attempt are ignored.
-    std::uint64_t generation = 0;
     std::shared_ptr<Transport> transport;
     std::shared_ptr<Session> session;
     std::vector<Provided> provided;
@@ -66,9 +70,8 @@ struct Client::Impl : std::enable_shared_from_this<Impl> {
         }
     }
 
-    void attempt() {
+    void attempt(std::uint64_t gen) {
         if (!running) return;
-        auto gen = ++generation;
         set_state(ClientState::connecting);
         TransportOptions topts;
         topts.max_message_size = options.max_message_size;
@@ -78,46 +81,45 @@ struct Client::Impl : std::enable_shared_from_this<Impl> {
         std::weak_ptr<Impl> weak = shared_from_this();
         transport->connect([weak, gen](std::error_code ec) {
             auto self = weak.lock();
-            if (self && self->generation == gen) self->on_connected(ec);
+            if (self && self->reconnector.current(gen)) self->on_connected(gen, ec);
         });
     }
 
-    void on_connected(std::error_code ec) {
-        if (ec) return retry("connect", ec, {});
+    void on_connected(std::uint64_t gen, std::error_code ec) {
+        if (ec) return retry(gen, "connect", ec, {});
         SessionOptions sopts{options.realm, options.authid, options.authmethod, options.secret};
         session = std::make_shared<Session>(io, transport, std::move(sopts));
-        auto gen = generation;
         std::weak_ptr<Impl> weak = shared_from_this();
         join_timer.expires_after(options.join_timeout);
         join_timer.async_wait([weak, gen](boost::system::error_code tec) {
             auto self = weak.lock();
-            if (tec || !self || self->generation != gen || !self->session || self->session->is_joined()) return;
+            if (tec || !self || !self->reconnector.current(gen) || !self->session || self->session->is_joined())
+                return;
             self->session->abort(Errc::connect_timeout);
-            self->retry("join", Errc::connect_timeout, {});
+            self->retry(gen, "join", Errc::connect_timeout, {});
         });
         session->join(
             [weak, gen](std::error_code jec, std::string reason) {
                 auto self = weak.lock();
-                if (!self || self->generation != gen) return;
+                if (!self || !self->reconnector.current(gen)) return;
                 self->join_timer.cancel();
-                if (jec) return self->retry("join", jec, reason);
-                self->on_joined();
+                if (jec) return self->retry(gen, "join", jec, reason);
+                self->on_joined(gen);
             },
             [weak, gen](std::error_code lec) {
                 auto self = weak.lock();
-                if (self && self->generation == gen) self->on_lost(lec);
+                if (self && self->reconnector.current(gen)) self->on_lost(gen, lec);
             });
     }
 
-    void on_joined() {
-        backoff.reset();
+    void on_joined(std::uint64_t gen) {
+        reconnector.on_success(gen);
         restoring = provided.size() + subscribed.size();
         if (restoring == 0) return set_state(ClientState::joined);
-        auto gen = generation;
         std::weak_ptr<Impl> weak = shared_from_this();
         auto one_done = [weak, gen](const std::string& what, std::exception_ptr error) {
             auto self = weak.lock();
-            if (!self || self->generation != gen) return;
+            if (!self || !self->reconnector.current(gen)) return;
             if (error) log_refusal(what, error);
             if (--self->restoring == 0 && self->session && self->session->is_joined()) {
                 self->set_state(ClientState::joined);
@@ -161,7 +163,7 @@ struct Client::Impl : std::enable_shared_from_this<Impl> {
         std::weak_ptr<Impl> weak = shared_from_this();
         timer->async_wait([weak, gen, attempt, timer, p = std::move(p)](boost::system::error_code ec) {
             auto self = weak.lock();
-            if (ec || !self || self->generation != gen || !self->joined()) return;
+            if (ec || !self || !self->reconnector.current(gen) || !self->joined()) return;
             spdlog::info("wamp: registering {} again (attempt {})", p.uri, attempt + 1);
             self->session->register_procedure(p.uri, p.options, p.procedure, [weak, gen, attempt, p](std::exception_ptr e) {
                 if (!e) return spdlog::info("wamp: registered {}", p.uri);
@@ -178,23 +180,22 @@ struct Client::Impl : std::enable_shared_from_this<Impl> {
         }
     }
 
-    void on_lost(std::error_code ec) {
+    void on_lost(std::uint64_t gen, std::error_code ec) {
         spdlog::warn("wamp: session to {} lost: {}", options.endpoint.to_string(), ec.message());
         drop_connection();
         set_state(ClientState::lost);
-        schedule_retry();
+        schedule_retry(gen);
     }
 
-    void retry(const char* what, std::error_code ec, const std::string& reason) {
+    void retry(std::uint64_t gen, const char* what, std::error_code ec, const std::string& reason) {
         spdlog::warn("wamp: {} to {} failed: {}{}{}", what, options.endpoint.to_string(), ec.message(),
                      reason.empty() ? "" : " ", reason);
         drop_connection();
-        schedule_retry();
+        schedule_retry(gen);
     }
 
     void drop_connection() {
         join_timer.cancel();
-        ++generation;
         // Keep the objects alive until the current handler has returned.
         asio::post(io, [s = std::move(session), t = std::move(transport)] {
             if (s) s->abort(Errc::connection_lost);
@@ -204,22 +205,19 @@ struct Client::Impl : std::enable_shared_from_this<Impl> {
         transport.reset();
     }
 
-    void schedule_retry() {
+    // Ends attempt `gen` (its late callbacks are ignored from here on) and
+    // lets the reconnector schedule the next one.
+    void schedule_retry(std::uint64_t gen) {
         if (!running) return;
-        if (backoff.exhausted()) {
-            spdlog::error("wamp: giving up on {} after {} failed attempts", options.endpoint.to_string(),
-                          backoff.attempt());
-            running = false;
-            return set_state(ClientState::stopped);
+        if (auto delay = reconnector.on_failure(gen)) {
+            spdlog::info("wamp: reconnecting to {} in {} ms", options.endpoint.to_string(), delay->count());
+            return;
         }
-        auto delay = backoff.next();
-        spdlog::info("wamp: reconnecting to {} in {} ms", options.endpoint.to_string(), delay.count());
-        retry_timer.expires_after(delay);
-        std::weak_ptr<Impl> weak = shared_from_this();
-        retry_timer.async_wait([weak](boost::system::error_code ec) {
-            auto self = weak.lock();
-            if (!ec && self) self->attempt();
-        });
+        if (!reconnector.exhausted()) return;
+        spdlog::error("wamp: giving up on {} after {} failed attempts", options.endpoint.to_string(),
+                      reconnector.failures());
+        running = false;
+        set_state(ClientState::stopped);
     }
 
     bool joined() const { return session && session->is_joined(); }
@@ -231,7 +229,7 @@ Client::Client(asio::io_context& io, ClientOptions options)
 Client::~Client() {
     impl_->running = false;
     impl_->state_handler = nullptr;
-    impl_->retry_timer.cancel();
+    impl_->reconnector.cancel();
     impl_->join_timer.cancel();
     if (impl_->session) impl_->session->abort(Errc::stopped);
     if (impl_->transport) impl_->transport->close();
@@ -255,7 +253,7 @@ void Client::subscribe(std::string topic, EventHandler handler) {
     }
 }
 
-void Client::publish(std::string topic, db::Array args, db::Object kwargs) {
+void Client::publish(std::string topic, Array args, Object kwargs) {
     if (!impl_->joined()) {
         ++impl_->dropped;
         return;
@@ -266,15 +264,15 @@ void Client::publish(std::string topic, db::Array args, db::Object kwargs) {
     }
 }
 
-void Client::call(std::string uri, db::Array args, db::Object kwargs, CallHandler handler) {
+void Client::call(std::string uri, Array args, Object kwargs, CallHandler handler) {
     call(std::move(uri), std::move(args), std::move(kwargs), CallOptions{}, std::move(handler));
 }
 
-void Client::call(std::string uri, db::Array args, db::Object kwargs, CallOptions options, CallHandler handler) {
+void Client::call(std::string uri, Array args, Object kwargs, CallOptions options, CallHandler handler) {
     if (!impl_->joined()) {
         asio::post(impl_->io, [handler = std::move(handler)] {
             try {
-                handler(std::make_exception_ptr(CallError(uri::unavailable, {std::string("not joined to the router")})),
+                handler(std::make_exception_ptr(CallError(error_uri::unavailable, {std::string("not joined to the router")})),
                         {}, {});
             } catch (const std::exception& e) {
                 spdlog::error("wamp: call handler threw: {}", e.what());
@@ -290,16 +288,14 @@ void Client::on_state(std::function<void(ClientState)> handler) { impl_->state_h
 void Client::start() {
     if (impl_->running) return;
     impl_->running = true;
-    impl_->backoff.reset();
-    impl_->attempt();
+    impl_->reconnector.start();  // the first attempt, now
 }
 
 void Client::stop(std::function<void()> done) {
     auto impl = impl_;
     impl->running = false;
-    impl->retry_timer.cancel();
+    impl->reconnector.cancel();  // every callback of the current attempt is stale from here on
     impl->join_timer.cancel();
-    ++impl->generation;
     auto finish = [impl, done = std::move(done)] {
         impl->session.reset();
         if (impl->transport) impl->transport->close();

@@ -7,18 +7,19 @@
 // handler is called there, never inside the call that started the operation.
 //
 // Reconnection: when the transport is lost (read/write error, EOF, router
-// GOODBYE, malformed input) or a connect/join attempt fails, the client waits
-// a jittered exponential backoff (first retry after ~50-100 ms, cap 5 s by
-// default) and tries again until stop(), or until backoff.max_attempts
-// consecutive attempts have failed (0, the default: never; then the state
-// becomes `stopped` and the client stays down). On every join it
+// GOODBYE, malformed input) or a connect/join attempt fails, the client tries
+// again on pgwamp's one reconnect schedule (common/reconnector.hpp: first
+// retry at once, then a jittered exponential backoff, by default 100 ms
+// doubling to 10 s) until stop(), or until backoff.max_attempts retries in a
+// row have failed (0, the default: never; then the state becomes `stopped`
+// and the client stays down). On every join it
 // registers every provide()d procedure and subscribes every subscribe()d
 // topic again; the state becomes `joined` once all of them are answered.
 //
 // While not joined:
-// - call() fails at once (posted) with CallError "pgwamp.error.unavailable";
+// - call() fails at once (posted) with CallError error_uri::unavailable;
 //   calls pending when the connection drops fail with
-//   "pgwamp.error.connection_lost".
+//   error_uri::connection_lost.
 // - publish() drops the event and counts it (dropped_publications()): a
 //   NOTIFY republished seconds late is usually worse than none, and a bounded
 //   queue would only move the question. Publishes refused by a full send queue
@@ -33,7 +34,7 @@
 #include <memory>
 #include <string>
 
-#include "wamp/backoff.hpp"
+#include "common/backoff.hpp"
 #include "wamp/endpoint.hpp"
 #include "wamp/error.hpp"
 #include "wamp/invocation.hpp"
@@ -49,7 +50,7 @@ struct ClientOptions {
     std::string secret;                    // ticket or WAMP-CRA secret: never logged
     BackoffOptions backoff;
     // Octets allowed to wait for the socket; past this, calls fail with
-    // pgwamp.error.overloaded and publishes are dropped.
+    // error_uri::overloaded and publishes are dropped.
     std::size_t send_queue_bytes = 16u << 20;
     // Largest message we accept (RawSocket rounds up to a power of two). The
     // router's own limit applies to what we send: bigger calls fail with
@@ -83,9 +84,9 @@ public:
     void provide(std::string uri, Procedure procedure, RegisterOptions options = {});
     // Remembered; subscribed again on every join.
     void subscribe(std::string topic, EventHandler handler);
-    void publish(std::string topic, db::Array args, db::Object kwargs = {});
-    void call(std::string uri, db::Array args, db::Object kwargs, CallHandler handler);
-    void call(std::string uri, db::Array args, db::Object kwargs, CallOptions options, CallHandler handler);
+    void publish(std::string topic, Array args, Object kwargs = {});
+    void call(std::string uri, Array args, Object kwargs, CallHandler handler);
+    void call(std::string uri, Array args, Object kwargs, CallOptions options, CallHandler handler);
     void on_state(std::function<void(ClientState)> handler);
 
     void start();

@@ -24,7 +24,7 @@ public:
     }
 };
 
-std::string describe(const std::string& uri, const db::Array& args) {
+std::string describe(const std::string& uri, const Array& args) {
     if (!args.empty() && args.front().is<std::string>()) {
         return uri + ": " + args.front().as<std::string>();
     }
@@ -40,18 +40,18 @@ const std::error_category& error_category() {
 
 std::error_code make_error_code(Errc e) { return {static_cast<int>(e), error_category()}; }
 
-CallError::CallError(std::string uri, db::Array args, db::Object kwargs)
+CallError::CallError(std::string uri, Array args, Object kwargs)
     : std::runtime_error(describe(uri, args)),
       uri_(std::move(uri)),
       args_(std::move(args)),
       kwargs_(std::move(kwargs)) {}
 
 const char* uri_for(std::error_code ec) {
-    if (ec == Errc::send_queue_full) return uri::overloaded;
+    if (ec == Errc::send_queue_full) return error_uri::overloaded;
     if (ec == Errc::message_too_large) return uri::payload_size_exceeded;
-    if (ec == Errc::connection_lost) return uri::connection_lost;
+    if (ec == Errc::connection_lost) return error_uri::connection_lost;
     if (ec == Errc::stopped) return uri::canceled;
-    return uri::unavailable;
+    return error_uri::unavailable;
 }
 
 }  // namespace pgwamp::wamp

@@ -8,17 +8,16 @@
 #include <string>
 #include <system_error>
 
-#include "db/value.hpp"
+#include "common/error_uris.hpp"
+#include "common/value.hpp"
 #include "wamp/errc.hpp"
 
 namespace pgwamp::wamp {
 
 // Error URIs we use for failures that happen on our side of a call, so a call
-// handler only ever needs to look at CallError::uri.
+// handler only ever needs to look at CallError::uri: the WAMP spec's own here,
+// ours (not joined, lost mid-call, send queue full) from common/error_uris.hpp.
 namespace uri {
-inline constexpr const char* unavailable = "pgwamp.error.unavailable";        // not joined
-inline constexpr const char* connection_lost = "pgwamp.error.connection_lost";  // lost mid-call
-inline constexpr const char* overloaded = "pgwamp.error.overloaded";          // send queue full
 inline constexpr const char* payload_size_exceeded = "wamp.error.payload_size_exceeded";
 inline constexpr const char* canceled = "wamp.error.canceled";
 inline constexpr const char* invalid_argument = "wamp.error.invalid_argument";
@@ -29,16 +28,16 @@ inline constexpr const char* runtime_error = "wamp.error.runtime_error";
 // with it. what() is the URI (and the first string argument when there is one).
 class CallError : public std::runtime_error {
 public:
-    CallError(std::string uri, db::Array args = {}, db::Object kwargs = {});
+    CallError(std::string uri, Array args = {}, Object kwargs = {});
 
     const std::string& uri() const noexcept { return uri_; }
-    const db::Array& args() const noexcept { return args_; }
-    const db::Object& kwargs() const noexcept { return kwargs_; }
+    const Array& args() const noexcept { return args_; }
+    const Object& kwargs() const noexcept { return kwargs_; }
 
 private:
     std::string uri_;
-    db::Array args_;
-    db::Object kwargs_;
+    Array args_;
+    Object kwargs_;
 };
 
 // Maps a local error_code to the URI a call handler sees.

@@ -7,13 +7,13 @@ namespace pgwamp::wamp {
 
 Invocation::Invocation(std::shared_ptr<detail::InvocationState> state) : state_(std::move(state)) {}
 
-const db::Array& Invocation::args() const { return state_->args; }
-const db::Object& Invocation::kwargs() const { return state_->kwargs; }
+const Array& Invocation::args() const { return state_->args; }
+const Object& Invocation::kwargs() const { return state_->kwargs; }
 std::uint64_t Invocation::request_id() const { return state_->request_id; }
 bool Invocation::answered() const { return state_->answered; }
 bool Invocation::interrupted() const { return state_->interrupted; }
 
-void Invocation::reply(db::Array args, db::Object kwargs) {
+void Invocation::reply(Array args, Object kwargs) {
     if (state_->answered) return;
     if (auto session = state_->session.lock()) {
         session->answer(*state_, message::encode_yield(state_->request_id, args, kwargs));
@@ -24,7 +24,7 @@ void Invocation::reply(db::Array args, db::Object kwargs) {
     state_->interrupt_handler = nullptr;
 }
 
-void Invocation::error(std::string uri, db::Array args, db::Object kwargs) {
+void Invocation::error(std::string uri, Array args, Object kwargs) {
     if (state_->answered) return;
     if (auto session = state_->session.lock()) {
         session->answer(*state_, message::encode_invocation_error(state_->request_id, uri, args, kwargs));

@@ -18,7 +18,7 @@
 #include <memory>
 #include <string>
 
-#include "db/value.hpp"
+#include "common/value.hpp"
 
 namespace pgwamp::wamp {
 
@@ -30,13 +30,13 @@ class Invocation {
 public:
     explicit Invocation(std::shared_ptr<detail::InvocationState> state);
 
-    const db::Array& args() const;
-    const db::Object& kwargs() const;
+    const Array& args() const;
+    const Object& kwargs() const;
     // WAMP request id of this invocation (unique per session; for logs).
     std::uint64_t request_id() const;
 
-    void reply(db::Array args = {}, db::Object kwargs = {});
-    void error(std::string uri, db::Array args = {}, db::Object kwargs = {});
+    void reply(Array args = {}, Object kwargs = {});
+    void error(std::string uri, Array args = {}, Object kwargs = {});
     void on_interrupt(std::function<void()> handler);
 
     bool answered() const;     // reply() or error() was called (or we answered for it)

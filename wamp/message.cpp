@@ -15,7 +15,7 @@ void empty_map(Packer& pk) { pk.pack_map(0); }
 std::string bytes(const msgpack::sbuffer& buf) { return std::string(buf.data(), buf.size()); }
 
 // Args and kwargs are always sent, even when empty: simpler, and every router accepts it.
-void payload(Packer& pk, const db::Array& args, const db::Object& kwargs) {
+void payload(Packer& pk, const Array& args, const Object& kwargs) {
     pack(pk, args);
     pack(pk, kwargs);
 }
@@ -80,8 +80,8 @@ std::string encode_goodbye(const std::string& reason) {
     return bytes(buf);
 }
 
-std::string encode_call(std::uint64_t request, const std::string& procedure, const db::Array& args,
-                        const db::Object& kwargs, std::uint64_t timeout_ms) {
+std::string encode_call(std::uint64_t request, const std::string& procedure, const Array& args,
+                        const Object& kwargs, std::uint64_t timeout_ms) {
     msgpack::sbuffer buf;
     Packer pk(buf);
     pk.pack_array(6);
@@ -135,8 +135,8 @@ std::string encode_subscribe(std::uint64_t request, const std::string& topic) {
     return bytes(buf);
 }
 
-std::string encode_publish(std::uint64_t request, const std::string& topic, const db::Array& args,
-                           const db::Object& kwargs) {
+std::string encode_publish(std::uint64_t request, const std::string& topic, const Array& args,
+                           const Object& kwargs) {
     msgpack::sbuffer buf;
     Packer pk(buf);
     pk.pack_array(6);
@@ -148,7 +148,7 @@ std::string encode_publish(std::uint64_t request, const std::string& topic, cons
     return bytes(buf);
 }
 
-std::string encode_yield(std::uint64_t request, const db::Array& args, const db::Object& kwargs) {
+std::string encode_yield(std::uint64_t request, const Array& args, const Object& kwargs) {
     msgpack::sbuffer buf;
     Packer pk(buf);
     pk.pack_array(5);
@@ -159,8 +159,8 @@ std::string encode_yield(std::uint64_t request, const db::Array& args, const db:
     return bytes(buf);
 }
 
-std::string encode_invocation_error(std::uint64_t request, const std::string& uri, const db::Array& args,
-                                    const db::Object& kwargs) {
+std::string encode_invocation_error(std::uint64_t request, const std::string& uri, const Array& args,
+                                    const Object& kwargs) {
     msgpack::sbuffer buf;
     Packer pk(buf);
     pk.pack_array(7);

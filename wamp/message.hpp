@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "db/value.hpp"
+#include "common/value.hpp"
 
 namespace pgwamp::wamp::message {
 
@@ -47,8 +47,8 @@ std::string encode_authenticate(const std::string& signature);
 // [GOODBYE, Details|dict, Reason|uri]
 std::string encode_goodbye(const std::string& reason);
 // [CALL, Request|id, Options|dict, Procedure|uri, Arguments|list, ArgumentsKw|dict]
-std::string encode_call(std::uint64_t request, const std::string& procedure, const db::Array& args,
-                        const db::Object& kwargs, std::uint64_t timeout_ms);
+std::string encode_call(std::uint64_t request, const std::string& procedure, const Array& args,
+                        const Object& kwargs, std::uint64_t timeout_ms);
 // [CANCEL, CALL.Request|id, Options|dict]
 std::string encode_cancel(std::uint64_t request, const std::string& mode);
 // [REGISTER, Request|id, Options|dict, Procedure|uri]
@@ -56,12 +56,12 @@ std::string encode_register(std::uint64_t request, const std::string& procedure,
 // [SUBSCRIBE, Request|id, Options|dict, Topic|uri]
 std::string encode_subscribe(std::uint64_t request, const std::string& topic);
 // [PUBLISH, Request|id, Options|dict, Topic|uri, Arguments|list, ArgumentsKw|dict]
-std::string encode_publish(std::uint64_t request, const std::string& topic, const db::Array& args,
-                           const db::Object& kwargs);
+std::string encode_publish(std::uint64_t request, const std::string& topic, const Array& args,
+                           const Object& kwargs);
 // [YIELD, INVOCATION.Request|id, Options|dict, Arguments|list, ArgumentsKw|dict]
-std::string encode_yield(std::uint64_t request, const db::Array& args, const db::Object& kwargs);
+std::string encode_yield(std::uint64_t request, const Array& args, const Object& kwargs);
 // [ERROR, INVOCATION, INVOCATION.Request|id, Details|dict, Error|uri, Arguments|list, ArgumentsKw|dict]
-std::string encode_invocation_error(std::uint64_t request, const std::string& uri, const db::Array& args,
-                                    const db::Object& kwargs);
+std::string encode_invocation_error(std::uint64_t request, const std::string& uri, const Array& args,
+                                    const Object& kwargs);
 
 }  // namespace pgwamp::wamp::message

@@ -9,7 +9,7 @@
 // the router reads slower than we produce. A push that would pass the bound is
 // refused with Errc::send_queue_full and nothing is queued; the caller turns
 // that into an error for the one operation (a call fails with
-// pgwamp.error.overloaded) instead of growing without limit.
+// error_uri::overloaded) instead of growing without limit.
 
 #include <cstddef>
 #include <deque>

@@ -152,8 +152,8 @@ void Session::on_error(const msgpack::object_array& m) {
     auto type = id_at(m, 1, "ERROR.Type");
     auto request = id_at(m, 2, "ERROR.Request");
     auto uri = str_at(m, 4, "ERROR.Error");
-    db::Array args;
-    db::Object kwargs;
+    Array args;
+    Object kwargs;
     try {
         args = args_at(m, 5);
         kwargs = kwargs_at(m, 6);
@@ -165,8 +165,8 @@ void Session::on_error(const msgpack::object_array& m) {
         if (it == calls_.end()) return;
         auto handler = std::move(it->second);
         calls_.erase(it);
-        guarded("call handler", handler, call_error(uri, std::move(args), std::move(kwargs)), db::Array{},
-                db::Object{});
+        guarded("call handler", handler, call_error(uri, std::move(args), std::move(kwargs)), Array{},
+                Object{});
     } else if (type == message::register_) {
         auto it = registering_.find(request);
         if (it == registering_.end()) return;
@@ -190,15 +190,15 @@ void Session::on_result(const msgpack::object_array& m) {
     if (it == calls_.end()) return;  // e.g. failed locally already
     auto handler = std::move(it->second);
     calls_.erase(it);
-    db::Array args;
-    db::Object kwargs;
+    Array args;
+    Object kwargs;
     try {
         args = args_at(m, 3);
         kwargs = kwargs_at(m, 4);
     } catch (const ValueError& e) {
         return guarded("call handler", handler,
                        call_error(uri::invalid_argument, {std::string("result not representable: ") + e.what()}),
-                       db::Array{}, db::Object{});
+                       Array{}, Object{});
     }
     guarded("call handler", handler, std::exception_ptr{}, std::move(args), std::move(kwargs));
 }
@@ -276,7 +276,7 @@ void Session::subscribe(const std::string& topic, EventHandler handler, DoneHand
     subscribing_[id] = {std::move(handler), std::move(done)};
 }
 
-void Session::call(const std::string& uri, const db::Array& args, const db::Object& kwargs,
+void Session::call(const std::string& uri, const Array& args, const Object& kwargs,
                    const CallOptions& options, CallHandler handler) {
     std::error_code ec = Errc::not_joined;
     auto id = next_id();
@@ -284,13 +284,13 @@ void Session::call(const std::string& uri, const db::Array& args, const db::Obje
         ec = transport_->send(message::encode_call(id, uri, args, kwargs, options.timeout));
     }
     if (ec) {
-        asio::post(io_, [handler = std::move(handler), ec] { guarded("call handler", handler, local_error(ec), db::Array{}, db::Object{}); });
+        asio::post(io_, [handler = std::move(handler), ec] { guarded("call handler", handler, local_error(ec), Array{}, Object{}); });
         return;
     }
     calls_[id] = std::move(handler);
 }
 
-std::error_code Session::publish(const std::string& topic, const db::Array& args, const db::Object& kwargs) {
+std::error_code Session::publish(const std::string& topic, const Array& args, const Object& kwargs) {
     if (state_ != State::joined) return Errc::not_joined;
     return transport_->send(message::encode_publish(next_id(), topic, args, kwargs));
 }
@@ -333,7 +333,7 @@ void Session::shut(std::error_code reason, bool report) {
     std::error_code call_reason = reason == Errc::stopped ? reason : make_error_code(Errc::connection_lost);
     // Everything pending fails once, from fresh handlers.
     for (auto& [id, handler] : calls_) {
-        asio::post(io_, [h = std::move(handler), call_reason] { guarded("call handler", h, local_error(call_reason), db::Array{}, db::Object{}); });
+        asio::post(io_, [h = std::move(handler), call_reason] { guarded("call handler", h, local_error(call_reason), Array{}, Object{}); });
     }
     calls_.clear();
     for (auto& [id, p] : registering_) {

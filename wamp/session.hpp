@@ -35,8 +35,8 @@ struct InvocationState {
     boost::asio::io_context* io = nullptr;
     std::weak_ptr<Session> session;
     std::uint64_t request_id = 0;
-    db::Array args;
-    db::Object kwargs;
+    Array args;
+    Object kwargs;
     bool answered = false;
     bool interrupted = false;
     bool interrupt_fired = false;
@@ -71,10 +71,10 @@ public:
     void register_procedure(const std::string& uri, const RegisterOptions& options, Procedure procedure,
                             DoneHandler done);
     void subscribe(const std::string& topic, EventHandler handler, DoneHandler done);
-    void call(const std::string& uri, const db::Array& args, const db::Object& kwargs, const CallOptions& options,
+    void call(const std::string& uri, const Array& args, const Object& kwargs, const CallOptions& options,
               CallHandler handler);
     // Fire and forget (no acknowledge): the error says only whether it was sent.
-    std::error_code publish(const std::string& topic, const db::Array& args, const db::Object& kwargs);
+    std::error_code publish(const std::string& topic, const Array& args, const Object& kwargs);
 
     // GOODBYE, wait (bounded) for the router's GOODBYE, close. done is posted.
     void leave(std::function<void()> done);

@@ -38,9 +38,9 @@ inline const msgpack::object& map_at(const msgpack::object_array& m, std::uint32
     return m.ptr[i];
 }
 
-inline db::Array args_at(const msgpack::object_array& m, std::uint32_t i) { return i < m.size ? to_array(m.ptr[i]) : db::Array{}; }
-inline db::Object kwargs_at(const msgpack::object_array& m, std::uint32_t i) {
-    return i < m.size ? to_object(m.ptr[i]) : db::Object{};
+inline Array args_at(const msgpack::object_array& m, std::uint32_t i) { return i < m.size ? to_array(m.ptr[i]) : Array{}; }
+inline Object kwargs_at(const msgpack::object_array& m, std::uint32_t i) {
+    return i < m.size ? to_object(m.ptr[i]) : Object{};
 }
 
 inline const msgpack::object* find_key(const msgpack::object& map, std::string_view key) {
@@ -59,7 +59,7 @@ inline std::string string_in(const msgpack::object& map, std::string_view key) {
     return std::string(v->via.str.ptr, v->via.str.size);
 }
 
-inline std::exception_ptr call_error(std::string uri, db::Array args = {}, db::Object kwargs = {}) {
+inline std::exception_ptr call_error(std::string uri, Array args = {}, Object kwargs = {}) {
     return std::make_exception_ptr(CallError(std::move(uri), std::move(args), std::move(kwargs)));
 }
 

@@ -6,7 +6,7 @@
 #include <functional>
 #include <string>
 
-#include "db/value.hpp"
+#include "common/value.hpp"
 
 namespace pgwamp::wamp {
 
@@ -28,14 +28,14 @@ struct CallOptions {
 };
 
 struct Event {
-    db::Array args;
-    db::Object kwargs;
+    Array args;
+    Object kwargs;
 };
 
 using EventHandler = std::function<void(const Event&)>;
 // Success: (nullptr, args, kwargs). Failure: a CallError (wamp/error.hpp) in
 // the exception_ptr, args/kwargs empty.
-using CallHandler = std::function<void(std::exception_ptr, db::Array, db::Object)>;
+using CallHandler = std::function<void(std::exception_ptr, Array, Object)>;
 // Completion of REGISTER/SUBSCRIBE: nullptr or a CallError with the router's URI.
 using DoneHandler = std::function<void(std::exception_ptr)>;
 

@@ -15,12 +15,12 @@ void Packer::pack_float64(double d) {
     buf_.write(out, sizeof out);
 }
 
-void pack(Packer& pk, const db::Array& array) {
+void pack(Packer& pk, const Array& array) {
     pk.pack_array(static_cast<std::uint32_t>(array.size()));
     for (const auto& v : array) pack(pk, v);
 }
 
-void pack(Packer& pk, const db::Object& object) {
+void pack(Packer& pk, const Object& object) {
     pk.pack_map(static_cast<std::uint32_t>(object.size()));
     for (const auto& [key, v] : object) {
         pk.pack_str(static_cast<std::uint32_t>(key.size()));
@@ -29,10 +29,10 @@ void pack(Packer& pk, const db::Object& object) {
     }
 }
 
-void pack(Packer& pk, const db::Value& value) {
+void pack(Packer& pk, const Value& value) {
     struct Visitor {
         Packer& pk;
-        void operator()(db::Null) { pk.pack_nil(); }
+        void operator()(Null) { pk.pack_nil(); }
         void operator()(bool b) { b ? pk.pack_true() : pk.pack_false(); }
         void operator()(std::int64_t i) { pk.pack_int64(i); }
         void operator()(double d) { pk.pack_float64(d); }
@@ -40,27 +40,27 @@ void pack(Packer& pk, const db::Value& value) {
             pk.pack_str(static_cast<std::uint32_t>(s.size()));
             pk.pack_str_body(s.data(), static_cast<std::uint32_t>(s.size()));
         }
-        void operator()(const db::Bytes& b) {
+        void operator()(const Bytes& b) {
             pk.pack_bin(static_cast<std::uint32_t>(b.size()));
             pk.pack_bin_body(reinterpret_cast<const char*>(b.data()), static_cast<std::uint32_t>(b.size()));
         }
-        void operator()(const db::Array& a) { pack(pk, a); }
-        void operator()(const db::Object& o) { pack(pk, o); }
+        void operator()(const Array& a) { pack(pk, a); }
+        void operator()(const Object& o) { pack(pk, o); }
     };
     std::visit(Visitor{pk}, value.data);
 }
 
 namespace {
 
-db::Array array_of(const msgpack::object& o, int depth) {
-    db::Array out;
+Array array_of(const msgpack::object& o, int depth) {
+    Array out;
     out.reserve(o.via.array.size);
     for (std::uint32_t i = 0; i < o.via.array.size; ++i) out.push_back(to_value(o.via.array.ptr[i], depth + 1));
     return out;
 }
 
-db::Object object_of(const msgpack::object& o, int depth) {
-    db::Object out;
+Object object_of(const msgpack::object& o, int depth) {
+    Object out;
     out.reserve(o.via.map.size);
     for (std::uint32_t i = 0; i < o.via.map.size; ++i) {
         const auto& kv = o.via.map.ptr[i];
@@ -72,10 +72,10 @@ db::Object object_of(const msgpack::object& o, int depth) {
 
 }  // namespace
 
-db::Value to_value(const msgpack::object& o, int depth) {
+Value to_value(const msgpack::object& o, int depth) {
     if (depth > max_depth) throw ValueError("value nested too deeply");
     switch (o.type) {
-        case msgpack::type::NIL: return db::Null{};
+        case msgpack::type::NIL: return Null{};
         case msgpack::type::BOOLEAN: return o.via.boolean;
         case msgpack::type::POSITIVE_INTEGER:
             if (o.via.u64 > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
@@ -88,7 +88,7 @@ db::Value to_value(const msgpack::object& o, int depth) {
         case msgpack::type::STR: return std::string(o.via.str.ptr, o.via.str.size);
         case msgpack::type::BIN: {
             auto p = reinterpret_cast<const std::uint8_t*>(o.via.bin.ptr);
-            return db::Bytes(p, p + o.via.bin.size);
+            return Bytes(p, p + o.via.bin.size);
         }
         case msgpack::type::ARRAY: return array_of(o, depth);
         case msgpack::type::MAP: return object_of(o, depth);
@@ -96,17 +96,17 @@ db::Value to_value(const msgpack::object& o, int depth) {
     }
 }
 
-db::Array to_array(const msgpack::object& o) {
+Array to_array(const msgpack::object& o) {
     if (o.type != msgpack::type::ARRAY) throw ValueError("expected a list");
     return array_of(o, 0);
 }
 
-db::Object to_object(const msgpack::object& o) {
+Object to_object(const msgpack::object& o) {
     if (o.type != msgpack::type::MAP) throw ValueError("expected a dictionary");
     return object_of(o, 0);
 }
 
-std::string encode(const db::Value& value) {
+std::string encode(const Value& value) {
     msgpack::sbuffer buf;
     Packer pk(buf);
     pack(pk, value);
@@ -120,7 +120,7 @@ msgpack::unpack_limit unpack_limits(std::size_t max_message_size) {
     return msgpack::unpack_limit(n, n, n, n, n, max_depth + 8);
 }
 
-db::Value decode(std::string_view bytes) {
+Value decode(std::string_view bytes) {
     try {
         auto handle = msgpack::unpack(bytes.data(), bytes.size(), nullptr, nullptr,
                                       unpack_limits(bytes.size()));

@@ -1,9 +1,9 @@
 #pragma once
-// db::Value <-> MessagePack, the payload encoding of every WAMP message we
+// Value <-> MessagePack, the payload encoding of every WAMP message we
 // send or receive. Integers stay integers (int64), bytes stay bytes (bin),
 // maps keep their key order.
 //
-// Incoming data is untrusted: to_value() refuses what db::Value cannot carry
+// Incoming data is untrusted: to_value() refuses what Value cannot carry
 // (extension types, non-string map keys, unsigned integers above INT64_MAX,
 // nesting deeper than max_depth) with a ValueError rather than guessing.
 
@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "db/value.hpp"
+#include "common/value.hpp"
 
 namespace pgwamp::wamp {
 
@@ -34,17 +34,17 @@ private:
     msgpack::sbuffer& buf_;
 };
 
-void pack(Packer& pk, const db::Value& value);
-void pack(Packer& pk, const db::Array& array);
-void pack(Packer& pk, const db::Object& object);
+void pack(Packer& pk, const Value& value);
+void pack(Packer& pk, const Array& array);
+void pack(Packer& pk, const Object& object);
 
-db::Value to_value(const msgpack::object& o, int depth = 0);
-db::Array to_array(const msgpack::object& o);    // o must be an array
-db::Object to_object(const msgpack::object& o);  // o must be a map with string keys
+Value to_value(const msgpack::object& o, int depth = 0);
+Array to_array(const msgpack::object& o);    // o must be an array
+Object to_object(const msgpack::object& o);  // o must be a map with string keys
 
 // Whole-buffer helpers (tests, tools).
-std::string encode(const db::Value& value);
-db::Value decode(std::string_view bytes);
+std::string encode(const Value& value);
+Value decode(std::string_view bytes);
 
 // Limits for msgpack::unpack on untrusted input: bounds element counts and
 // nesting so a few hostile bytes cannot make us allocate gigabytes.

@@ -12,7 +12,7 @@
 #include "publish_schedule.hpp"
 #include "value_json.hpp"
 
-#include "db/value.hpp"
+#include "common/value.hpp"
 #include "wamp/client.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -67,9 +67,9 @@ int main(int argc, char** argv) {
     boost::asio::io_context io;
     pgwamp::wamp::Client client(io, client_options);
     boost::asio::steady_timer tick(io);
-    const pgwamp::db::Object kwargs{{"channel", pgwamp::db::Value(channel)},
-                                    {"json", pgwamp::db::Value(true)},
-                                    {"pid", pgwamp::db::Value(static_cast<std::int64_t>(::getpid()))}};
+    const pgwamp::Object kwargs{{"channel", pgwamp::Value(channel)},
+                                {"json", pgwamp::Value(true)},
+                                {"pid", pgwamp::Value(static_cast<std::int64_t>(::getpid()))}};
     std::optional<pgwamp::bench::PublishSchedule> schedule;
     bool all_sent = false;
 
@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
         auto now = Clock::now();
         while (!schedule->done() && schedule->due(schedule->next()) <= now) {
             auto payload = pgwamp::bench::from_json(schedule->next_payload(realtime_us()));
-            client.publish(topic, pgwamp::db::Array{std::move(payload)}, kwargs);
+            client.publish(topic, pgwamp::Array{std::move(payload)}, kwargs);
             schedule->sent(now);
         }
         if (!schedule->done()) {

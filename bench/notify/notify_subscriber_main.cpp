@@ -39,7 +39,7 @@ std::optional<pgwamp::bench::BenchEvent> read_event(const pgwamp::wamp::Event& e
         return pgwamp::bench::parse_event_payload(pgwamp::bench::to_json(event.args.front()));
     }
     if (!event.kwargs.empty()) {
-        return pgwamp::bench::parse_event_payload(pgwamp::bench::to_json(pgwamp::db::Value(event.kwargs)));
+        return pgwamp::bench::parse_event_payload(pgwamp::bench::to_json(pgwamp::Value(event.kwargs)));
     }
     return std::nullopt;
 }

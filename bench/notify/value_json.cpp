@@ -4,7 +4,7 @@
 
 namespace pgwamp::bench {
 
-nlohmann::json to_json(const db::Value& value, int depth) {
+nlohmann::json to_json(const Value& value, int depth) {
     // Payloads are flat; the bound only keeps a hostile one from blowing the stack.
     if (depth > 64) {
         return nullptr;
@@ -12,15 +12,15 @@ nlohmann::json to_json(const db::Value& value, int depth) {
     return std::visit(
         [depth](const auto& v) -> nlohmann::json {
             using T = std::decay_t<decltype(v)>;
-            if constexpr (std::is_same_v<T, db::Null> || std::is_same_v<T, db::Bytes>) {
+            if constexpr (std::is_same_v<T, Null> || std::is_same_v<T, Bytes>) {
                 return nullptr;  // bytes are not part of a bench payload
-            } else if constexpr (std::is_same_v<T, db::Array>) {
+            } else if constexpr (std::is_same_v<T, Array>) {
                 auto out = nlohmann::json::array();
                 for (const auto& item : v) {
                     out.push_back(to_json(item, depth + 1));
                 }
                 return out;
-            } else if constexpr (std::is_same_v<T, db::Object>) {
+            } else if constexpr (std::is_same_v<T, Object>) {
                 auto out = nlohmann::json::object();
                 for (const auto& [key, item] : v) {
                     out[key] = to_json(item, depth + 1);
@@ -33,24 +33,24 @@ nlohmann::json to_json(const db::Value& value, int depth) {
         value.data);
 }
 
-db::Value from_json(const nlohmann::json& doc) {
+Value from_json(const nlohmann::json& doc) {
     switch (doc.type()) {
-        case nlohmann::json::value_t::boolean: return db::Value(doc.get<bool>());
+        case nlohmann::json::value_t::boolean: return Value(doc.get<bool>());
         case nlohmann::json::value_t::number_integer:
-        case nlohmann::json::value_t::number_unsigned: return db::Value(doc.get<std::int64_t>());
-        case nlohmann::json::value_t::number_float: return db::Value(doc.get<double>());
-        case nlohmann::json::value_t::string: return db::Value(doc.get<std::string>());
+        case nlohmann::json::value_t::number_unsigned: return Value(doc.get<std::int64_t>());
+        case nlohmann::json::value_t::number_float: return Value(doc.get<double>());
+        case nlohmann::json::value_t::string: return Value(doc.get<std::string>());
         case nlohmann::json::value_t::array: {
-            db::Array out;
+            Array out;
             for (const auto& item : doc) out.push_back(from_json(item));
-            return db::Value(std::move(out));
+            return Value(std::move(out));
         }
         case nlohmann::json::value_t::object: {
-            db::Object out;
+            Object out;
             for (const auto& [key, item] : doc.items()) out.emplace_back(key, from_json(item));
-            return db::Value(std::move(out));
+            return Value(std::move(out));
         }
-        default: return db::Value();
+        default: return Value();
     }
 }
 

@@ -4,9 +4,9 @@
 #include <gtest/gtest.h>
 
 using namespace pgwamp::bench;
-using pgwamp::db::Array;
-using pgwamp::db::Object;
-using pgwamp::db::Value;
+using pgwamp::Array;
+using pgwamp::Object;
+using pgwamp::Value;
 
 TEST(ParseEventPayload, ReadsTextObjectAndTextInsideAString) {
     auto e = parse_event_payload(std::string(R"({"seq": 3, "t_us": 1700000000000001})"));

@@ -36,7 +36,7 @@ public:
     void provide(const std::string& procedure, std::string answer, std::function<void()> on_call) override {
         client_.provide(procedure, [answer = std::move(answer), on_call = std::move(on_call)](wamp::Invocation inv) {
             on_call();
-            inv.reply({db::Value(answer)});
+            inv.reply({Value(answer)});
         });
     }
 
@@ -52,7 +52,7 @@ public:
     }
 
     void call(const std::string& procedure, CallDone done) override {
-        client_.call(procedure, {}, {}, [done = std::move(done)](std::exception_ptr error, db::Array, db::Object) {
+        client_.call(procedure, {}, {}, [done = std::move(done)](std::exception_ptr error, Array, Object) {
             if (!error) {
                 return done(nullptr);
             }

@@ -161,7 +161,7 @@ void Stack::wait_until_serving(std::chrono::seconds timeout) {
     while (!served && std::chrono::steady_clock::now() < deadline) {
         if (!in_flight && client.state() == wamp::ClientState::joined) {
             in_flight = true;
-            client.call("com.example.now.v1", {}, {}, [&](std::exception_ptr error, db::Array, db::Object) {
+            client.call("com.example.now.v1", {}, {}, [&](std::exception_ptr error, Array, Object) {
                 in_flight = false;
                 if (!error) {
                     served = true;

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "db/params.hpp"
+#include "db/pg_result.hpp"
 #include "tests/support/postgres_cluster.hpp"
 
 namespace pgwamp::test {
@@ -16,14 +17,14 @@ PgSession::PgSession(const std::string& options)
     }
 }
 
-PgSession::ResultPtr PgSession::exec(const std::string& sql, const std::vector<db::Value>& params) {
+PgSession::ResultPtr PgSession::exec(const std::string& sql, const std::vector<Value>& params) {
     db::BoundParams p = db::bind_params(params);
     return ResultPtr(PQexecParams(conn_.get(), sql.c_str(), p.size(), p.types.data(),
                                   p.values.data(), p.lengths.data(), p.formats.data(), 0),
                      &PQclear);
 }
 
-db::Result PgSession::query(const std::string& sql, const std::vector<db::Value>& params) {
+db::Result PgSession::query(const std::string& sql, const std::vector<Value>& params) {
     ResultPtr res = exec(sql, params);
     auto status = PQresultStatus(res.get());
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
@@ -34,7 +35,7 @@ db::Result PgSession::query(const std::string& sql, const std::vector<db::Value>
     return db::make_result(res.get(), *types_);
 }
 
-db::Value PgSession::value(const std::string& sql, const std::vector<db::Value>& params) {
+Value PgSession::value(const std::string& sql, const std::vector<Value>& params) {
     db::Result r = query(sql, params);
     if (r.rows.size() != 1 || r.rows[0].size() != 1) {
         throw std::runtime_error(sql + ": expected one row with one column");
@@ -42,13 +43,13 @@ db::Value PgSession::value(const std::string& sql, const std::vector<db::Value>&
     return r.rows[0][0];
 }
 
-std::string PgSession::sqlstate(const std::string& sql, const std::vector<db::Value>& params) {
+std::string PgSession::sqlstate(const std::string& sql, const std::vector<Value>& params) {
     ResultPtr res = exec(sql, params);
     const char* state = PQresultErrorField(res.get(), PG_DIAG_SQLSTATE);
     return state ? state : "";
 }
 
-db::Oid PgSession::column_type(const std::string& sql, const std::vector<db::Value>& params) {
+db::Oid PgSession::column_type(const std::string& sql, const std::vector<Value>& params) {
     return query(sql, params).columns.at(0).type;
 }
 

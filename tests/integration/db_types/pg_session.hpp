@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "common/value.hpp"
 #include "db/result.hpp"
 #include "db/session_settings.hpp"
 #include "db/type_registry.hpp"
-#include "db/value.hpp"
 
 namespace pgwamp::test {
 
@@ -28,17 +28,17 @@ public:
 
     // Runs SQL, with params bound through db::bind_params; throws
     // std::runtime_error with the server's message (and SQLSTATE) on error.
-    db::Result query(const std::string& sql, const std::vector<db::Value>& params = {});
+    db::Result query(const std::string& sql, const std::vector<Value>& params = {});
     // The single value of a one-row, one-column query.
-    db::Value value(const std::string& sql, const std::vector<db::Value>& params = {});
+    Value value(const std::string& sql, const std::vector<Value>& params = {});
     // The SQLSTATE the statement fails with ("" if it succeeds).
-    std::string sqlstate(const std::string& sql, const std::vector<db::Value>& params = {});
+    std::string sqlstate(const std::string& sql, const std::vector<Value>& params = {});
     // The type OID the server chose for the first result column.
-    db::Oid column_type(const std::string& sql, const std::vector<db::Value>& params = {});
+    db::Oid column_type(const std::string& sql, const std::vector<Value>& params = {});
 
 private:
     using ResultPtr = std::unique_ptr<PGresult, decltype(&PQclear)>;
-    ResultPtr exec(const std::string& sql, const std::vector<db::Value>& params);
+    ResultPtr exec(const std::string& sql, const std::vector<Value>& params);
 
     std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
     std::shared_ptr<const db::TypeRegistry> types_ = db::TypeRegistry::defaults();

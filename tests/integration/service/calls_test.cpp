@@ -65,7 +65,7 @@ protected:
     static void SetUpTestSuite() { start_stack({.edit_config = add_test_procedures}); }
     void SetUp() override { join_caller(); }
 
-    Outcome call(const std::string& uri, db::Array args = {}, db::Object kwargs = {}) {
+    Outcome call(const std::string& uri, Array args = {}, Object kwargs = {}) {
         return caller_->call(uri, std::move(args), std::move(kwargs));
     }
     std::int64_t note_count() {
@@ -107,42 +107,42 @@ TEST_F(ServiceCalls, QueryTakesPositionalAndNamedArgumentsAndDefaults) {
     for (int i = 0; i < 25; ++i) {
         const auto added = call("com.example.notes.add", {"calls test note " + std::to_string(i)});
         ASSERT_TRUE(added.ok()) << added.describe();
-        ASSERT_TRUE(added.args.at(0).is<db::Object>()) << added.describe();
-        EXPECT_NE(find_kwarg(added.args[0].as<db::Object>(), "id"), nullptr) << added.describe();
+        ASSERT_TRUE(added.args.at(0).is<Object>()) << added.describe();
+        EXPECT_NE(find_kwarg(added.args[0].as<Object>(), "id"), nullptr) << added.describe();
     }
 
     const auto positional = call("com.example.notes.list", {2});
     ASSERT_TRUE(positional.ok()) << positional.describe();
-    ASSERT_TRUE(positional.args.at(0).is<db::Array>());
-    const auto& rows = positional.args[0].as<db::Array>();
+    ASSERT_TRUE(positional.args.at(0).is<Array>());
+    const auto& rows = positional.args[0].as<Array>();
     ASSERT_EQ(rows.size(), 2u);
     // rows: "maps" in SELECT order, newest first.
-    const auto& first = rows[0].as<db::Object>();
+    const auto& first = rows[0].as<Object>();
     ASSERT_EQ(first.size(), 3u);
     EXPECT_EQ(first[0].first, "id");
     EXPECT_EQ(first[1].first, "body");
     EXPECT_EQ(first[2].first, "created_at");
-    EXPECT_EQ(first[1].second, db::Value("calls test note 24"));
-    EXPECT_GT(first[0].second.as<std::int64_t>(), rows[1].as<db::Object>()[0].second.as<std::int64_t>());
+    EXPECT_EQ(first[1].second, Value("calls test note 24"));
+    EXPECT_GT(first[0].second.as<std::int64_t>(), rows[1].as<Object>()[0].second.as<std::int64_t>());
 
     const auto named = call("com.example.notes.list", {}, {{"limit", 3}});
     ASSERT_TRUE(named.ok()) << named.describe();
-    EXPECT_EQ(named.args.at(0).as<db::Array>().size(), 3u);
+    EXPECT_EQ(named.args.at(0).as<Array>().size(), 3u);
 
     // A JavaScript caller's 3.0 is an int.
     const auto from_float = call("com.example.notes.list", {3.0});
     ASSERT_TRUE(from_float.ok()) << from_float.describe();
-    EXPECT_EQ(from_float.args.at(0).as<db::Array>().size(), 3u);
+    EXPECT_EQ(from_float.args.at(0).as<Array>().size(), 3u);
 
     const auto defaulted = call("com.example.notes.list");
     ASSERT_TRUE(defaulted.ok()) << defaulted.describe();
-    EXPECT_EQ(defaulted.args.at(0).as<db::Array>().size(), 20u) << "the default limit is 20";
+    EXPECT_EQ(defaulted.args.at(0).as<Array>().size(), 20u) << "the default limit is 20";
 }
 
 TEST_F(ServiceCalls, OperationRunsAndReturnsNull) {
     const auto added = call("com.example.notes.add", {"to be deleted"});
     ASSERT_TRUE(added.ok()) << added.describe();
-    const auto id = find_kwarg(added.args.at(0).as<db::Object>(), "id")->as<std::int64_t>();
+    const auto id = find_kwarg(added.args.at(0).as<Object>(), "id")->as<std::int64_t>();
     const auto before = note_count();
 
     const auto deleted = call("com.example.test.delete_note", {id});
@@ -157,16 +157,16 @@ TEST_F(ServiceCalls, InteractionCommitsBothOrNothing) {
     const auto before = note_count();
     const auto pair = call("com.example.notes.add_pair", {"pair first", "pair second"});
     ASSERT_TRUE(pair.ok()) << pair.describe();
-    EXPECT_NE(find_kwarg(pair.args.at(0).as<db::Object>(), "id"), nullptr) << pair.describe();
+    EXPECT_NE(find_kwarg(pair.args.at(0).as<Object>(), "id"), nullptr) << pair.describe();
     EXPECT_EQ(note_count(), before + 2);
 
     // The second INSERT violates NOT NULL: the first must be rolled back.
-    const auto failed = call("com.example.notes.add_pair", {}, {{"first", "orphan marker"}, {"second", db::Null{}}});
+    const auto failed = call("com.example.notes.add_pair", {}, {{"first", "orphan marker"}, {"second", Null{}}});
     ASSERT_TRUE(failed.done);
     EXPECT_EQ(failed.error_uri, "pgwamp.error.sql") << failed.describe();
     const auto* sqlstate = find_kwarg(failed.kwargs, "sqlstate");
     ASSERT_NE(sqlstate, nullptr) << failed.describe();
-    EXPECT_EQ(*sqlstate, db::Value("23502")) << "not_null_violation";
+    EXPECT_EQ(*sqlstate, Value("23502")) << "not_null_violation";
     EXPECT_EQ(note_count(), before + 2);
     EXPECT_EQ(stack_->postgres().psql("SELECT count(*) FROM notes WHERE body = 'orphan marker'"), "0");
     expect_still_serving();
@@ -194,7 +194,7 @@ TEST_F(ServiceCalls, SqlErrorCarriesSqlstate) {
     EXPECT_EQ(out.error_uri, "pgwamp.error.sql") << out.describe();
     const auto* sqlstate = find_kwarg(out.kwargs, "sqlstate");
     ASSERT_NE(sqlstate, nullptr) << out.describe();
-    EXPECT_EQ(*sqlstate, db::Value("2201W")) << "invalid_row_count_in_limit_clause";
+    EXPECT_EQ(*sqlstate, Value("2201W")) << "invalid_row_count_in_limit_clause";
     const auto* message = find_kwarg(out.kwargs, "message");
     ASSERT_NE(message, nullptr) << out.describe();
     EXPECT_NE(to_text(*message).find("LIMIT"), std::string::npos) << out.describe();
@@ -249,8 +249,8 @@ TEST_F(ServiceCalls, TextRoundTripsUnchanged) {
     ASSERT_TRUE(added.ok()) << added.describe();
     const auto listed = call("com.example.notes.list", {1});
     ASSERT_TRUE(listed.ok()) << listed.describe();
-    const auto& row = listed.args.at(0).as<db::Array>().at(0).as<db::Object>();
-    EXPECT_EQ(*find_kwarg(row, "body"), db::Value(body)) << "arguments are bound, never spliced into SQL";
+    const auto& row = listed.args.at(0).as<Array>().at(0).as<Object>();
+    EXPECT_EQ(*find_kwarg(row, "body"), Value(body)) << "arguments are bound, never spliced into SQL";
     EXPECT_EQ(stack_->postgres().psql("SELECT count(*) FROM pg_tables WHERE tablename = 'notes'"), "1");
 }
 
@@ -271,7 +271,7 @@ TEST_F(ServiceCalls, NulInsideTextIsRefusedNotTruncated) {
 TEST_F(ServiceCalls, MoreRowsThanMaxRowsIsAnErrorNotATruncation) {
     const auto within = call("com.example.test.series", {5});
     ASSERT_TRUE(within.ok()) << within.describe();
-    const db::Value expected = db::Array{db::Array{1}, db::Array{2}, db::Array{3}, db::Array{4}, db::Array{5}};
+    const Value expected = Array{Array{1}, Array{2}, Array{3}, Array{4}, Array{5}};
     EXPECT_EQ(within.args.at(0), expected) << within.describe();
     expect_error(call("com.example.test.series", {6}), "pgwamp.error.result_rejected");
 }
@@ -348,7 +348,7 @@ TEST_F(ServiceCalls, ManyConcurrentCallsAllAnsweredCorrectly) {
             ASSERT_TRUE(c->args.at(0).is<std::string>()) << c->describe();
             EXPECT_TRUE(parse_iso8601(c->args[0].as<std::string>())) << c->describe();
         } else {
-            ASSERT_EQ(c->args.at(0).as<db::Array>().size(), static_cast<std::size_t>(rows)) << c->describe();
+            ASSERT_EQ(c->args.at(0).as<Array>().size(), static_cast<std::size_t>(rows)) << c->describe();
         }
     }
 }

@@ -177,7 +177,7 @@ TEST_F(ServiceFaults, PostgresRestartFailsFastThenRecovers) {
     stack_->postgres().psql("NOTIFY demo, 'steady'");
     ASSERT_TRUE(caller.run_until([&] {
         for (std::size_t i = before; i < events.size(); ++i) {
-            if (events[i].args.at(0) == db::Value("steady")) return true;
+            if (events[i].args.at(0) == Value("steady")) return true;
         }
         return false;
     }, 10s)) << "a NOTIFY after recovery was lost";

@@ -163,7 +163,7 @@ TEST(ServiceEveryProcessPublishes, TwoProcessesTwoEvents) {
     const auto& events = caller.events(demo_topic);
     const auto copies = [&](const std::string& payload) {
         return std::count_if(events.begin(), events.end(), [&](const wamp::Event& e) {
-            return !e.args.empty() && e.args[0] == db::Value(payload);
+            return !e.args.empty() && e.args[0] == Value(payload);
         });
     };
     bool both = false;

@@ -43,13 +43,13 @@ protected:
 
     static void expect_meta(const wamp::Event& event, const std::string& channel, bool json) {
         const auto* c = find_kwarg(event.kwargs, "channel");
-        ASSERT_NE(c, nullptr) << to_text(db::Value(event.kwargs));
-        EXPECT_EQ(*c, db::Value(channel));
+        ASSERT_NE(c, nullptr) << to_text(Value(event.kwargs));
+        EXPECT_EQ(*c, Value(channel));
         const auto* j = find_kwarg(event.kwargs, "json");
-        ASSERT_NE(j, nullptr) << to_text(db::Value(event.kwargs));
-        EXPECT_EQ(*j, db::Value(json));
+        ASSERT_NE(j, nullptr) << to_text(Value(event.kwargs));
+        EXPECT_EQ(*j, Value(json));
         const auto* pid = find_kwarg(event.kwargs, "pid");
-        ASSERT_NE(pid, nullptr) << to_text(db::Value(event.kwargs));
+        ASSERT_NE(pid, nullptr) << to_text(Value(event.kwargs));
         EXPECT_TRUE(pid->is<std::int64_t>() && pid->as<std::int64_t>() > 0) << to_text(*pid);
     }
 
@@ -61,7 +61,7 @@ TEST_F(ServiceNotify, TextPayloadArrivesIntactAndFlaggedNotJson) {
     stack_->postgres().psql("NOTIFY demo, 'héllo wörld ✓ 日本語 🐘 it''s'");
     const auto event = next_event(demo_topic);
     ASSERT_EQ(event.args.size(), 1u);
-    EXPECT_EQ(event.args[0], db::Value(text));
+    EXPECT_EQ(event.args[0], Value(text));
     expect_meta(event, "demo", false);
     // The pid is the sender's backend, not pgwamp's.
     EXPECT_GT(find_kwarg(event.kwargs, "pid")->as<std::int64_t>(), 0);
@@ -71,8 +71,8 @@ TEST_F(ServiceNotify, JsonPayloadIsParsed) {
     stack_->postgres().psql(R"(SELECT pg_notify('demo', '{"a": 1, "b": [true, null, "ü"], "c": {"d": 2.5}}'))");
     const auto event = next_event(demo_topic);
     ASSERT_EQ(event.args.size(), 1u);
-    const db::Value expected = db::Object{
-        {"a", 1}, {"b", db::Array{true, db::Null{}, "ü"}}, {"c", db::Object{{"d", 2.5}}}};
+    const Value expected = Object{
+        {"a", 1}, {"b", Array{true, Null{}, "ü"}}, {"c", Object{{"d", 2.5}}}};
     EXPECT_EQ(event.args[0], expected) << to_text(event.args[0]);
     expect_meta(event, "demo", true);
 }
@@ -99,7 +99,7 @@ TEST_F(ServiceNotify, ThousandNotifiesArriveCompleteAndInOrder) {
     ASSERT_EQ(events.size(), 1000u);
     for (std::size_t i = 0; i < events.size(); ++i) {
         ASSERT_EQ(events[i].args.size(), 1u);
-        const db::Value expected = db::Object{{"seq", static_cast<std::int64_t>(i + 1)}};
+        const Value expected = Object{{"seq", static_cast<std::int64_t>(i + 1)}};
         ASSERT_EQ(events[i].args[0], expected) << "event " << i << ": " << to_text(events[i].args[0]);
     }
     EXPECT_EQ(caller_->client().dropped_publications(), 0u);
@@ -110,11 +110,11 @@ TEST_F(ServiceNotify, InsertedNoteIsAnnounced) {
     ASSERT_TRUE(added.ok()) << added.describe();
     const auto event = next_event(notes_topic);
     ASSERT_EQ(event.args.size(), 1u);
-    ASSERT_TRUE(event.args[0].is<db::Object>()) << to_text(event.args[0]);
-    const auto& row = event.args[0].as<db::Object>();
+    ASSERT_TRUE(event.args[0].is<Object>()) << to_text(event.args[0]);
+    const auto& row = event.args[0].as<Object>();
     ASSERT_NE(find_kwarg(row, "body"), nullptr);
-    EXPECT_EQ(*find_kwarg(row, "body"), db::Value("announced note ✓"));
-    EXPECT_EQ(*find_kwarg(row, "id"), *find_kwarg(added.args.at(0).as<db::Object>(), "id"));
+    EXPECT_EQ(*find_kwarg(row, "body"), Value("announced note ✓"));
+    EXPECT_EQ(*find_kwarg(row, "id"), *find_kwarg(added.args.at(0).as<Object>(), "id"));
     expect_meta(event, "notes", true);
 }
 
@@ -124,13 +124,13 @@ TEST_F(ServiceNotify, NoteTooLargeForNotifyIsAnnouncedTruncated) {
     const auto added = caller_->call("com.example.notes.add", {body});
     ASSERT_TRUE(added.ok()) << added.describe();
     const auto event = next_event(notes_topic);
-    ASSERT_TRUE(event.args.at(0).is<db::Object>()) << to_text(event.args.at(0));
-    const auto& row = event.args[0].as<db::Object>();
+    ASSERT_TRUE(event.args.at(0).is<Object>()) << to_text(event.args.at(0));
+    const auto& row = event.args[0].as<Object>();
     ASSERT_NE(find_kwarg(row, "truncated"), nullptr) << to_text(event.args[0]);
-    EXPECT_EQ(*find_kwarg(row, "truncated"), db::Value(true));
+    EXPECT_EQ(*find_kwarg(row, "truncated"), Value(true));
     EXPECT_EQ(find_kwarg(row, "body")->as<std::string>(), std::string(1000, 'n'));
     EXPECT_EQ(stack_->postgres().psql("SELECT length(body) FROM notes WHERE id = " +
-                                      to_text(*find_kwarg(added.args.at(0).as<db::Object>(), "id"))),
+                                      to_text(*find_kwarg(added.args.at(0).as<Object>(), "id"))),
               "9000");
 }
 
@@ -138,11 +138,11 @@ TEST_F(ServiceNotify, TextChannelNeverParses) {
     stack_->postgres().psql(R"(NOTIFY plain, '{"looks": "like json"}')");
     const auto event = next_event(plain_topic);
     ASSERT_EQ(event.args.size(), 1u);
-    EXPECT_EQ(event.args[0], db::Value(R"({"looks": "like json"})"));
+    EXPECT_EQ(event.args[0], Value(R"({"looks": "like json"})"));
     expect_meta(event, "plain", false);
     // The demo topic did not receive it: its next event is the marker sent after.
     stack_->postgres().psql("NOTIFY demo, 'marker'");
-    EXPECT_EQ(next_event(demo_topic).args.at(0), db::Value("marker"));
+    EXPECT_EQ(next_event(demo_topic).args.at(0), Value("marker"));
 }
 
 TEST_F(ServiceNotify, NotifyProcedureClosesTheLoop) {
@@ -150,11 +150,11 @@ TEST_F(ServiceNotify, NotifyProcedureClosesTheLoop) {
     ASSERT_TRUE(text.ok()) << text.describe();
     auto event = next_event(demo_topic);
     ASSERT_EQ(event.args.size(), 1u);
-    EXPECT_EQ(event.args[0], db::Value("via procedure ✓"));
+    EXPECT_EQ(event.args[0], Value("via procedure ✓"));
     expect_meta(event, "demo", false);
 
     // A structured payload goes as JSON text and comes back parsed.
-    const db::Value object = db::Object{{"x", 1}, {"y", db::Array{"a", "b"}}};
+    const Value object = Object{{"x", 1}, {"y", Array{"a", "b"}}};
     const auto structured = caller_->call("com.example.notify", {}, {{"channel", "demo"}, {"payload", object}});
     ASSERT_TRUE(structured.ok()) << structured.describe();
     event = next_event(demo_topic);
@@ -177,7 +177,7 @@ TEST_F(ServiceNotify, NotifyProcedureRefusesUnconfiguredChannelAndOversizePayloa
     const auto ok = caller_->call("com.example.notify", {"demo", "after refusals"});
     ASSERT_TRUE(ok.ok()) << ok.describe();
     const auto event = next_event(demo_topic);
-    EXPECT_EQ(event.args.at(0), db::Value("after refusals")) << "an event of a refused call arrived first";
+    EXPECT_EQ(event.args.at(0), Value("after refusals")) << "an event of a refused call arrived first";
 }
 
 }  // namespace

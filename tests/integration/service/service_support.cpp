@@ -15,8 +15,8 @@ namespace pgwamp::test::service {
 std::string Outcome::describe() const {
     if (!done) return "no answer";
     std::string text = ok() ? "ok " : "error " + error_uri + " ";
-    text += to_text(db::Value(args));
-    if (!kwargs.empty()) text += " " + to_text(db::Value(kwargs));
+    text += to_text(Value(args));
+    if (!kwargs.empty()) text += " " + to_text(Value(kwargs));
     return text;
 }
 
@@ -25,8 +25,8 @@ Caller::Caller(const Stack& stack) {
     // would flood the output; pgwamp's logs are in its own files.
     spdlog::set_level(spdlog::level::err);
     auto options = stack.browser_client_options();
-    options.backoff.initial = 50ms;
-    options.backoff.cap = 200ms;
+    options.backoff.initial_delay = 50ms;
+    options.backoff.max_delay = 200ms;
     client_ = std::make_unique<wamp::Client>(io_, options);
 }
 
@@ -54,12 +54,12 @@ bool Caller::join(std::chrono::milliseconds limit) {
     return run_until([&] { return client_->state() == wamp::ClientState::joined; }, limit);
 }
 
-std::shared_ptr<Outcome> Caller::start_call(const std::string& uri, db::Array args, db::Object kwargs,
+std::shared_ptr<Outcome> Caller::start_call(const std::string& uri, Array args, Object kwargs,
                                             wamp::CallOptions options) {
     auto outcome = std::make_shared<Outcome>();
     const auto started = std::chrono::steady_clock::now();
     client_->call(uri, std::move(args), std::move(kwargs), options,
-                  [outcome, started](std::exception_ptr error, db::Array result, db::Object result_kwargs) {
+                  [outcome, started](std::exception_ptr error, Array result, Object result_kwargs) {
                       outcome->done = true;
                       outcome->elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::steady_clock::now() - started);
@@ -81,7 +81,7 @@ std::shared_ptr<Outcome> Caller::start_call(const std::string& uri, db::Array ar
     return outcome;
 }
 
-Outcome Caller::call(const std::string& uri, db::Array args, db::Object kwargs, wamp::CallOptions options,
+Outcome Caller::call(const std::string& uri, Array args, Object kwargs, wamp::CallOptions options,
                      std::chrono::milliseconds limit) {
     auto outcome = start_call(uri, std::move(args), std::move(kwargs), options);
     run_until([&] { return outcome->done; }, limit);
@@ -92,14 +92,14 @@ bool Caller::run_until(const std::function<bool()>& done, std::chrono::milliseco
     return test::run_until(io_, done, limit);
 }
 
-const db::Value* find_kwarg(const db::Object& kwargs, const std::string& name) {
+const Value* find_kwarg(const Object& kwargs, const std::string& name) {
     for (const auto& [key, value] : kwargs) {
         if (key == name) return &value;
     }
     return nullptr;
 }
 
-std::string to_text(const db::Value& value) {
+std::string to_text(const Value& value) {
     try {
         return db::to_json(value);
     } catch (const std::exception&) {

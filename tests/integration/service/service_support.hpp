@@ -23,8 +23,8 @@ using namespace std::chrono_literals;
 struct Outcome {
     bool done = false;
     std::string error_uri;  // empty on success
-    db::Array args;
-    db::Object kwargs;
+    Array args;
+    Object kwargs;
     std::chrono::milliseconds elapsed{0};
 
     bool ok() const { return done && error_uri.empty(); }
@@ -48,9 +48,9 @@ public:
     // Starts the client and waits until joined (registrations included).
     bool join(std::chrono::milliseconds limit = 30s);
 
-    std::shared_ptr<Outcome> start_call(const std::string& uri, db::Array args = {}, db::Object kwargs = {},
+    std::shared_ptr<Outcome> start_call(const std::string& uri, Array args = {}, Object kwargs = {},
                                         wamp::CallOptions options = {});
-    Outcome call(const std::string& uri, db::Array args = {}, db::Object kwargs = {},
+    Outcome call(const std::string& uri, Array args = {}, Object kwargs = {},
                  wamp::CallOptions options = {}, std::chrono::milliseconds limit = 30s);
 
     bool run_until(const std::function<bool()>& done, std::chrono::milliseconds limit);
@@ -65,9 +65,9 @@ private:
 };
 
 // The named kwarg, or nullptr.
-const db::Value* find_kwarg(const db::Object& kwargs, const std::string& name);
+const Value* find_kwarg(const Object& kwargs, const std::string& name);
 // Compact text of a value, for messages and comparisons.
-std::string to_text(const db::Value& value);
+std::string to_text(const Value& value);
 
 // "2026-11-21T07:00:00.123456+00:00" (also ' ' for 'T', "Z", "+01", no
 // fraction) as seconds since the epoch; nullopt if it is not such a string.

@@ -60,8 +60,8 @@ void WriteLoad::send(Writer& writer) {
     writer.current = Record{options_.prefix + "-" + std::to_string(writer.index) + "-" +
                                 std::to_string(++writer.sequence),
                             Clock::now(), {}, {}};
-    writer.session.call(options_.procedure, {db::Value(writer.current.body)}, {},
-                        [this, &writer](std::exception_ptr error, db::Array, db::Object) { answered(writer, error); });
+    writer.session.call(options_.procedure, {Value(writer.current.body)}, {},
+                        [this, &writer](std::exception_ptr error, Array, Object) { answered(writer, error); });
 }
 
 void WriteLoad::answered(Writer& writer, std::exception_ptr error) {

@@ -20,7 +20,7 @@ struct ClientTest : ::testing::Test {
 Procedure echo(std::string who, int* count = nullptr) {
     return [who, count](Invocation inv) {
         if (count) ++*count;
-        db::Object kw = inv.kwargs();
+        Object kw = inv.kwargs();
         kw.emplace_back("served_by", who);
         inv.reply(inv.args(), kw);
     };
@@ -37,8 +37,8 @@ TEST_P(JoinTest, JoinsAndServesACall) {
     start_and_join(io, callee);
     auto r = call_sync(io, callee, "com.example.test.join_echo", {1, "two"}, {{"three", 3.0}});
     ASSERT_FALSE(r.error) << r.error_uri();
-    EXPECT_EQ(r.args, (db::Array{1, "two"}));
-    EXPECT_EQ(r.kwargs, (db::Object{{"three", 3.0}, {"served_by", "callee"}}));
+    EXPECT_EQ(r.args, (Array{1, "two"}));
+    EXPECT_EQ(r.kwargs, (Object{{"three", 3.0}, {"served_by", "callee"}}));
     bool stopped = false;
     callee.stop([&] { stopped = true; });
     ASSERT_TRUE(run_until(io, [&] { return stopped; }));
@@ -65,8 +65,8 @@ TEST_F(ClientTest, ErrorsCarryUriArgsAndKwargs) {
         std::rethrow_exception(r.error);
     } catch (const CallError& e) {
         EXPECT_EQ(e.uri(), "com.example.error.custom");
-        EXPECT_EQ(e.args(), (db::Array{"bad thing", 42}));
-        EXPECT_EQ(e.kwargs(), (db::Object{{"detail", "more"}}));
+        EXPECT_EQ(e.args(), (Array{"bad thing", 42}));
+        EXPECT_EQ(e.kwargs(), (Object{{"detail", "more"}}));
     }
     // A procedure that throws gives the caller an error, not a dead session.
     r = call_sync(io, callee, "com.example.test.throws", {});
@@ -74,7 +74,7 @@ TEST_F(ClientTest, ErrorsCarryUriArgsAndKwargs) {
     try {
         std::rethrow_exception(r.error);
     } catch (const CallError& e) {
-        EXPECT_EQ(e.args(), db::Array{"boom"});
+        EXPECT_EQ(e.args(), Array{"boom"});
     }
     r = call_sync(io, callee, "com.example.test.nobody_home", {});
     EXPECT_EQ(r.error_uri(), "wamp.error.no_such_procedure");
@@ -109,14 +109,14 @@ TEST_F(ClientTest, SingleRegistrationRefusesASecondProvider) {
     start_and_join(io, b);  // refused registration is logged; b still joins
     auto r = call_sync(io, b, "com.example.test.single", {});
     ASSERT_FALSE(r.error);
-    EXPECT_EQ(r.kwargs.back().second, db::Value("a"));
+    EXPECT_EQ(r.kwargs.back().second, Value("a"));
 }
 
 TEST_F(ClientTest, PublishedPayloadArrivesIntact) {
     std::string text;
     while (text.size() < 8192) text += "Grüße, 世界 — ünïcödé ✓ 🚀 ";
-    db::Array args{text, 1, -2, 3.5, true, db::Null{}, db::Bytes{0, 1, 255}, db::Array{"nested", db::Object{{"k", 1}}}};
-    db::Object kwargs{{"z", "last key first"}, {"a", text}};
+    Array args{text, 1, -2, 3.5, true, Null{}, Bytes{0, 1, 255}, Array{"nested", Object{{"k", 1}}}};
+    Object kwargs{{"z", "last key first"}, {"a", text}};
     std::vector<Event> got;
     Client sub(io, service_options(node, Via::websocket)), pub(io, service_options(node));
     sub.subscribe("com.example.test.payload", [&](const Event& e) { got.push_back(e); });
@@ -157,7 +157,7 @@ TEST_F(ClientTest, AnonymousMayCallButNotRegister) {
     start_and_join(io, browser_like);
     auto r = call_sync(io, browser_like, "com.example.test.public", {7});
     ASSERT_FALSE(r.error) << r.error_uri();
-    EXPECT_EQ(r.args, db::Array{7});
+    EXPECT_EQ(r.args, Array{7});
     r = call_sync(io, service, "com.example.test.hijack", {});
     EXPECT_EQ(r.error_uri(), "wamp.error.no_such_procedure");
 }
@@ -166,7 +166,7 @@ TEST_F(ClientTest, NotJoinedCallFailsFastAndPublishIsCounted) {
     Client client(io, service_options(node));
     bool done = false, inline_completion = true;
     std::string uri;
-    client.call("com.example.test.x", {}, {}, [&](std::exception_ptr e, db::Array, db::Object) {
+    client.call("com.example.test.x", {}, {}, [&](std::exception_ptr e, Array, Object) {
         EXPECT_FALSE(inline_completion) << "handler ran inside call()";
         done = true;
         try {

@@ -30,8 +30,8 @@ ClientOptions service_options(const test::CrossbarNode& node, Via via, const std
     o.authmethod = authmethod;
     o.secret = authmethod == "wampcra" ? node.wampcra_secret() : node.ticket();
     // Quick retries keep the reconnect tests short; the cap still applies.
-    o.backoff.initial = 50ms;
-    o.backoff.cap = 1000ms;
+    o.backoff.initial_delay = 50ms;
+    o.backoff.max_delay = 1000ms;
     return o;
 }
 
@@ -52,11 +52,11 @@ std::string CallOutcome::error_uri() const {
     }
 }
 
-CallOutcome call_sync(boost::asio::io_context& io, Client& client, const std::string& uri, db::Array args,
-                      db::Object kwargs, CallOptions options) {
+CallOutcome call_sync(boost::asio::io_context& io, Client& client, const std::string& uri, Array args,
+                      Object kwargs, CallOptions options) {
     auto out = std::make_shared<CallOutcome>();
     client.call(uri, std::move(args), std::move(kwargs), options,
-                [out](std::exception_ptr e, db::Array a, db::Object k) {
+                [out](std::exception_ptr e, Array a, Object k) {
                     out->done = true;
                     out->error = e;
                     out->args = std::move(a);

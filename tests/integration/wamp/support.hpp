@@ -34,11 +34,11 @@ void start_and_join(boost::asio::io_context& io, Client& client);
 struct CallOutcome {
     bool done = false;
     std::exception_ptr error;
-    db::Array args;
-    db::Object kwargs;
+    Array args;
+    Object kwargs;
     std::string error_uri() const;
 };
-CallOutcome call_sync(boost::asio::io_context& io, Client& client, const std::string& uri, db::Array args,
-                      db::Object kwargs = {}, CallOptions options = {});
+CallOutcome call_sync(boost::asio::io_context& io, Client& client, const std::string& uri, Array args,
+                      Object kwargs = {}, CallOptions options = {});
 
 }  // namespace pgwamp::wamp::testing

@@ -23,9 +23,9 @@ TEST(Throughput, ManyCallsInFlightAllComplete) {
     int sent = 0, done = 0, wrong = 0;
     std::function<void()> send_one = [&] {
         auto i = sent++;
-        caller.call("com.example.test.inc", {i}, {}, [&, i](std::exception_ptr e, db::Array a, db::Object) {
+        caller.call("com.example.test.inc", {i}, {}, [&, i](std::exception_ptr e, Array a, Object) {
             ++done;
-            if (e || a.size() != 1 || a[0] != db::Value(std::int64_t{i} + 1)) ++wrong;
+            if (e || a.size() != 1 || a[0] != Value(std::int64_t{i} + 1)) ++wrong;
             if (sent < total) send_one();
         });
     };

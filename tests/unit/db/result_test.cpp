@@ -1,6 +1,6 @@
 // make_result without a server: libpq can build a PGresult by hand
 // (PQmakeEmptyPGresult + PQsetResultAttrs + PQsetvalue), as event procs do.
-#include "db/result.hpp"
+#include "db/pg_result.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 #pragma once
-// Readable gtest output for db::Value (found by ADL), plus a helper that
+// Readable gtest output for Value (found by ADL), plus a helper that
 // checks an expression throws db::Error with Errc::bad_value.
 
 #include <gtest/gtest.h>
@@ -8,10 +8,10 @@
 #include <ostream>
 #include <string>
 
+#include "common/value.hpp"
 #include "db/error.hpp"
-#include "db/value.hpp"
 
-namespace pgwamp::db {
+namespace pgwamp {
 
 inline void PrintTo(const Value& v, std::ostream* os) {
     struct P {
@@ -51,7 +51,7 @@ inline void PrintTo(const Value& v, std::ostream* os) {
     std::visit(P{os}, v.data);
 }
 
-}  // namespace pgwamp::db
+}  // namespace pgwamp
 
 // Runs `expr`, expects a db::Error with Errc::bad_value, returns its message
 // ("" and a test failure otherwise) so callers can check what it says.

@@ -331,18 +331,23 @@ TEST_F(PoolStateTest, LostConnectionIsReplacedAtOnce) {
 }
 
 TEST_F(PoolStateTest, GivesUpAfterMaxAttempts) {
+    // max_attempts counts the retries after the first failure.
     PoolState s(limits(1, 1), backoff(2));
     s.start(now, out);
     s.connect_failed(take(s)[0].conn, now, "refused", out);
-    auto acts = take(s);
-    EXPECT_EQ(first(acts, Kind::gave_up), nullptr);
-    s.timer(*s.next_wakeup(), out);
-    s.connect_failed(take(s)[0].conn, now, "refused", out);
-    acts = take(s);
-    EXPECT_NE(first(acts, Kind::gave_up), nullptr);
+    for (int retry = 1; retry <= 2; ++retry) {
+        EXPECT_EQ(first(take(s), Kind::gave_up), nullptr) << "retry " << retry;
+        ASSERT_TRUE(s.next_wakeup());
+        now = *s.next_wakeup();
+        s.timer(now, out);
+        s.connect_failed(take(s)[0].conn, now, "refused", out);
+    }
+    EXPECT_NE(first(take(s), Kind::gave_up), nullptr);
     EXPECT_FALSE(s.next_wakeup());
     s.statement(now, out);  // demand does not revive it
     EXPECT_FALSE(s.next_wakeup());
+    s.timer(now + 1h, out);
+    EXPECT_EQ(count(take(s), Kind::open), 0u);
 }
 
 TEST_F(PoolStateTest, IdleConnectionsBeyondMinCloseAfterTheTimeout) {

@@ -16,7 +16,7 @@ using namespace pgwamp::wamp;
 
 namespace {
 
-// WAMP message codes as plain ints, so they fit in db::Value brace lists.
+// WAMP message codes as plain ints, so they fit in Value brace lists.
 namespace code {
 constexpr int hello = message::hello, welcome = message::welcome, abort = message::abort,
               challenge = message::challenge, authenticate = message::authenticate, error = message::error,
@@ -27,7 +27,7 @@ constexpr int hello = message::hello, welcome = message::welcome, abort = messag
 
 class FakeTransport : public Transport {
 public:
-    std::vector<db::Array> sent;
+    std::vector<Array> sent;
     bool open = true;
     std::size_t limit = 1u << 20;
 
@@ -35,7 +35,7 @@ public:
     std::error_code send(std::string payload) override {
         if (!open) return Errc::not_connected;
         if (payload.size() > limit) return Errc::message_too_large;
-        sent.push_back(decode(payload).as<db::Array>());
+        sent.push_back(decode(payload).as<Array>());
         return {};
     }
     void close() override {
@@ -48,9 +48,9 @@ public:
     std::size_t queued_bytes() const override { return 0; }
 
     // What the router would send.
-    void deliver(const db::Array& message) {
+    void deliver(const Array& message) {
         auto handler = on_message_;  // the session may close us while handling
-        if (handler) handler(encode(db::Value(message)));
+        if (handler) handler(encode(Value(message)));
     }
     void deliver_raw(std::string bytes) {
         auto handler = on_message_;
@@ -77,8 +77,8 @@ struct SessionTest : ::testing::Test {
     }
     void join_ok() {
         join();
-        transport->deliver({code::challenge, "ticket", db::Object{}});
-        transport->deliver({code::welcome, 12345, db::Object{}});
+        transport->deliver({code::challenge, "ticket", Object{}});
+        transport->deliver({code::welcome, 12345, Object{}});
         ASSERT_TRUE(joined && !*joined);
     }
     void drain() {
@@ -89,7 +89,7 @@ struct SessionTest : ::testing::Test {
     void provide(const std::string& uri, std::int64_t reg, Procedure p) {
         session->register_procedure(uri, {}, std::move(p), [](std::exception_ptr e) { ASSERT_FALSE(e); });
         auto& m = transport->sent.back();
-        ASSERT_EQ(m[0], db::Value(code::register_));
+        ASSERT_EQ(m[0], Value(code::register_));
         transport->deliver({code::registered, m[1], reg});
     }
 };
@@ -99,11 +99,11 @@ struct SessionTest : ::testing::Test {
 TEST_F(SessionTest, TicketChallengeIsAnsweredWithTheSecret) {
     join();
     ASSERT_EQ(transport->sent.size(), 1u);
-    EXPECT_EQ(transport->sent[0][0], db::Value(code::hello));
-    transport->deliver({code::challenge, "ticket", db::Object{}});
+    EXPECT_EQ(transport->sent[0][0], Value(code::hello));
+    transport->deliver({code::challenge, "ticket", Object{}});
     ASSERT_EQ(transport->sent.size(), 2u);
-    EXPECT_EQ(transport->sent[1], (db::Array{code::authenticate, "s3cret", db::Object{}}));
-    transport->deliver({code::welcome, 1, db::Object{}});
+    EXPECT_EQ(transport->sent[1], (Array{code::authenticate, "s3cret", Object{}}));
+    transport->deliver({code::welcome, 1, Object{}});
     ASSERT_TRUE(joined);
     EXPECT_FALSE(*joined);
     EXPECT_TRUE(session->is_joined());
@@ -116,7 +116,7 @@ TEST_F(SessionTest, AbortReportsTheReason) {
         joined = ec;
         reason = r;
     }, [](std::error_code) {});
-    transport->deliver({code::abort, db::Object{{"message", "no"}}, "wamp.error.not_authorized"});
+    transport->deliver({code::abort, Object{{"message", "no"}}, "wamp.error.not_authorized"});
     ASSERT_TRUE(joined);
     EXPECT_EQ(*joined, Errc::join_aborted);
     EXPECT_EQ(reason, "wamp.error.not_authorized");
@@ -131,22 +131,22 @@ TEST_F(SessionTest, InterruptReachesTheInvocationAndTheSessionStays) {
         inv = i;
         i.on_interrupt([&] { ++interrupts; });
     });
-    transport->deliver({code::invocation, 99, 7, db::Object{}, db::Array{1}, db::Object{{"k", "v"}}});
+    transport->deliver({code::invocation, 99, 7, Object{}, Array{1}, Object{{"k", "v"}}});
     ASSERT_TRUE(inv);
-    EXPECT_EQ(inv->args(), db::Array{1});
-    EXPECT_EQ(inv->kwargs(), (db::Object{{"k", "v"}}));
-    transport->deliver({code::interrupt, 99, db::Object{{"mode", "kill"}}});
+    EXPECT_EQ(inv->args(), Array{1});
+    EXPECT_EQ(inv->kwargs(), (Object{{"k", "v"}}));
+    transport->deliver({code::interrupt, 99, Object{{"mode", "kill"}}});
     EXPECT_EQ(interrupts, 0) << "interrupt handler must be posted, not run inline";
     drain();
     EXPECT_EQ(interrupts, 1);
-    transport->deliver({code::interrupt, 99, db::Object{}});  // again: at most once
+    transport->deliver({code::interrupt, 99, Object{}});  // again: at most once
     drain();
     EXPECT_EQ(interrupts, 1);
     EXPECT_TRUE(inv->interrupted());
     inv->error("wamp.error.canceled");
     inv->reply({"second answer is ignored"});
-    ASSERT_EQ(transport->sent.back(), (db::Array{code::error, code::invocation, 99, db::Object{},
-                                                 "wamp.error.canceled", db::Array{}, db::Object{}}));
+    ASSERT_EQ(transport->sent.back(), (Array{code::error, code::invocation, 99, Object{},
+                                                 "wamp.error.canceled", Array{}, Object{}}));
     auto count = transport->sent.size();
     inv->reply({"x"});
     EXPECT_EQ(transport->sent.size(), count);
@@ -158,9 +158,9 @@ TEST_F(SessionTest, InterruptWithoutHandlerIsAnsweredCanceled) {
     join_ok();
     std::optional<Invocation> held;
     provide("p", 7, [&](Invocation i) { held = i; });
-    transport->deliver({code::invocation, 5, 7, db::Object{}});
-    transport->deliver({code::interrupt, 5, db::Object{}});
-    EXPECT_EQ(transport->sent.back()[4], db::Value("wamp.error.canceled"));
+    transport->deliver({code::invocation, 5, 7, Object{}});
+    transport->deliver({code::interrupt, 5, Object{}});
+    EXPECT_EQ(transport->sent.back()[4], Value("wamp.error.canceled"));
     EXPECT_TRUE(held->answered());
     EXPECT_TRUE(session->is_joined());
 }
@@ -168,18 +168,18 @@ TEST_F(SessionTest, InterruptWithoutHandlerIsAnsweredCanceled) {
 TEST_F(SessionTest, DroppedInvocationIsAnsweredWithAnError) {
     join_ok();
     provide("p", 7, [](Invocation) {});  // forgets to answer
-    transport->deliver({code::invocation, 5, 7, db::Object{}});
-    EXPECT_EQ(transport->sent.back(), (db::Array{code::error, code::invocation, 5, db::Object{},
+    transport->deliver({code::invocation, 5, 7, Object{}});
+    EXPECT_EQ(transport->sent.back(), (Array{code::error, code::invocation, 5, Object{},
                                                  "wamp.error.runtime_error",
-                                                 db::Array{"the procedure did not answer"}, db::Object{}}));
+                                                 Array{"the procedure did not answer"}, Object{}}));
 }
 
 TEST_F(SessionTest, StrayIdsAreIgnored) {
     join_ok();
-    transport->deliver({code::result, 424242, db::Object{}});
-    transport->deliver({code::interrupt, 424242, db::Object{}});
-    transport->deliver({code::event, 1, 2, db::Object{}});
-    transport->deliver({code::error, code::call, 424242, db::Object{}, "x"});
+    transport->deliver({code::result, 424242, Object{}});
+    transport->deliver({code::interrupt, 424242, Object{}});
+    transport->deliver({code::event, 1, 2, Object{}});
+    transport->deliver({code::error, code::call, 424242, Object{}, "x"});
     transport->deliver({code::registered, 424242, 1});
     EXPECT_TRUE(session->is_joined());
     EXPECT_TRUE(transport->open);
@@ -187,14 +187,14 @@ TEST_F(SessionTest, StrayIdsAreIgnored) {
 
 TEST_F(SessionTest, InvocationForUnknownRegistrationGetsAnError) {
     join_ok();
-    transport->deliver({code::invocation, 5, 777, db::Object{}});
-    EXPECT_EQ(transport->sent.back()[4], db::Value("wamp.error.no_such_registration"));
+    transport->deliver({code::invocation, 5, 777, Object{}});
+    EXPECT_EQ(transport->sent.back()[4], Value("wamp.error.no_such_registration"));
     EXPECT_TRUE(session->is_joined());
 }
 
 TEST_F(SessionTest, MalformedMessagesEndTheSessionCleanly) {
-    for (auto bad : {std::string("\xc1"), encode(db::Value("not a list")), encode(db::Value(db::Array{})),
-                     encode(db::Value(db::Array{code::result, "id is not an int"}))}) {
+    for (auto bad : {std::string("\xc1"), encode(Value("not a list")), encode(Value(Array{})),
+                     encode(Value(Array{code::result, "id is not an int"}))}) {
         transport = std::make_shared<FakeTransport>();
         closed.reset();
         join_ok();
@@ -209,7 +209,7 @@ TEST_F(SessionTest, PendingCallsFailOnceWhenTheTransportIsLost) {
     join_ok();
     int failures = 0;
     std::string uri;
-    session->call("p", {}, {}, {}, [&](std::exception_ptr e, db::Array, db::Object) {
+    session->call("p", {}, {}, {}, [&](std::exception_ptr e, Array, Object) {
         ++failures;
         try {
             std::rethrow_exception(e);
@@ -234,7 +234,7 @@ TEST_F(SessionTest, RunningInvocationsAreInterruptedWhenTheTransportIsLost) {
         inv = i;
         i.on_interrupt([&] { interrupted = true; });
     });
-    transport->deliver({code::invocation, 5, 7, db::Object{}});
+    transport->deliver({code::invocation, 5, 7, Object{}});
     transport->lose();
     drain();
     EXPECT_TRUE(interrupted);
@@ -245,17 +245,17 @@ TEST_F(SessionTest, RunningInvocationsAreInterruptedWhenTheTransportIsLost) {
 
 TEST_F(SessionTest, CallResultAndErrorCarryPayloads) {
     join_ok();
-    std::optional<db::Array> result;
-    session->call("p", {1}, {}, {}, [&](std::exception_ptr e, db::Array a, db::Object) {
+    std::optional<Array> result;
+    session->call("p", {1}, {}, {}, [&](std::exception_ptr e, Array a, Object) {
         ASSERT_FALSE(e);
         result = a;
     });
     auto id = transport->sent.back()[1];
-    transport->deliver({code::result, id, db::Object{}, db::Array{"ok", 2}});
+    transport->deliver({code::result, id, Object{}, Array{"ok", 2}});
     ASSERT_TRUE(result);
-    EXPECT_EQ(*result, (db::Array{"ok", 2}));
+    EXPECT_EQ(*result, (Array{"ok", 2}));
     std::optional<CallError> error;
-    session->call("p", {}, {}, {}, [&](std::exception_ptr e, db::Array, db::Object) {
+    session->call("p", {}, {}, {}, [&](std::exception_ptr e, Array, Object) {
         try {
             std::rethrow_exception(e);
         } catch (const CallError& ce) {
@@ -263,19 +263,19 @@ TEST_F(SessionTest, CallResultAndErrorCarryPayloads) {
         }
     });
     id = transport->sent.back()[1];
-    transport->deliver({code::error, code::call, id, db::Object{}, "app.error", db::Array{"why"},
-                        db::Object{{"code", 3}}});
+    transport->deliver({code::error, code::call, id, Object{}, "app.error", Array{"why"},
+                        Object{{"code", 3}}});
     ASSERT_TRUE(error);
     EXPECT_EQ(error->uri(), "app.error");
-    EXPECT_EQ(error->args(), db::Array{"why"});
-    EXPECT_EQ(error->kwargs(), (db::Object{{"code", 3}}));
+    EXPECT_EQ(error->args(), Array{"why"});
+    EXPECT_EQ(error->kwargs(), (Object{{"code", 3}}));
 }
 
 TEST_F(SessionTest, OversizeCallFailsLocallyAndOversizeReplyBecomesAnError) {
     join_ok();
     transport->limit = 1000;
     std::string uri;
-    session->call("p", {std::string(2000, 'x')}, {}, {}, [&](std::exception_ptr e, db::Array, db::Object) {
+    session->call("p", {std::string(2000, 'x')}, {}, {}, [&](std::exception_ptr e, Array, Object) {
         try {
             std::rethrow_exception(e);
         } catch (const CallError& ce) {
@@ -285,23 +285,23 @@ TEST_F(SessionTest, OversizeCallFailsLocallyAndOversizeReplyBecomesAnError) {
     drain();
     EXPECT_EQ(uri, "wamp.error.payload_size_exceeded");
     provide("p", 7, [](Invocation i) { i.reply({std::string(2000, 'y')}); });
-    transport->deliver({code::invocation, 5, 7, db::Object{}});
-    EXPECT_EQ(transport->sent.back()[0], db::Value(code::error));
-    EXPECT_EQ(transport->sent.back()[4], db::Value("wamp.error.payload_size_exceeded"));
+    transport->deliver({code::invocation, 5, 7, Object{}});
+    EXPECT_EQ(transport->sent.back()[0], Value(code::error));
+    EXPECT_EQ(transport->sent.back()[4], Value("wamp.error.payload_size_exceeded"));
     EXPECT_TRUE(session->is_joined());
 }
 
 TEST_F(SessionTest, WampCraChallengeIsSigned) {
     join({"realm1", "svc", "wampcra", "secret123"});
-    transport->deliver({code::challenge, "wampcra", db::Object{{"challenge", "challenge-text"}}});
+    transport->deliver({code::challenge, "wampcra", Object{{"challenge", "challenge-text"}}});
     // Same vector as wampcra_test (Autobahn|Python's compute_wcs).
-    EXPECT_EQ(transport->sent.back()[1], db::Value("gw6VmID6oQBHmqABJfIpQiVkhr16A/+DJ7bm9c3koXc="));
+    EXPECT_EQ(transport->sent.back()[1], Value("gw6VmID6oQBHmqABJfIpQiVkhr16A/+DJ7bm9c3koXc="));
 }
 
 TEST_F(SessionTest, ThrowingCallHandlerDoesNotEndTheSession) {
     join_ok();
-    session->call("p", {}, {}, {}, [](std::exception_ptr, db::Array, db::Object) { throw std::runtime_error("user bug"); });
-    transport->deliver({code::result, transport->sent.back()[1], db::Object{}});
+    session->call("p", {}, {}, {}, [](std::exception_ptr, Array, Object) { throw std::runtime_error("user bug"); });
+    transport->deliver({code::result, transport->sent.back()[1], Object{}});
     EXPECT_TRUE(session->is_joined());
     EXPECT_TRUE(transport->open);
     EXPECT_FALSE(closed);

@@ -9,38 +9,38 @@ using namespace pgwamp;
 using namespace pgwamp::wamp;
 
 namespace {
-db::Value round_trip(const db::Value& v) { return decode(encode(v)); }
+Value round_trip(const Value& v) { return decode(encode(v)); }
 }  // namespace
 
 TEST(ValueMsgpack, ScalarsRoundTripExactly) {
-    for (const db::Value& v :
-         {db::Value(), db::Value(true), db::Value(false), db::Value(0), db::Value(-1), db::Value(127),
-          db::Value(std::numeric_limits<std::int64_t>::min()), db::Value(std::numeric_limits<std::int64_t>::max()),
-          db::Value(0.1), db::Value(-1e300), db::Value(""), db::Value("héllo wörld ✓ 日本 🚀")}) {
+    for (const Value& v :
+         {Value(), Value(true), Value(false), Value(0), Value(-1), Value(127),
+          Value(std::numeric_limits<std::int64_t>::min()), Value(std::numeric_limits<std::int64_t>::max()),
+          Value(0.1), Value(-1e300), Value(""), Value("héllo wörld ✓ 日本 🚀")}) {
         EXPECT_EQ(round_trip(v), v);
     }
 }
 
 TEST(ValueMsgpack, IntegersStayIntegersAndFloatsStayFloats) {
-    EXPECT_TRUE(round_trip(db::Value(std::int64_t{1} << 53)).is<std::int64_t>());
-    EXPECT_TRUE(round_trip(db::Value(2.0)).is<double>());
+    EXPECT_TRUE(round_trip(Value(std::int64_t{1} << 53)).is<std::int64_t>());
+    EXPECT_TRUE(round_trip(Value(2.0)).is<double>());
 }
 
 TEST(ValueMsgpack, BytesArraysAndOrderedMaps) {
-    db::Bytes bytes{0, 1, 2, 255, 0};
-    db::Object row{{"z", 1}, {"a", "x"}, {"m", db::Null{}}, {"nested", db::Array{1, db::Object{{"k", bytes}}}}};
-    auto back = round_trip(db::Value(row));
-    ASSERT_TRUE(back.is<db::Object>());
-    EXPECT_EQ(back.as<db::Object>()[0].first, "z");  // order kept
-    EXPECT_EQ(back.as<db::Object>()[1].first, "a");
-    EXPECT_EQ(back, db::Value(row));
-    EXPECT_EQ(round_trip(db::Value(bytes)), db::Value(bytes));
+    Bytes bytes{0, 1, 2, 255, 0};
+    Object row{{"z", 1}, {"a", "x"}, {"m", Null{}}, {"nested", Array{1, Object{{"k", bytes}}}}};
+    auto back = round_trip(Value(row));
+    ASSERT_TRUE(back.is<Object>());
+    EXPECT_EQ(back.as<Object>()[0].first, "z");  // order kept
+    EXPECT_EQ(back.as<Object>()[1].first, "a");
+    EXPECT_EQ(back, Value(row));
+    EXPECT_EQ(round_trip(Value(bytes)), Value(bytes));
 }
 
 TEST(ValueMsgpack, LargeStringSurvives) {
     std::string s;
     while (s.size() < 8192) s += "Grüße, 世界! ";
-    EXPECT_EQ(round_trip(db::Value(s)), db::Value(s));
+    EXPECT_EQ(round_trip(Value(s)), Value(s));
 }
 
 TEST(ValueMsgpack, UnsignedAboveInt64IsRefused) {

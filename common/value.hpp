@@ -1,15 +1,17 @@
 #pragma once
-// A database value as pgwamp hands it to callers: the JSON data model plus
-// bytes. Exact types (numeric) and temporal types travel as text so nothing
-// is rounded or re-zoned on the way to the browser.
+// A value as pgwamp hands it around: the JSON data model plus bytes. db/
+// produces it from PostgreSQL results, wamp/ serializes it to MessagePack or
+// JSON; neither owns it, so it lives here. Exact types (numeric) and temporal
+// types travel as text so nothing is rounded or re-zoned on the way to the browser.
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
 
-namespace pgwamp::db {
+namespace pgwamp {
 
 struct Value;
 
@@ -47,4 +49,8 @@ struct Value {
     friend bool operator==(const Value&, const Value&) = default;
 };
 
-}  // namespace pgwamp::db
+// The JSON-ish name of the value's type ("null", "boolean", "integer",
+// "number", "string", "bytes", "array", "object"), for error messages.
+std::string_view type_name(const Value& value);
+
+}  // namespace pgwamp

@@ -1,0 +1,20 @@
+#pragma once
+// Result from a libpq PGresult. Private to db/'s implementation (the driver
+// and tests): db/result.hpp is public, reachable from db/pool.hpp, and must not
+// pull libpq's headers into every file that uses the pool.
+
+#include <libpq-fe.h>
+
+#include "db/result.hpp"
+#include "db/type_registry.hpp"
+
+namespace pgwamp::db {
+
+// Accepts PGRES_TUPLES_OK, PGRES_SINGLE_TUPLE, PGRES_COMMAND_OK and
+// PGRES_EMPTY_QUERY. Text-format columns are cast by type OID; binary-format
+// columns are only supported for bytea. Throws db::Error: Errc::bad_value
+// when a value cannot be cast, Errc::sql_error (with the server's diagnostics)
+// for an error result, which the caller should normally have handled itself.
+Result make_result(const PGresult* res, const TypeRegistry& types);
+
+}  // namespace pgwamp::db

@@ -1,0 +1,63 @@
+# The layering rules the link graph cannot see, checked on the source text
+# (cmake -P, so CI needs nothing beyond CMake):
+#  1. wamp/ includes nothing from db/, db/ nothing from wamp/, common/ nothing
+#     of ours but common/: they meet only in service/.
+#  2. No header reachable from db/pool.hpp (db/'s public face) includes libpq:
+#     libpq stays inside db/'s .cpp files and private headers.
+# Usage: cmake -DSOURCE_DIR=<repo> -P check_layers.cmake
+
+cmake_minimum_required(VERSION 3.25)
+
+if(NOT SOURCE_DIR)
+  message(FATAL_ERROR "pass -DSOURCE_DIR=<repository root>")
+endif()
+
+set(violations "")
+
+# forbid(<folder> <regex of a forbidden #include argument>)
+function(forbid folder pattern)
+  file(GLOB_RECURSE files ${SOURCE_DIR}/${folder}/*.hpp ${SOURCE_DIR}/${folder}/*.cpp)
+  foreach(f ${files})
+    file(STRINGS ${f} lines REGEX "^[ \t]*#[ \t]*include[ \t]*[\"<]${pattern}")
+    foreach(line ${lines})
+      file(RELATIVE_PATH rel ${SOURCE_DIR} ${f})
+      list(APPEND violations "${rel}: ${line}")
+    endforeach()
+  endforeach()
+  set(violations "${violations}" PARENT_SCOPE)
+endfunction()
+
+forbid(wamp "db/")
+forbid(db "wamp/")
+forbid(common "(db|wamp|service|config)/")
+
+# Walk the quoted includes from db/pool.hpp that name files of ours.
+set(queue db/pool.hpp)
+set(seen "")
+while(queue)
+  list(POP_FRONT queue header)
+  if(header IN_LIST seen)
+    continue()
+  endif()
+  list(APPEND seen ${header})
+  file(STRINGS ${SOURCE_DIR}/${header} includes REGEX "^[ \t]*#[ \t]*include")
+  foreach(line ${includes})
+    if(line MATCHES "libpq|postgres_ext\\.h|pg_config")
+      list(APPEND violations "${header}: ${line} (reachable from db/pool.hpp)")
+    elseif(line MATCHES "#[ \t]*include[ \t]*\"([^\"]+)\"" AND EXISTS ${SOURCE_DIR}/${CMAKE_MATCH_1})
+      list(APPEND queue ${CMAKE_MATCH_1})
+    endif()
+  endforeach()
+endwhile()
+
+list(LENGTH seen walked)
+if(walked LESS 5)
+  # The walk found too little to mean anything: the include paths changed.
+  list(APPEND violations "only ${walked} headers reachable from db/pool.hpp: is the walk broken?")
+endif()
+
+if(violations)
+  list(JOIN violations "\n  " text)
+  message(FATAL_ERROR "layering broken:\n  ${text}")
+endif()
+message(STATUS "layers ok: wamp/ and db/ keep apart; ${walked} headers behind db/pool.hpp, none with libpq")
