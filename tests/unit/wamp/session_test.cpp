@@ -243,6 +243,29 @@ TEST_F(SessionTest, RunningInvocationsAreInterruptedWhenTheTransportIsLost) {
     inv->reply({"session gone"});  // still safe
 }
 
+// From the wamp_message fuzz target: a second INVOCATION with the id of a
+// running one replaced it in the session's table, so the first was never
+// interrupted and its handler (holding its Invocation) leaked.
+TEST_F(SessionTest, ReusedInvocationIdIsAProtocolViolation) {
+    join_ok();
+    std::vector<Invocation> running;
+    int interrupts = 0;
+    provide("p", 1, [&](Invocation i) {
+        running.push_back(i);
+        i.on_interrupt([&interrupts, i]() mutable {
+            ++interrupts;
+            i.error("wamp.error.canceled");
+        });
+    });
+    transport->deliver({code::invocation, 1, 1, db::Object{}, db::Array{}, db::Object{{"D", 7}}});
+    transport->deliver({code::invocation, 1, 1, db::Object{}, db::Array{}, db::Object{{"k", "b"}}});
+    ASSERT_TRUE(closed);
+    EXPECT_EQ(*closed, Errc::protocol_violation);
+    EXPECT_EQ(running.size(), 1u) << "the procedure must not run for the reused id";
+    drain();
+    EXPECT_EQ(interrupts, 1) << "the running invocation must learn that the session ended";
+}
+
 TEST_F(SessionTest, CallResultAndErrorCarryPayloads) {
     join_ok();
     std::optional<db::Array> result;
