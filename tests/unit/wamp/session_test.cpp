@@ -321,6 +321,21 @@ TEST_F(SessionTest, WampCraChallengeIsSigned) {
     EXPECT_EQ(transport->sent.back()[1], db::Value("gw6VmID6oQBHmqABJfIpQiVkhr16A/+DJ7bm9c3koXc="));
 }
 
+// From the wamp_message fuzz target: 2^31 - 1 iterations kept the event loop
+// in PBKDF2 for minutes; 2^32 + 5 was cast to int as 5 and silently used.
+TEST_F(SessionTest, WampCraChallengeWithHostileKeyParametersEndsTheJoin) {
+    for (std::int64_t iterations : {std::int64_t{2147483647}, (std::int64_t{1} << 32) + 5}) {
+        transport = std::make_shared<FakeTransport>();
+        joined.reset();
+        join({"realm1", "svc", "wampcra", "secret123"});
+        transport->deliver({code::challenge, "wampcra",
+                            db::Object{{"challenge", "c"}, {"salt", "s"}, {"iterations", iterations}, {"keylen", 32}}});
+        ASSERT_TRUE(joined) << iterations;
+        EXPECT_EQ(*joined, Errc::protocol_violation) << iterations;
+        EXPECT_EQ(transport->sent.size(), 1u) << "only HELLO, no AUTHENTICATE";
+    }
+}
+
 TEST_F(SessionTest, ThrowingCallHandlerDoesNotEndTheSession) {
     join_ok();
     session->call("p", {}, {}, {}, [](std::exception_ptr, db::Array, db::Object) { throw std::runtime_error("user bug"); });
