@@ -85,7 +85,8 @@ nlohmann::json parse_json_strict(std::string_view text, const std::string& file)
     try {
         return nlohmann::json::parse(text.begin(), text.end(), callback, /*allow_exceptions=*/true,
                                      /*ignore_comments=*/true);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {
+        // parse_error for syntax; out_of_range for a number too big for a double (1e400).
         throw ConfigError(file, "(top level)", without_last_read(e.what()));
     }
 }

@@ -129,6 +129,14 @@ TEST(Robustness, DeepNestingIsRefusedCheaply) {
     EXPECT_TRUE(error_of_text(std::string(200'000, '{')));
 }
 
+// Found by the config fuzz target: nlohmann reports a number beyond double's
+// range as out_of_range, not parse_error, and it escaped as that.
+TEST(Robustness, NumberOverflowIsAConfigError) {
+    const auto e = error_of_text(R"({"router": {"url": "rs://127.0.0.1:8081", "realm": "r", "max": 1e400}})");
+    ASSERT_TRUE(e);
+    EXPECT_TRUE(contains(e->what(), "number overflow")) << e->what();
+}
+
 TEST(Robustness, HugeUnknownKeyIsShownCutShort) {
     auto doc = minimal_doc();
     doc["router"][std::string(5000, 'k')] = 1;
