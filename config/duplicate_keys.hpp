@@ -11,7 +11,8 @@
 namespace pgwamp::config::detail {
 
 // Parses `text` (// and /* */ comments allowed). Throws ConfigError naming
-// `file` and the key path on a syntax error or a duplicate key.
+// `file` and the key path on a syntax error, a duplicate key or nesting
+// deeper than 64 levels.
 nlohmann::json parse_json_strict(std::string_view text, const std::string& file);
 
 }  // namespace pgwamp::config::detail

@@ -109,6 +109,9 @@ void Session::on_challenge(const msgpack::object_array& m) {
                 keylen->type != msgpack::type::POSITIVE_INTEGER) {
                 throw ProtocolError("salted WAMP-CRA challenge without iterations/keylen");
             }
+            // Checked before the cast to int, which would wrap 2^32 + 5 to 5.
+            if (iterations->via.u64 > wampcra::max_iterations || keylen->via.u64 > wampcra::max_keylen)
+                throw ProtocolError("WAMP-CRA challenge asks for too many iterations or too long a key");
             key = wampcra::derive_key(key, salt, static_cast<int>(iterations->via.u64),
                                       static_cast<int>(keylen->via.u64));
         }

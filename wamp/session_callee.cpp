@@ -40,6 +40,11 @@ void detail::post_interrupt(const std::shared_ptr<detail::InvocationState>& stat
 void Session::on_invocation(const msgpack::object_array& m) {
     auto request = id_at(m, 1, "INVOCATION.Request");
     auto registration = id_at(m, 2, "INVOCATION.Registration");
+    // The router reusing the id of a running invocation would orphan it: its
+    // INTERRUPT, its answer's bookkeeping and the session's end would reach
+    // only the newer one, and an interrupt handler holding its Invocation
+    // would never run (a leak the fuzzer found).
+    if (invocations_.contains(request)) throw ProtocolError("INVOCATION.Request is already running");
     auto state = std::make_shared<detail::InvocationState>();
     state->io = &io_;
     state->session = weak_from_this();

@@ -16,7 +16,9 @@ std::string base64(const std::string& data) {
 }
 
 std::string derive_key(const std::string& secret, const std::string& salt, int iterations, int keylen) {
-    if (iterations <= 0 || keylen <= 0 || keylen > 1024) throw std::invalid_argument("bad WAMP-CRA key parameters");
+    if (iterations <= 0 || static_cast<std::uint64_t>(iterations) > max_iterations || keylen <= 0 ||
+        static_cast<std::uint64_t>(keylen) > max_keylen)
+        throw std::invalid_argument("bad WAMP-CRA key parameters");
     std::string key(static_cast<std::size_t>(keylen), '\0');
     if (PKCS5_PBKDF2_HMAC(secret.data(), static_cast<int>(secret.size()),
                           reinterpret_cast<const unsigned char*>(salt.data()), static_cast<int>(salt.size()),

@@ -118,6 +118,25 @@ TEST(Robustness, HostileStrings) {
 namespace pgwamp::config::test {
 namespace {
 
+// Found by the config fuzz target's hostile inputs: every open container
+// kept its whole key path, so deep nesting cost memory quadratic in depth
+// (200 kB of '[' took over 2 GB before parsing failed).
+TEST(Robustness, DeepNestingIsRefusedCheaply) {
+    const auto e = error_of_text(R"({"router": )" + std::string(200'000, '[') + std::string(200'000, ']') + "}");
+    ASSERT_TRUE(e);
+    EXPECT_TRUE(contains(e->what(), "nested more than 64 levels deep")) << e->what();
+    EXPECT_EQ(e->key_path().rfind("router[0][0]", 0), 0u) << e->key_path();
+    EXPECT_TRUE(error_of_text(std::string(200'000, '{')));
+}
+
+// Found by the config fuzz target: nlohmann reports a number beyond double's
+// range as out_of_range, not parse_error, and it escaped as that.
+TEST(Robustness, NumberOverflowIsAConfigError) {
+    const auto e = error_of_text(R"({"router": {"url": "rs://127.0.0.1:8081", "realm": "r", "max": 1e400}})");
+    ASSERT_TRUE(e);
+    EXPECT_TRUE(contains(e->what(), "number overflow")) << e->what();
+}
+
 TEST(Robustness, HugeUnknownKeyIsShownCutShort) {
     auto doc = minimal_doc();
     doc["router"][std::string(5000, 'k')] = 1;

@@ -243,6 +243,29 @@ TEST_F(SessionTest, RunningInvocationsAreInterruptedWhenTheTransportIsLost) {
     inv->reply({"session gone"});  // still safe
 }
 
+// From the wamp_message fuzz target: a second INVOCATION with the id of a
+// running one replaced it in the session's table, so the first was never
+// interrupted and its handler (holding its Invocation) leaked.
+TEST_F(SessionTest, ReusedInvocationIdIsAProtocolViolation) {
+    join_ok();
+    std::vector<Invocation> running;
+    int interrupts = 0;
+    provide("p", 1, [&](Invocation i) {
+        running.push_back(i);
+        i.on_interrupt([&interrupts, i]() mutable {
+            ++interrupts;
+            i.error("wamp.error.canceled");
+        });
+    });
+    transport->deliver({code::invocation, 1, 1, db::Object{}, db::Array{}, db::Object{{"D", 7}}});
+    transport->deliver({code::invocation, 1, 1, db::Object{}, db::Array{}, db::Object{{"k", "b"}}});
+    ASSERT_TRUE(closed);
+    EXPECT_EQ(*closed, Errc::protocol_violation);
+    EXPECT_EQ(running.size(), 1u) << "the procedure must not run for the reused id";
+    drain();
+    EXPECT_EQ(interrupts, 1) << "the running invocation must learn that the session ended";
+}
+
 TEST_F(SessionTest, CallResultAndErrorCarryPayloads) {
     join_ok();
     std::optional<Array> result;
@@ -296,6 +319,21 @@ TEST_F(SessionTest, WampCraChallengeIsSigned) {
     transport->deliver({code::challenge, "wampcra", Object{{"challenge", "challenge-text"}}});
     // Same vector as wampcra_test (Autobahn|Python's compute_wcs).
     EXPECT_EQ(transport->sent.back()[1], Value("gw6VmID6oQBHmqABJfIpQiVkhr16A/+DJ7bm9c3koXc="));
+}
+
+// From the wamp_message fuzz target: 2^31 - 1 iterations kept the event loop
+// in PBKDF2 for minutes; 2^32 + 5 was cast to int as 5 and silently used.
+TEST_F(SessionTest, WampCraChallengeWithHostileKeyParametersEndsTheJoin) {
+    for (std::int64_t iterations : {std::int64_t{2147483647}, (std::int64_t{1} << 32) + 5}) {
+        transport = std::make_shared<FakeTransport>();
+        joined.reset();
+        join({"realm1", "svc", "wampcra", "secret123"});
+        transport->deliver({code::challenge, "wampcra",
+                            db::Object{{"challenge", "c"}, {"salt", "s"}, {"iterations", iterations}, {"keylen", 32}}});
+        ASSERT_TRUE(joined) << iterations;
+        EXPECT_EQ(*joined, Errc::protocol_violation) << iterations;
+        EXPECT_EQ(transport->sent.size(), 1u) << "only HELLO, no AUTHENTICATE";
+    }
 }
 
 TEST_F(SessionTest, ThrowingCallHandlerDoesNotEndTheSession) {

@@ -19,6 +19,8 @@ TEST(WampCra, SaltedKeyMatchesAutobahnPython) {
 TEST(WampCra, BadKeyParametersAreRefused) {
     EXPECT_THROW(wampcra::derive_key("s", "salt", 0, 32), std::invalid_argument);
     EXPECT_THROW(wampcra::derive_key("s", "salt", 1000, 0), std::invalid_argument);
+    EXPECT_THROW(wampcra::derive_key("s", "salt", 1'000'001, 32), std::invalid_argument);
+    EXPECT_THROW(wampcra::derive_key("s", "salt", 1000, 1025), std::invalid_argument);
 }
 
 TEST(WampCra, Base64) {
