@@ -257,8 +257,8 @@ TEST_F(SessionTest, ReusedInvocationIdIsAProtocolViolation) {
             i.error("wamp.error.canceled");
         });
     });
-    transport->deliver({code::invocation, 1, 1, db::Object{}, db::Array{}, db::Object{{"D", 7}}});
-    transport->deliver({code::invocation, 1, 1, db::Object{}, db::Array{}, db::Object{{"k", "b"}}});
+    transport->deliver({code::invocation, 1, 1, Object{}, Array{}, Object{{"D", 7}}});
+    transport->deliver({code::invocation, 1, 1, Object{}, Array{}, Object{{"k", "b"}}});
     ASSERT_TRUE(closed);
     EXPECT_EQ(*closed, Errc::protocol_violation);
     EXPECT_EQ(running.size(), 1u) << "the procedure must not run for the reused id";
@@ -329,7 +329,7 @@ TEST_F(SessionTest, WampCraChallengeWithHostileKeyParametersEndsTheJoin) {
         joined.reset();
         join({"realm1", "svc", "wampcra", "secret123"});
         transport->deliver({code::challenge, "wampcra",
-                            db::Object{{"challenge", "c"}, {"salt", "s"}, {"iterations", iterations}, {"keylen", 32}}});
+                            Object{{"challenge", "c"}, {"salt", "s"}, {"iterations", iterations}, {"keylen", 32}}});
         ASSERT_TRUE(joined) << iterations;
         EXPECT_EQ(*joined, Errc::protocol_violation) << iterations;
         EXPECT_EQ(transport->sent.size(), 1u) << "only HELLO, no AUTHENTICATE";
