@@ -71,9 +71,11 @@ void PoolCore::open_control(std::uint64_t generation) {
     control_generation_ = generation;
     control_ = std::make_shared<Connection>(ex_, settings_, weak_from_this(), 0);
     std::weak_ptr<PoolCore> wp = weak_from_this();
-    auto c = control_;
-    c->async_connect([wp, c, generation](std::exception_ptr e) {
-        if (auto p = wp.lock()) p->on_control_connected(c, generation, e);
+    std::weak_ptr<Connection> wc = control_;
+    control_->async_connect([wp, wc, generation](std::exception_ptr e) {
+        auto p = wp.lock();
+        auto c = wc.lock();
+        if (p && c) p->on_control_connected(c, generation, e);
     });
 }
 

@@ -106,9 +106,12 @@ void PoolCore::apply(PoolState::Action& a) {
         case Kind::close: {
             auto c = take(a.conn);
             if (!c) return;
-            if (!state_.closed()) spdlog::info("pgwamp.db: closing connection {}: {}", a.conn, a.why);
-            // Posted: the decision may come from inside the connection's own
-            // read handler (its last statement just completed).
+            // The pool closing (a caller's close, never inside a connection's
+            // handler) closes at once, so what runs fails now; any other
+            // decision may come from inside the connection's own read handler
+            // (its last statement just completed): posted.
+            if (state_.closed()) return c->close(Errc::closed, a.why);
+            spdlog::info("pgwamp.db: closing connection {}: {}", a.conn, a.why);
             asio::post(ex_, [c, why = std::move(a.why)] { c->close(Errc::closed, why); });
             return;
         }
@@ -307,8 +310,13 @@ void PoolCore::spawn(std::size_t id) {
     conns_.push_back(c);
     state_.attach(id, c.get());
     std::weak_ptr<PoolCore> wp = weak_from_this();
-    c->async_connect([wp, c](std::exception_ptr e) {
-        if (auto p = wp.lock()) p->on_connected(c, e);
+    // Weak: a connection must not own itself through its own connect
+    // handler (a pool dropped mid-connect would leak it).
+    std::weak_ptr<Connection> wc = c;
+    c->async_connect([wp, wc](std::exception_ptr e) {
+        auto p = wp.lock();
+        auto conn = wc.lock();
+        if (p && conn) p->on_connected(conn, e);
     });
 }
 
