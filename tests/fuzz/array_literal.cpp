@@ -14,6 +14,8 @@
 #include "db/error.hpp"
 
 using namespace pgwamp::db;
+using pgwamp::Array;
+using pgwamp::Value;
 
 namespace {
 

@@ -11,6 +11,7 @@
 #include "wamp/value_msgpack.hpp"
 
 using namespace pgwamp::wamp;
+using pgwamp::Value;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     std::string once;
