@@ -149,6 +149,40 @@ struct NotificationConfig {
     PayloadFormat payload = PayloadFormat::json;
 };
 
+// --------------------------------------------------------------- changes
+
+// One published table of the changes section (row changes from logical
+// replication). Keyed in the file by "schema.table" ("table" means public).
+struct ChangeTableConfig {
+    std::string schema = "public";
+    std::string table;
+    std::string topic;
+    // Which operations become events; the others are read and skipped.
+    bool insert = true;
+    bool update = true;
+    bool remove = true;  // "delete"
+    bool truncate = true;
+    // Columns put in the event's new/old; absent: every column.
+    std::optional<std::vector<std::string>> columns;
+
+    std::string qualified_name() const { return schema + "." + table; }
+};
+
+struct ChangesConfig {
+    // Created when missing (names: lower-case SQL identifiers).
+    std::string publication = "pgwamp_changes";
+    std::string slot = "pgwamp_changes";
+    std::size_t history = 1000;  // events kept per topic for replay
+    // Events published and not yet acknowledged by the router; past it the
+    // stream stops reading (TCP pushes back on the server) until acks come.
+    std::size_t max_unacknowledged = 5000;
+    Milliseconds lag_log_interval{60'000};  // how often the slot's lag is logged; 0: never
+    // Procedures served for the changes; null in the file registers none.
+    std::optional<std::string> replay_procedure = std::string("com.example.replay");
+    std::optional<std::string> status_procedure = std::string("com.example.changes.status");
+    std::map<std::string, ChangeTableConfig> tables;  // by "schema.table"
+};
+
 // --------------------------------------------------------------- service
 
 enum class LogLevel { trace, debug, info, warn, error, critical, off };
@@ -182,6 +216,7 @@ struct Config {
     DatabaseConfig database;
     std::map<std::string, ProcedureConfig> procedures;         // by URI
     std::map<std::string, NotificationConfig> notifications;   // by channel
+    std::optional<ChangesConfig> changes;                       // absent: no row-change events
     ServiceConfig service;
     std::filesystem::path source;  // the file it came from (as given)
 };

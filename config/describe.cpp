@@ -70,6 +70,23 @@ json describe_procedure(const ProcedureConfig& p) {
     return out;
 }
 
+json describe_changes(const ChangesConfig& c) {
+    json tables = json::object();
+    for (const auto& [name, t] : c.tables) {
+        json operations = json::array();
+        for (const auto& [word, on] : {std::pair{"insert", t.insert}, std::pair{"update", t.update},
+                                       std::pair{"delete", t.remove}, std::pair{"truncate", t.truncate}})
+            if (on) operations.push_back(word);
+        tables[name] = {{"topic", t.topic}, {"operations", operations}};
+        if (t.columns) tables[name]["columns"] = *t.columns;
+    }
+    auto uri = [](const std::optional<std::string>& u) { return u ? json(*u) : json(); };
+    return {{"publication", c.publication}, {"slot", c.slot}, {"history", c.history},
+            {"max_unacknowledged", c.max_unacknowledged}, {"lag_log_interval_ms", c.lag_log_interval.count()},
+            {"replay_procedure", uri(c.replay_procedure)}, {"status_procedure", uri(c.status_procedure)},
+            {"tables", tables}};
+}
+
 }  // namespace
 
 nlohmann::json describe_config(const Config& c) {
@@ -84,8 +101,10 @@ nlohmann::json describe_config(const Config& c) {
                     {"notify_procedure", c.service.notify_procedure ? json(*c.service.notify_procedure) : json()},
                     {"notify_publishers", to_string(c.service.notify_publishers)},
                     {"notify_leader_retry_ms", c.service.notify_leader_retry.count()}};
-    return {{"router", describe_router(c.router)}, {"database", describe_database(c.database)},
-            {"procedures", procedures}, {"notifications", notifications}, {"service", service}};
+    json out = {{"router", describe_router(c.router)}, {"database", describe_database(c.database)},
+                {"procedures", procedures}, {"notifications", notifications}, {"service", service}};
+    if (c.changes) out["changes"] = describe_changes(*c.changes);
+    return out;
 }
 
 }  // namespace pgwamp::config

@@ -19,6 +19,12 @@ void check_cross_references(const Config& c, const detail::Node& root) {
     if (c.service.notify_procedure && c.procedures.contains(*c.service.notify_procedure))
         throw ConfigError(root.source().file, "service.notify_procedure",
                           "\"" + *c.service.notify_procedure + "\" is also configured under procedures");
+    if (!c.changes) return;
+    for (const auto& [key, uri] : {std::pair{"changes.replay_procedure", c.changes->replay_procedure},
+                                   std::pair{"changes.status_procedure", c.changes->status_procedure}}) {
+        if (uri && (c.procedures.contains(*uri) || uri == c.service.notify_procedure))
+            throw ConfigError(root.source().file, key, "\"" + *uri + "\" is also served by another procedure");
+    }
 }
 
 std::string read_config_file(const std::filesystem::path& file) {
@@ -44,7 +50,7 @@ std::string read_config_file(const std::filesystem::path& file) {
 Config parse_config(const nlohmann::json& doc, const std::filesystem::path& source_name) {
     const detail::Source source{source_name.string(), source_name.parent_path()};
     const detail::Node root(doc, source, "");
-    detail::Fields f(root, {"router", "database", "procedures", "notifications", "service"});
+    detail::Fields f(root, {"router", "database", "procedures", "notifications", "changes", "service"});
 
     Config c;
     c.source = source_name;
@@ -53,6 +59,7 @@ Config parse_config(const nlohmann::json& doc, const std::filesystem::path& sour
     if (auto n = f.get("procedures")) c.procedures = detail::parse_procedures(*n);
     if (auto n = f.get("notifications")) c.notifications = detail::parse_notifications(*n);
     if (auto n = f.get("service")) c.service = detail::parse_service(*n);
+    if (auto n = f.get("changes")) c.changes = detail::parse_changes(*n);
     check_cross_references(c, root);
     return c;
 }

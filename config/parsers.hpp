@@ -24,5 +24,6 @@ DatabaseConfig parse_database(const Node& node);
 std::map<std::string, ProcedureConfig> parse_procedures(const Node& node);
 std::map<std::string, NotificationConfig> parse_notifications(const Node& node);
 ServiceConfig parse_service(const Node& node);
+ChangesConfig parse_changes(const Node& node);
 
 }  // namespace pgwamp::config::detail
