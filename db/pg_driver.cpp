@@ -60,21 +60,6 @@ Driver::Step step_of(PostgresPollingStatusType s) {
 
 }  // namespace
 
-// The caller's conninfo plus the session options type casting relies on
-// (db/session_settings.hpp), sent in the startup packet. The caller's own
-// `options` come after ours, so they win, and the check below says so.
-std::string startup_options(const std::string& conninfo) {
-    std::string combined = required_session_options;
-    char* err = nullptr;
-    if (PQconninfoOption* parsed = PQconninfoParse(conninfo.c_str(), &err)) {
-        for (PQconninfoOption* o = parsed; o->keyword; ++o)
-            if (std::strcmp(o->keyword, "options") == 0 && o->val && *o->val) combined += std::string(" ") + o->val;
-        PQconninfoFree(parsed);
-    }
-    if (err) PQfreemem(err);  // a malformed conninfo fails in PQconnectStartParams with a clear message
-    return combined;
-}
-
 PgDriver::Step PgDriver::connect_start(const std::string& conninfo) {
     finish();
     std::string options = startup_options(conninfo);

@@ -1,8 +1,21 @@
 #include "db/session_settings.hpp"
 
+#include <cstring>
 #include <string_view>
 
 namespace pgwamp::db {
+
+std::string startup_options(const std::string& conninfo) {
+    std::string combined = required_session_options;
+    char* err = nullptr;
+    if (PQconninfoOption* parsed = PQconninfoParse(conninfo.c_str(), &err)) {
+        for (PQconninfoOption* o = parsed; o->keyword; ++o)
+            if (std::strcmp(o->keyword, "options") == 0 && o->val && *o->val) combined += std::string(" ") + o->val;
+        PQconninfoFree(parsed);
+    }
+    if (err) PQfreemem(err);  // a malformed conninfo fails in PQconnectStartParams with a clear message
+    return combined;
+}
 
 std::string check_session_settings(const PGconn* conn) {
     if (conn == nullptr) return "no connection";

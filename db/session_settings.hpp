@@ -16,6 +16,11 @@ namespace pgwamp::db {
 inline constexpr const char* required_session_options =
     "-c DateStyle=ISO,YMD -c IntervalStyle=iso_8601 -c TimeZone=UTC";
 
+// The `options` to connect with: ours, then the caller's own from the
+// conninfo (so theirs win, and check_session_settings says so). Every
+// connection pgwamp opens (pool, leader, replication) uses it.
+std::string startup_options(const std::string& conninfo);
+
 // Returns "" when the server reports DateStyle "ISO, ..." and IntervalStyle
 // "iso_8601" for this (established) connection; otherwise a sentence naming
 // the setting and its value. Both are GUC_REPORT parameters, so this reads

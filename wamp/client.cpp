@@ -264,6 +264,21 @@ void Client::publish(std::string topic, Array args, Object kwargs) {
     }
 }
 
+void Client::publish(std::string topic, Array args, Object kwargs, PublishOptions options, DoneHandler done) {
+    if (!options.acknowledge) {
+        publish(std::move(topic), std::move(args), std::move(kwargs));
+        if (done) asio::post(impl_->io, [done = std::move(done)] { done(nullptr); });
+        return;
+    }
+    if (!impl_->joined()) {
+        asio::post(impl_->io, [done = std::move(done)] {
+            done(std::make_exception_ptr(CallError(error_uri::unavailable, {std::string("not joined to the router")})));
+        });
+        return;
+    }
+    impl_->session->publish_acknowledged(topic, args, kwargs, std::move(done));
+}
+
 void Client::call(std::string uri, Array args, Object kwargs, CallHandler handler) {
     call(std::move(uri), std::move(args), std::move(kwargs), CallOptions{}, std::move(handler));
 }

@@ -85,6 +85,11 @@ public:
     // Remembered; subscribed again on every join.
     void subscribe(std::string topic, EventHandler handler);
     void publish(std::string topic, Array args, Object kwargs = {});
+    // With options.acknowledge, done runs once: nullptr when the router
+    // answered PUBLISHED, else a CallError (the router's ERROR URI, or
+    // error_uri::unavailable when not joined, connection_lost when the
+    // session ended first). Nothing is dropped silently: the caller decides.
+    void publish(std::string topic, Array args, Object kwargs, PublishOptions options, DoneHandler done);
     void call(std::string uri, Array args, Object kwargs, CallHandler handler);
     void call(std::string uri, Array args, Object kwargs, CallOptions options, CallHandler handler);
     void on_state(std::function<void(ClientState)> handler);

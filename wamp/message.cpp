@@ -136,13 +136,19 @@ std::string encode_subscribe(std::uint64_t request, const std::string& topic) {
 }
 
 std::string encode_publish(std::uint64_t request, const std::string& topic, const Array& args,
-                           const Object& kwargs) {
+                           const Object& kwargs, bool acknowledge) {
     msgpack::sbuffer buf;
     Packer pk(buf);
     pk.pack_array(6);
     pk.pack_uint64(publish);
     pk.pack_uint64(request);
-    empty_map(pk);
+    if (acknowledge) {
+        pk.pack_map(1);
+        str(pk, "acknowledge");
+        pk.pack_true();
+    } else {
+        empty_map(pk);
+    }
     str(pk, topic);
     payload(pk, args, kwargs);
     return bytes(buf);

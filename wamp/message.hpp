@@ -57,7 +57,7 @@ std::string encode_register(std::uint64_t request, const std::string& procedure,
 std::string encode_subscribe(std::uint64_t request, const std::string& topic);
 // [PUBLISH, Request|id, Options|dict, Topic|uri, Arguments|list, ArgumentsKw|dict]
 std::string encode_publish(std::uint64_t request, const std::string& topic, const Array& args,
-                           const Object& kwargs);
+                           const Object& kwargs, bool acknowledge = false);
 // [YIELD, INVOCATION.Request|id, Options|dict, Arguments|list, ArgumentsKw|dict]
 std::string encode_yield(std::uint64_t request, const Array& args, const Object& kwargs);
 // [ERROR, INVOCATION, INVOCATION.Request|id, Details|dict, Error|uri, Arguments|list, ArgumentsKw|dict]

@@ -82,7 +82,7 @@ void Session::dispatch(const msgpack::object_array& m) {
         case message::event: return on_event(m);
         case message::invocation: return on_invocation(m);
         case message::interrupt: return on_interrupt(m);
-        case message::published:
+        case message::published: return on_published(m);
         case message::unregistered:
         case message::unsubscribed: return;
         case message::abort: return shut(Errc::connection_lost, true);
@@ -182,6 +182,12 @@ void Session::on_error(const msgpack::object_array& m) {
         auto done = std::move(it->second.done);
         subscribing_.erase(it);
         if (done) guarded("subscribe handler", done, call_error(uri, std::move(args), std::move(kwargs)));
+    } else if (type == message::publish) {
+        auto it = publishing_.find(request);
+        if (it == publishing_.end()) return;
+        auto done = std::move(it->second);
+        publishing_.erase(it);
+        guarded("publish handler", done, call_error(uri, std::move(args), std::move(kwargs)));
     } else {
         spdlog::warn("wamp: router error {} for request {} of type {}", uri, request, type);
     }
@@ -298,6 +304,27 @@ std::error_code Session::publish(const std::string& topic, const Array& args, co
     return transport_->send(message::encode_publish(next_id(), topic, args, kwargs));
 }
 
+void Session::publish_acknowledged(const std::string& topic, const Array& args, const Object& kwargs,
+                                   DoneHandler done) {
+    std::error_code ec = state_ == State::joined ? std::error_code{} : make_error_code(Errc::not_joined);
+    const auto id = next_id();
+    if (!ec) ec = transport_->send(message::encode_publish(id, topic, args, kwargs, true));
+    if (ec) {
+        asio::post(io_, [done = std::move(done), ec] { guarded("publish handler", done, local_error(ec)); });
+        return;
+    }
+    publishing_[id] = std::move(done);
+}
+
+void Session::on_published(const msgpack::object_array& m) {
+    auto request = id_at(m, 1, "PUBLISHED.Request");
+    auto it = publishing_.find(request);
+    if (it == publishing_.end()) return;
+    auto done = std::move(it->second);
+    publishing_.erase(it);
+    guarded("publish handler", done, nullptr);
+}
+
 void Session::leave(std::function<void()> done) {
     if (state_ != State::joined) {
         shut(Errc::stopped, false);
@@ -347,6 +374,10 @@ void Session::shut(std::error_code reason, bool report) {
         if (p.done) asio::post(io_, [d = std::move(p.done), call_reason] { guarded("completion handler", d, local_error(call_reason)); });
     }
     subscribing_.clear();
+    for (auto& [id, done] : publishing_) {
+        asio::post(io_, [d = std::move(done), call_reason] { guarded("publish handler", d, local_error(call_reason)); });
+    }
+    publishing_.clear();
     // Running invocations lost their caller: let them stop their work.
     auto invocations = std::move(invocations_);
     invocations_.clear();

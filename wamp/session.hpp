@@ -75,6 +75,9 @@ public:
               CallHandler handler);
     // Fire and forget (no acknowledge): the error says only whether it was sent.
     std::error_code publish(const std::string& topic, const Array& args, const Object& kwargs);
+    // Acknowledged: done(nullptr) on PUBLISHED, a CallError with the router's
+    // URI on ERROR, or the local reason when the session ends first (posted).
+    void publish_acknowledged(const std::string& topic, const Array& args, const Object& kwargs, DoneHandler done);
 
     // GOODBYE, wait (bounded) for the router's GOODBYE, close. done is posted.
     void leave(std::function<void()> done);
@@ -107,6 +110,7 @@ private:
     void on_result(const msgpack::object_array& m);
     void on_registered(const msgpack::object_array& m);
     void on_subscribed(const msgpack::object_array& m);
+    void on_published(const msgpack::object_array& m);
     void on_event(const msgpack::object_array& m);
     void on_invocation(const msgpack::object_array& m);
     void on_interrupt(const msgpack::object_array& m);
@@ -127,6 +131,7 @@ private:
     std::unordered_map<std::uint64_t, CallHandler> calls_;
     std::unordered_map<std::uint64_t, PendingRegister> registering_;
     std::unordered_map<std::uint64_t, PendingSubscribe> subscribing_;
+    std::unordered_map<std::uint64_t, DoneHandler> publishing_;
     std::unordered_map<std::uint64_t, Procedure> procedures_;
     std::unordered_map<std::uint64_t, std::vector<EventHandler>> subscriptions_;
     std::unordered_map<std::uint64_t, std::weak_ptr<detail::InvocationState>> invocations_;

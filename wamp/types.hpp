@@ -27,6 +27,13 @@ struct CallOptions {
     std::uint64_t timeout = 0;
 };
 
+struct PublishOptions {
+    // Ask the router to answer PUBLISHED (or ERROR): the completion then says
+    // the router took the event, which is what lets a source (the replication
+    // slot) move past it. Without it, publishing is fire and forget.
+    bool acknowledge = false;
+};
+
 struct Event {
     Array args;
     Object kwargs;

@@ -1,0 +1,53 @@
+#include "service/change_history.hpp"
+
+#include <algorithm>
+
+namespace pgwamp::service {
+
+void ChangeHistory::add(const std::string& position, Object event) {
+    if (!entries_.empty() && position <= entries_.back().position) return;  // redelivered
+    if (!known_) {
+        // Nothing is known before this event: a replay from anything earlier
+        // could miss events; from this event's predecessor it cannot, but
+        // that position is unknown, so the floor is the event itself.
+        floor_ = position;
+        known_ = true;
+    } else if (position <= floor_) {
+        return;  // before the floor: already delivered before this process saw the topic
+    }
+    entries_.push_back({position, std::move(event)});
+    if (entries_.size() > capacity_) {
+        floor_ = entries_.front().position;  // everything after the evicted one is still here
+        entries_.pop_front();
+    }
+}
+
+void ChangeHistory::begin_at(const std::string& position) {
+    if (known_ && position <= newest()) return;
+    entries_.clear();
+    floor_ = position;
+    known_ = true;
+}
+
+void ChangeHistory::reset() {
+    entries_.clear();
+    floor_.clear();
+    known_ = false;
+}
+
+std::optional<ChangeHistory::Replay> ChangeHistory::after(const std::string& after, std::size_t limit) const {
+    if (!known_ || after < floor_) return std::nullopt;
+    Replay out;
+    auto it = std::upper_bound(entries_.begin(), entries_.end(), after,
+                               [](const std::string& p, const Entry& e) { return p < e.position; });
+    for (; it != entries_.end(); ++it) {
+        if (out.events.size() == limit) {
+            out.more = true;
+            break;
+        }
+        out.events.push_back(&*it);
+    }
+    return out;
+}
+
+}  // namespace pgwamp::service
