@@ -78,6 +78,7 @@ void ReplicationConnection::close() {
     conn_ = nullptr;
     connect_done_ = nullptr;
     command_done_ = nullptr;
+    on_started_ = nullptr;
     on_message_ = nullptr;
     copy_end_ = nullptr;
 }
@@ -186,7 +187,9 @@ void ReplicationConnection::async_command(std::string sql, CommandDone done) {
     arm_read();
 }
 
-void ReplicationConnection::start_copy(std::string sql, MessageHandler on_message, Done on_end) {
+void ReplicationConnection::start_copy(std::string sql, std::function<void()> on_started, MessageHandler on_message,
+                                       Done on_end) {
+    on_started_ = std::move(on_started);
     on_message_ = std::move(on_message);
     copy_end_ = std::move(on_end);
     // START_REPLICATION answers with COPY BOTH; read_command_results switches over.
@@ -220,6 +223,11 @@ void ReplicationConnection::read_command_results() {
                 PQclear(res);
                 state_ = State::copying;
                 command_done_ = nullptr;
+                if (auto started = std::move(on_started_)) {
+                    on_started_ = nullptr;
+                    auto self = shared_from_this();
+                    started();
+                }
                 read_copy_data();
                 return;
             }

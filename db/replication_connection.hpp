@@ -57,7 +57,8 @@ public:
     // CopyData message the server sends, until the stream ends: on_end(error)
     // once (the server ended the copy, the connection died, or it refused to
     // start; Errc::sql_error with its Diagnostics when the server said why).
-    void start_copy(std::string sql, MessageHandler on_message, Done on_end);
+    // on_started runs once the server accepted (COPY BOTH began).
+    void start_copy(std::string sql, std::function<void()> on_started, MessageHandler on_message, Done on_end);
     // While paused nothing more is read from the socket.
     void pause_reading(bool paused);
     // Queues one CopyData message to the server (a standby status update);
@@ -100,6 +101,7 @@ private:
     CommandDone command_done_;
     Rows command_rows_;
     std::exception_ptr command_error_;
+    std::function<void()> on_started_;
     MessageHandler on_message_;
     Done copy_end_;
 };
