@@ -23,7 +23,8 @@ public:
     std::uint64_t uint(std::size_t octets) {
         need(octets);
         std::uint64_t v = 0;
-        for (std::size_t i = 0; i < octets; ++i) v = (v << 8) | static_cast<unsigned char>(rest_[i]);
+        for (std::size_t i = 0; i < octets; ++i)
+            v = (v << 8) | static_cast<unsigned char>(rest_[i]);
         rest_.remove_prefix(octets);
         return v;
     }
@@ -61,7 +62,9 @@ public:
     void expect_end() const {
         if (!rest_.empty()) fail(std::to_string(rest_.size()) + " trailing octets");
     }
-    [[noreturn]] void fail(const std::string& what) const { malformed(std::string(message_) + ": " + what); }
+    [[noreturn]] void fail(const std::string& what) const {
+        malformed(std::string(message_) + ": " + what);
+    }
 
 private:
     void need(std::size_t octets) const {
@@ -73,7 +76,8 @@ private:
 };
 
 void put_int64(std::string& out, std::uint64_t v) {
-    for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((v >> shift) & 0xff));
+    for (int shift = 56; shift >= 0; shift -= 8)
+        out.push_back(static_cast<char>((v >> shift) & 0xff));
 }
 
 bool hex_digit(char c, std::uint32_t& value) {
@@ -105,8 +109,12 @@ TupleData read_tuple(Reader& in) {
     for (std::size_t i = 0; i < n; ++i) {
         const char kind = in.byte();
         switch (kind) {
-            case 'n': tuple.push_back({ColumnKind::null, {}}); break;
-            case 'u': tuple.push_back({ColumnKind::unchanged_toast, {}}); break;
+            case 'n':
+                tuple.push_back({ColumnKind::null, {}});
+                break;
+            case 'u':
+                tuple.push_back({ColumnKind::unchanged_toast, {}});
+                break;
             case 't':
             case 'b': {
                 const std::int32_t length = in.i32();
@@ -115,7 +123,8 @@ TupleData read_tuple(Reader& in) {
                                  std::string(in.take(static_cast<std::size_t>(length)))});
                 break;
             }
-            default: in.fail("unknown column kind " + std::to_string(static_cast<unsigned char>(kind)));
+            default:
+                in.fail("unknown column kind " + std::to_string(static_cast<unsigned char>(kind)));
         }
     }
     return tuple;
@@ -215,7 +224,8 @@ PgoutputMessage read_body(char type, Reader& in) {
             o.name = in.cstring();
             return o;
         }
-        case 'R': return read_relation(in);
+        case 'R':
+            return read_relation(in);
         case 'Y': {
             Type t;
             t.oid = in.u32();
@@ -230,10 +240,14 @@ PgoutputMessage read_body(char type, Reader& in) {
             i.new_tuple = read_tuple(in);
             return i;
         }
-        case 'U': return read_update(in);
-        case 'D': return read_delete(in);
-        case 'T': return read_truncate(in);
-        case 'M': return read_message(in);
+        case 'U':
+            return read_update(in);
+        case 'D':
+            return read_delete(in);
+        case 'T':
+            return read_truncate(in);
+        case 'M':
+            return read_message(in);
     }
     malformed("unknown pgoutput message type " + std::to_string(static_cast<unsigned char>(type)));
 }
@@ -260,7 +274,8 @@ std::chrono::system_clock::time_point to_system_clock(std::int64_t pg_us) {
     using std::chrono::microseconds;
     using Clock = std::chrono::system_clock;
     // The clock's range in microseconds since the Unix epoch, then since 2000.
-    const auto max_unix_us = std::chrono::duration_cast<microseconds>(Clock::duration::max()).count();
+    const auto max_unix_us =
+        std::chrono::duration_cast<microseconds>(Clock::duration::max()).count();
     const std::int64_t max_pg = max_unix_us - pg_epoch_unix_us;
     const std::int64_t min_pg = -max_unix_us - pg_epoch_unix_us;
     const std::int64_t clamped = pg_us > max_pg ? max_pg : pg_us < min_pg ? min_pg : pg_us;

@@ -5,6 +5,8 @@
 // stops decoding when one octet is cut off or added, and that an LSN that
 // parses prints back to an equal value.
 
+#include "db/replication_messages.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -13,7 +15,6 @@
 #include <variant>
 
 #include "db/error.hpp"
-#include "db/replication_messages.hpp"
 
 using namespace pgwamp::db;
 using namespace pgwamp::db::replication;

@@ -19,12 +19,15 @@ public:
     Bytes& i64(std::int64_t v) { return put(static_cast<std::uint64_t>(v), 8); }
     Bytes& str(std::string_view s) { return out_.append(s).push_back('\0'), *this; }
     Bytes& raw(std::string_view s) { return out_.append(s), *this; }
-    Bytes& text(std::string_view s) { return byte('t').i32(static_cast<std::int32_t>(s.size())).raw(s); }
+    Bytes& text(std::string_view s) {
+        return byte('t').i32(static_cast<std::int32_t>(s.size())).raw(s);
+    }
     operator std::string() const { return out_; }
 
 private:
     Bytes& put(std::uint64_t v, int octets) {
-        for (int shift = 8 * (octets - 1); shift >= 0; shift -= 8) out_.push_back(static_cast<char>(v >> shift));
+        for (int shift = 8 * (octets - 1); shift >= 0; shift -= 8)
+            out_.push_back(static_cast<char>(v >> shift));
         return *this;
     }
     std::string out_;
@@ -47,7 +50,8 @@ void expect_malformed(const std::string& bytes, bool copy_level = false) {
         ADD_FAILURE() << "accepted " << bytes.size() << " octets";
     } catch (const Error& e) {
         EXPECT_EQ(e.code(), make_error_code(Errc::connection_lost)) << e.what();
-        EXPECT_NE(std::string(e.what()).find("replication protocol"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("replication protocol"), std::string::npos)
+            << e.what();
     }
 }
 
@@ -66,7 +70,9 @@ constexpr Lsn lsn_a = 0x0000'0001'6B37'4D48;
 constexpr Lsn lsn_b = 0x0000'0001'6B37'4E00;
 
 std::string begin_bytes() { return Bytes().byte('B').i64(lsn_b).i64(712'345'678'901'234).i32(741); }
-std::string commit_bytes() { return Bytes().byte('C').byte(0).i64(lsn_a).i64(lsn_b).i64(712'345'678'901'234); }
+std::string commit_bytes() {
+    return Bytes().byte('C').byte(0).i64(lsn_a).i64(lsn_b).i64(712'345'678'901'234);
+}
 std::string relation_bytes() {
     return Bytes().byte('R').i32(16'390).str("public").str("items").byte('d').i16(3)
         .byte(1).str("id").i32(23).i32(-1)
@@ -80,7 +86,9 @@ std::string update_with_old_bytes() {
     return Bytes().byte('U').i32(16'390).byte('O').i16(2).text("1").text("a")
         .byte('N').i16(2).text("1").text("b");
 }
-std::string delete_key_bytes() { return Bytes().byte('D').i32(16'390).byte('K').i16(2).text("7").byte('n'); }
+std::string delete_key_bytes() {
+    return Bytes().byte('D').i32(16'390).byte('K').i16(2).text("7").byte('n');
+}
 std::string truncate_bytes() { return Bytes().byte('T').i32(2).byte(3).i32(16'390).i32(16'400); }
 std::string message_bytes() {
     return Bytes().byte('M').byte(1).i64(lsn_a).str("pgwamp").i32(3).raw(std::string("a\0b", 3));
@@ -123,7 +131,8 @@ TEST(ReplicationLsn, RoundTrips) {
 TEST(ReplicationTime, EpochIs2000) {
     using namespace std::chrono;
     EXPECT_EQ(to_system_clock(0), sys_days(year(2000) / January / 1));
-    EXPECT_EQ(to_system_clock(1'500'000), sys_days(year(2000) / January / 1) + microseconds(1'500'000));
+    EXPECT_EQ(to_system_clock(1'500'000),
+              sys_days(year(2000) / January / 1) + microseconds(1'500'000));
     EXPECT_EQ(to_pg_time(sys_days(year(2000) / January / 2)), 86'400'000'000);
     EXPECT_EQ(to_pg_time(system_clock::time_point{}), -pg_epoch_unix_us);
 }
@@ -161,19 +170,23 @@ TEST(ReplicationCopy, XLogDataWithEmptyPayload) {
 }
 
 TEST(ReplicationCopy, KeepaliveWithAndWithoutReplyRequest) {
-    const auto quiet = parse_copy_message(std::string(Bytes().byte('k').i64(lsn_b).i64(99).byte(0)));
+    const auto quiet =
+        parse_copy_message(std::string(Bytes().byte('k').i64(lsn_b).i64(99).byte(0)));
     EXPECT_EQ(std::get<Keepalive>(quiet), (Keepalive{lsn_b, 99, false}));
-    const auto asking = parse_copy_message(std::string(Bytes().byte('k').i64(lsn_a).i64(100).byte(1)));
+    const auto asking =
+        parse_copy_message(std::string(Bytes().byte('k').i64(lsn_a).i64(100).byte(1)));
     EXPECT_EQ(std::get<Keepalive>(asking), (Keepalive{lsn_a, 100, true}));
 }
 
 TEST(ReplicationCopy, MalformedCopyMessagesThrow) {
     const std::string keepalive = Bytes().byte('k').i64(lsn_b).i64(99).byte(1);
-    for (std::size_t n = 0; n < keepalive.size(); ++n) expect_malformed(keepalive.substr(0, n), true);
+    for (std::size_t n = 0; n < keepalive.size(); ++n)
+        expect_malformed(keepalive.substr(0, n), true);
     expect_malformed(keepalive + '\0', true);
     const std::string xlog = Bytes().byte('w').i64(lsn_a).i64(lsn_b).i64(1);
     for (std::size_t n = 0; n < xlog.size(); ++n) expect_malformed(xlog.substr(0, n), true);
-    expect_malformed(Bytes().byte('r').i64(0).i64(0).i64(0).i64(0).byte(0), true);  // ours, not the server's
+    // 'r' is what we send, not what the server does.
+    expect_malformed(Bytes().byte('r').i64(0).i64(0).i64(0).i64(0).byte(0), true);
     expect_malformed(Bytes().byte('\0'), true);
 }
 
@@ -184,7 +197,8 @@ TEST(ReplicationCopy, StandbyStatusLayout) {
     EXPECT_EQ(bytes, expected);
     EXPECT_EQ(bytes.size(), 34u);
     EXPECT_EQ(encode_standby_status(1, 2, 3, 4, false).back(), '\0');
-    EXPECT_EQ(encode_standby_status(0, 0, 0, 0, false).substr(0, 9), std::string("r\0\0\0\0\0\0\0\0", 9));
+    EXPECT_EQ(encode_standby_status(0, 0, 0, 0, false).substr(0, 9),
+              std::string("r\0\0\0\0\0\0\0\0", 9));
     const std::string max = encode_standby_status(std::numeric_limits<Lsn>::max(), 0, 0, 0, false);
     EXPECT_EQ(max.substr(1, 8), std::string(8, '\xff'));
 }
@@ -245,7 +259,8 @@ TEST(Pgoutput, InsertWithNoColumns) {
 }
 
 TEST(Pgoutput, UpdateWithoutOldTuple) {
-    const auto u = decode_as<Update>(Bytes().byte('U').i32(16'390).byte('N').i16(2).text("1").byte('u'));
+    const auto u =
+        decode_as<Update>(Bytes().byte('U').i32(16'390).byte('N').i16(2).text("1").byte('u'));
     EXPECT_EQ(u.relation, 16'390u);
     EXPECT_FALSE(u.old.has_value());
     EXPECT_EQ(u.new_tuple, (TupleData{{ColumnKind::text, "1"}, {ColumnKind::unchanged_toast, ""}}));
@@ -270,8 +285,10 @@ TEST(Pgoutput, UpdateWithOldKey) {
 
 TEST(Pgoutput, DeleteWithKeyAndWithOldRow) {
     const auto key = decode_as<Delete>(delete_key_bytes());
-    EXPECT_EQ(key, (Delete{16'390, {OldKind::key, {{ColumnKind::text, "7"}, {ColumnKind::null, ""}}}}));
-    const auto full = decode_as<Delete>(Bytes().byte('D').i32(16'390).byte('O').i16(2).text("7").text("z"));
+    EXPECT_EQ(key,
+              (Delete{16'390, {OldKind::key, {{ColumnKind::text, "7"}, {ColumnKind::null, ""}}}}));
+    const auto full =
+        decode_as<Delete>(Bytes().byte('D').i32(16'390).byte('O').i16(2).text("7").text("z"));
     EXPECT_EQ(full.old.kind, OldKind::full);
     EXPECT_EQ(full.old.columns[1].value, "z");
 }
@@ -311,7 +328,8 @@ TEST(Pgoutput, EveryTruncationThrows) {
     for (const std::string& valid :
          {begin_bytes(), commit_bytes(), relation_bytes(), insert_bytes(), update_with_old_bytes(),
           delete_key_bytes(), truncate_bytes(), message_bytes(),
-          std::string(Bytes().byte('O').i64(1).str("o")), std::string(Bytes().byte('Y').i32(1).str("").str("t"))}) {
+          std::string(Bytes().byte('O').i64(1).str("o")),
+          std::string(Bytes().byte('Y').i32(1).str("").str("t"))}) {
         SCOPED_TRACE(std::string(1, valid[0]));
         expect_every_truncation_throws(valid);
     }
@@ -321,14 +339,15 @@ TEST(Pgoutput, UnknownOrUnsupportedMessageTypes) {
     expect_malformed("");
     expect_malformed("Z");
     // Streaming and two-phase messages are not part of protocol version 1.
-    for (char type : {'S', 'E', 'c', 'A', 'b', 'P', 'K', 'r', 'p'}) expect_malformed(std::string(1, type) + "....");
+    for (char type : {'S', 'E', 'c', 'A', 'b', 'P', 'K', 'r', 'p'})
+        expect_malformed(std::string(1, type) + "....");
 }
 
 TEST(Pgoutput, BadMarkersAndKinds) {
-    expect_malformed(Bytes().byte('I').i32(1).byte('K').i16(0));            // insert has no old tuple
+    expect_malformed(Bytes().byte('I').i32(1).byte('K').i16(0));  // insert has no old tuple
     expect_malformed(Bytes().byte('U').i32(1).byte('X').i16(0));
     expect_malformed(Bytes().byte('U').i32(1).byte('K').i16(0).byte('K').i16(0));
-    expect_malformed(Bytes().byte('D').i32(1).byte('N').i16(0));            // delete needs K or O
+    expect_malformed(Bytes().byte('D').i32(1).byte('N').i16(0));  // delete needs K or O
     expect_malformed(Bytes().byte('I').i32(1).byte('N').i16(1).byte('x'));  // unknown column kind
 }
 
@@ -336,7 +355,8 @@ TEST(Pgoutput, BadLengthsAndCounts) {
     expect_malformed(Bytes().byte('I').i32(1).byte('N').i16(-1));
     expect_malformed(Bytes().byte('I').i32(1).byte('N').i16(32'767).byte('n'));
     expect_malformed(Bytes().byte('I').i32(1).byte('N').i16(1).byte('t').i32(-1));
-    expect_malformed(Bytes().byte('I').i32(1).byte('N').i16(1).byte('t').i32(0x7fff'ffff).raw("abc"));
+    expect_malformed(
+        Bytes().byte('I').i32(1).byte('N').i16(1).byte('t').i32(0x7fff'ffff).raw("abc"));
     expect_malformed(Bytes().byte('I').i32(1).byte('N').i16(1).byte('b').i32(4).raw("abc"));
     expect_malformed(Bytes().byte('T').i32(-1).byte(0));
     expect_malformed(Bytes().byte('T').i32(0x7fff'ffff).byte(0).i32(1));
