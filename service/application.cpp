@@ -11,6 +11,7 @@
 
 #include "common/backoff.hpp"
 #include "db/pool.hpp"
+#include "service/changes_bridge.hpp"
 #include "service/config_procedures.hpp"
 #include "service/now_procedures.hpp"
 #include "service/notification_bridge.hpp"
@@ -57,6 +58,23 @@ db::LeaderListenerOptions leadership_options(const config::Config& config) {
     return out;
 }
 
+// The replication stream uses the pool's database, timeouts and backoff.
+db::ChangeStreamOptions change_stream_options(const config::Config& config) {
+    const db::PoolOptions pool = pool_options(config.database);
+    const config::ChangesConfig& changes = *config.changes;
+    db::ChangeStreamOptions out;
+    out.conninfo = pool.conninfo;
+    out.connect_timeout = pool.connect_timeout;
+    out.backoff = pool.backoff;
+    out.retry_interval = config.service.notify_leader_retry;
+    out.slot = changes.slot;
+    out.publication = changes.publication;
+    out.max_unacknowledged = changes.max_unacknowledged;
+    for (const auto& [name, t] : changes.tables)
+        out.tables.push_back({t.schema, t.table, t.insert, t.update, t.remove, t.truncate});
+    return out;
+}
+
 wamp::ClientOptions client_options(const config::RouterConfig& router) {
     wamp::ClientOptions out;
     const auto& t = router.transport;
@@ -88,12 +106,16 @@ public:
           client_(io, client_options(config_.router)),
           bridge_(pool_, client_, config_.notifications, config_.service.notify_publishers,
                   leadership_options(config_)),
+          changes_(config_.changes ? std::make_unique<ChangesBridge>(io, pool_, client_, *config_.changes,
+                                                                     change_stream_options(config_))
+                                   : nullptr),
           signals_(io, SIGINT, SIGTERM),
           drain_timer_(io) {}
 
     void start() {
         provide_procedures();
         bridge_.start();
+        if (changes_) changes_->start();
         pool_.async_start([](std::exception_ptr error) {
             if (!error) return spdlog::info("event=database_ready");
             try {
@@ -107,6 +129,7 @@ public:
         client_.on_state([this](wamp::ClientState state) {
             spdlog::info("event=router_state state={} endpoint={} realm={}", wamp::to_string(state),
                          config_.router.transport.url, config_.router.realm);
+            if (changes_) changes_->on_router_state(state);
             // The client only stops by itself when router.reconnect.max_attempts ran out:
             // exit non-zero so a supervisor (Crossbar, systemd) sees it and decides.
             if (state == wamp::ClientState::stopped && !tracker_.draining) {
@@ -151,6 +174,16 @@ private:
                 }
             }, register_options());
         }
+        if (changes_) {
+            if (const auto& uri = config_.changes->replay_procedure) {
+                client_.provide(*uri, [this](wamp::Invocation call) { changes_->serve_replay(std::move(call), tracker_); },
+                                register_options());
+            }
+            if (const auto& uri = config_.changes->status_procedure) {
+                client_.provide(*uri, [this](wamp::Invocation call) { changes_->serve_status(std::move(call), tracker_); },
+                                register_options());
+            }
+        }
         if (config_.service.notify_procedure && !config_.notifications.empty()) {
             client_.provide(*config_.service.notify_procedure, [this](wamp::Invocation call) {
                 bridge_.serve_notify(std::move(call), tracker_, config_.database.statement_timeout);
@@ -163,8 +196,9 @@ private:
     void shutdown(int signal) {
         spdlog::info("event=shutdown signal={} running_calls={}", signal, tracker_.running());
         tracker_.draining = true;
-        // Hand the channels over now, so a follower's takeover overlaps the drain.
+        // Hand the channels and the slot over now, so a follower's takeover overlaps the drain.
         bridge_.stop();
+        if (changes_) changes_->stop();
         drain_deadline_ = std::chrono::steady_clock::now() + config_.service.shutdown_grace;
         drain();
     }
@@ -191,6 +225,7 @@ private:
     db::Pool pool_;
     wamp::Client client_;
     NotificationBridge bridge_;
+    std::unique_ptr<ChangesBridge> changes_;
     CallTracker tracker_;
     boost::asio::signal_set signals_;
     boost::asio::steady_timer drain_timer_;

@@ -17,6 +17,7 @@
 //   db Errc bad_value        wamp::uri::invalid_argument
 //   InvalidArgument          wamp::uri::invalid_argument
 //   ResultRejected           error_uri::result_rejected
+//   HistoryTruncated         error_uri::history_truncated kwargs: oldest (the earliest position a replay can start at)
 //   anything else            error_uri::internal          (details only in our log)
 
 #include <exception>
@@ -43,6 +44,13 @@ public:
 class ResultRejected : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
+};
+
+// A replay asked for events from before what is kept: the caller must reload.
+class HistoryTruncated : public std::runtime_error {
+public:
+    HistoryTruncated(const std::string& what, std::string oldest_kept) : std::runtime_error(what), oldest(std::move(oldest_kept)) {}
+    std::string oldest;
 };
 
 WampError to_wamp_error(std::exception_ptr error);

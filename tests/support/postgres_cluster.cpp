@@ -155,7 +155,11 @@ void PostgresCluster::start() {
     std::string opts = "-c listen_addresses=127.0.0.1 -p " + std::to_string(port_) +
                        " -c unix_socket_directories=" + dir_ +
                        " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-                       " -c max_connections=200 -c shared_buffers=32MB";
+                       " -c max_connections=200 -c shared_buffers=32MB"
+                       // Row-change events: logical decoding, and WAL written out every 10 ms
+                       // (asynchronous commit would otherwise hold changes back up to 200 ms).
+                       " -c wal_level=logical -c max_replication_slots=16 -c max_wal_senders=16"
+                       " -c wal_writer_delay=10ms";
     int rc = run(as_server_user({pg_bin + "pg_ctl", "-D", data_dir_, "-l", dir_ + "/server.log", "-w",
                                  "-t", "60", "-o", opts, "start"}),
                  dir_ + "/pg_ctl.log");

@@ -50,6 +50,7 @@ Stack::Stack(Options options) : options_(std::move(options)), dir_(make_temp_dir
     config_path_ = dir_ + "/pgwamp.json";
     postgres_ = std::make_unique<PostgresCluster>();
     postgres_->psql(read_file(source_dir + "/scripts/demo_schema.sql"));
+    if (options_.before_pgwamp) options_.before_pgwamp(*postgres_);
 
     CrossbarNode::Options node;
     node.start = false;

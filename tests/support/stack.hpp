@@ -30,6 +30,8 @@ public:
         int pgwamp_count = 1;
         // Last edit of the pgwamp config (a copy of config/pgwamp.json) before it is written.
         std::function<void(nlohmann::json&)> edit_config;
+        // Runs once the database has the demo schema, before pgwamp starts (test tables).
+        std::function<void(PostgresCluster&)> before_pgwamp;
         std::chrono::seconds ready_timeout{90};
     };
 

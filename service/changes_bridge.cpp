@@ -1,0 +1,228 @@
+#include "service/changes_bridge.hpp"
+
+#include <regex>
+
+#include <spdlog/spdlog.h>
+
+#include "db/error.hpp"
+#include "service/call_arguments.hpp"
+#include "service/error_mapping.hpp"
+#include "wamp/error.hpp"
+
+namespace pgwamp::service {
+
+namespace {
+
+// replay(topic, after, limit): checked like a config procedure's arguments.
+const config::ProcedureConfig& replay_signature() {
+    static const config::ProcedureConfig signature = [] {
+        config::ProcedureConfig p;
+        p.args = {{"topic", config::ArgType::string, std::nullopt, true},
+                  {"after", config::ArgType::string, std::nullopt, true},
+                  {"limit", config::ArgType::integer, nlohmann::json(500), false}};
+        return p;
+    }();
+    return signature;
+}
+
+constexpr std::int64_t max_replay_limit = 1000;
+
+bool is_position(const std::string& s) {
+    static const std::regex pattern("[0-9A-F]{16}/[0-9A-F]{8}");
+    return std::regex_match(s, pattern);
+}
+
+Value limited(const std::optional<Object>& row, const config::ChangeTableConfig& table) {
+    if (!row) return Null{};
+    if (!table.columns) return *row;
+    Object out;
+    for (const auto& [name, value] : *row)
+        if (std::find(table.columns->begin(), table.columns->end(), name) != table.columns->end())
+            out.emplace_back(name, value);
+    return out;
+}
+
+bool wanted(const std::string& op, const config::ChangeTableConfig& t) {
+    if (op == "insert") return t.insert;
+    if (op == "update") return t.update;
+    if (op == "delete") return t.remove;
+    if (op == "truncate") return t.truncate;
+    return false;
+}
+
+const Value* field(const Object& o, const char* name) {
+    for (const auto& [k, v] : o)
+        if (k == name) return &v;
+    return nullptr;
+}
+
+}  // namespace
+
+ChangesBridge::ChangesBridge(boost::asio::io_context& io, db::Pool& pool, wamp::Client& client,
+                             const config::ChangesConfig& config, db::ChangeStreamOptions stream_options)
+    : pool_(pool), client_(client), config_(config), lag_timer_(io) {
+    for (const auto& [name, table] : config_.tables) histories_.try_emplace(table.topic, config_.history);
+    stream_ = db::ChangeStream::create(
+        io.get_executor(), std::move(stream_options), [this](db::RowChange c) { on_change(std::move(c)); },
+        [this](db::StreamState s, const std::string& reason) { on_stream_state(s, reason); });
+}
+
+ChangesBridge::~ChangesBridge() { stop(); }
+
+void ChangesBridge::start() {
+    for (auto& [topic, history] : histories_) {
+        client_.subscribe(topic, [this, topic = topic](const wamp::Event& e) { on_event(topic, e); });
+    }
+    if (config_.lag_log_interval.count() > 0) log_lag();
+}
+
+void ChangesBridge::stop() {
+    stopped_ = true;
+    lag_timer_.cancel();
+    stream_->stop();
+}
+
+void ChangesBridge::on_router_state(wamp::ClientState state) {
+    const bool joined = state == wamp::ClientState::joined;
+    if (joined == joined_ || stopped_) return;
+    joined_ = joined;
+    if (joined) return stream_->start();
+    // Without a router nothing can be made safe: stop, and read again from the slot on return.
+    const bool consuming = stream_->state() == db::StreamState::streaming;
+    stream_->stop();
+    // A process that only heard the topics may have missed events meanwhile.
+    if (!consuming)
+        for (auto& [topic, history] : histories_) history.reset();
+}
+
+void ChangesBridge::on_change(db::RowChange change) {
+    const auto found = config_.tables.find(change.schema + "." + change.table);
+    if (found == config_.tables.end() || !wanted(change.op, found->second)) {
+        stream_->acknowledge(change.ticket);  // nothing to publish: nothing to wait for
+        return;
+    }
+    const auto& table = found->second;
+    Object kwargs{{"op", change.op},
+                  {"table", found->first},
+                  {"new", limited(change.new_row, table)},
+                  {"old", limited(change.old_row, table)},
+                  {"position", change.position},
+                  {"commit_time", change.commit_time}};
+    auto kept = kwargs;  // for the replay history once the router has it
+    client_.publish(table.topic, {}, std::move(kwargs), wamp::PublishOptions{true},
+                    [this, topic = table.topic, ticket = change.ticket, position = std::move(change.position),
+                     kept = std::move(kept)](std::exception_ptr error) mutable {
+                        if (error) {
+                            ++failed_;
+                            std::string why = "publish failed";
+                            try {
+                                std::rethrow_exception(error);
+                            } catch (const std::exception& e) {
+                                why += std::string(": ") + e.what();
+                            }
+                            stream_->restart(ticket.generation, why);
+                            return;
+                        }
+                        ++published_;
+                        histories_.at(topic).add(position, std::move(kept));
+                        stream_->acknowledge(ticket);
+                    });
+}
+
+void ChangesBridge::on_stream_state(db::StreamState state, const std::string& reason) {
+    spdlog::info("event=changes_state state={} slot={} reason=\"{}\" backend_pid={}", db::to_string(state),
+                 config_.slot, reason, stream_->backend_pid());
+    if (state == db::StreamState::streaming)
+        for (auto& [topic, history] : histories_) history.begin_at(stream_->start_position());
+}
+
+void ChangesBridge::on_event(const std::string& topic, const wamp::Event& event) {
+    const Value* position = field(event.kwargs, "position");
+    if (!position || !position->is<std::string>() || !is_position(position->as<std::string>())) return;
+    histories_.at(topic).add(position->as<std::string>(), event.kwargs);
+}
+
+// ---- procedures ----------------------------------------------------------------
+
+void ChangesBridge::serve_replay(wamp::Invocation call, CallTracker& tracker) {
+    auto context = begin_call(std::move(call), tracker, std::chrono::milliseconds(0));
+    if (!context) return;
+    try {
+        const auto bound = bind_arguments(replay_signature(), context->call().args(), context->call().kwargs());
+        const auto& topic = bound[0].as<std::string>();
+        const auto& after = bound[1].as<std::string>();
+        const std::int64_t limit = bound[2].is<std::int64_t>() ? bound[2].as<std::int64_t>() : 500;
+        const auto history = histories_.find(topic);
+        if (history == histories_.end()) {
+            std::string topics;
+            for (const auto& [t, _] : histories_) topics += (topics.empty() ? "" : ", ") + t;
+            throw InvalidArgument("topic must be one of: " + topics);
+        }
+        if (!is_position(after)) throw InvalidArgument("after must be a position as events carry it (e.g. " +
+                                                       stream_->start_position() + ")");
+        if (limit < 1 || limit > max_replay_limit)
+            throw InvalidArgument("limit must be 1 to " + std::to_string(max_replay_limit));
+        auto replay = history->second.after(after, static_cast<std::size_t>(limit));
+        if (!replay) {
+            const std::string oldest = history->second.known() ? history->second.floor() : std::string();
+            throw HistoryTruncated("events after " + after + " are no longer all kept; reload, then replay from " +
+                                       (oldest.empty() ? "a newer position" : oldest),
+                                   oldest);
+        }
+        Array events;
+        events.reserve(replay->events.size());
+        for (const auto* e : replay->events) events.emplace_back(e->event);
+        context->reply(Object{{"events", std::move(events)}, {"more", replay->more}});
+    } catch (...) {
+        context->fail(std::current_exception());
+    }
+}
+
+Object ChangesBridge::status() const {
+    Object topics;
+    for (const auto& [topic, history] : histories_)
+        topics.emplace_back(topic, Object{{"newest", history.known() ? Value(history.newest()) : Value(Null{})},
+                                          {"oldest", history.known() ? Value(history.floor()) : Value(Null{})},
+                                          {"kept", static_cast<std::int64_t>(history.size())}});
+    const bool streaming = stream_->state() == db::StreamState::streaming;
+    return {{"state", db::to_string(stream_->state())},
+            {"reason", stream_->reason()},
+            {"slot", config_.slot},
+            {"publication", config_.publication},
+            {"consumer", streaming},
+            {"confirmed_lsn", streaming ? Value(db::replication::format_lsn(stream_->confirmed())) : Value(Null{})},
+            {"unacknowledged", static_cast<std::int64_t>(stream_->unacknowledged())},
+            {"lag_bytes", lag_bytes_ >= 0 ? Value(lag_bytes_) : Value(Null{})},
+            {"published", static_cast<std::int64_t>(published_)},
+            {"publish_failures", static_cast<std::int64_t>(failed_)},
+            {"topics", std::move(topics)}};
+}
+
+void ChangesBridge::serve_status(wamp::Invocation call, CallTracker& tracker) {
+    auto context = begin_call(std::move(call), tracker, std::chrono::milliseconds(0));
+    if (!context) return;
+    context->reply(status());
+}
+
+// The slot's lag, from any process (the slot is the database's): how much WAL
+// the server keeps for us. Growing lag means the consumer is slow or gone.
+void ChangesBridge::log_lag() {
+    pool_.async_query(
+        "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint, active_pid "
+        "FROM pg_replication_slots WHERE slot_name = $1",
+        {Value(config_.slot)}, [this](std::exception_ptr error, db::Result r) {
+            if (stopped_) return;
+            if (!error && !r.rows.empty() && r.rows[0][0].is<std::int64_t>()) {
+                lag_bytes_ = r.rows[0][0].as<std::int64_t>();
+                if (stream_->state() == db::StreamState::streaming)
+                    spdlog::info("event=changes_lag slot={} lag_bytes={} unacknowledged={}", config_.slot, lag_bytes_,
+                                 stream_->unacknowledged());
+            }
+            lag_timer_.expires_after(config_.lag_log_interval);
+            lag_timer_.async_wait([this](boost::system::error_code ec) {
+                if (!ec && !stopped_) log_lag();
+            });
+        });
+}
+
+}  // namespace pgwamp::service

@@ -1,0 +1,76 @@
+#pragma once
+// Row changes (db::ChangeStream) → WAMP events, nothing lost.
+//
+// Each change of a configured table becomes one event on the table's topic,
+// published with acknowledge: true; the change is acknowledged to the stream
+// (so the slot may move past it) only once the router answered PUBLISHED. A
+// publish that fails restarts the stream from the slot, which sends again
+// everything not acknowledged, with the same positions; subscribers drop
+// duplicates by position. The stream runs only while the WAMP session is
+// joined: without a router nothing could be made safe.
+//
+// Event: args [], kwargs {op, table ("schema.table"), new, old, position,
+// commit_time}; `new`/`old` as db::RowChange says, limited to the table's
+// configured columns, null when absent.
+//
+// Replay: every process keeps the last `history` events per topic
+// (ChangeHistory) — the consumer from its acknowledgements, the others from
+// their own subscription — and serves replay(topic, after[, limit]) →
+// {events: [...], more}, or pgwamp.error.history_truncated when `after` is
+// older than what is kept. status() → {state, reason, slot, position, ...}
+// tells the page whether changes are on and where the stream stands.
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include "config/config.hpp"
+#include "db/change_stream.hpp"
+#include "db/pool.hpp"
+#include "service/call_context.hpp"
+#include "service/change_history.hpp"
+#include "wamp/client.hpp"
+
+namespace pgwamp::service {
+
+class ChangesBridge {
+public:
+    ChangesBridge(boost::asio::io_context& io, db::Pool& pool, wamp::Client& client, const config::ChangesConfig& config,
+                  db::ChangeStreamOptions stream_options);
+    ~ChangesBridge();
+
+    // Subscribes to the topics (for replay history); the stream follows the session.
+    void start();
+    void stop();
+    void on_router_state(wamp::ClientState state);
+
+    void serve_replay(wamp::Invocation call, CallTracker& tracker);
+    void serve_status(wamp::Invocation call, CallTracker& tracker);
+
+    std::uint64_t published() const { return published_; }
+
+private:
+    void on_change(db::RowChange change);
+    void on_stream_state(db::StreamState state, const std::string& reason);
+    void on_event(const std::string& topic, const wamp::Event& event);
+    Object status() const;
+    void log_lag();
+
+    db::Pool& pool_;
+    wamp::Client& client_;
+    const config::ChangesConfig& config_;
+    std::shared_ptr<db::ChangeStream> stream_;
+    std::map<std::string, ChangeHistory> histories_;  // by topic
+    boost::asio::steady_timer lag_timer_;
+    bool joined_ = false;
+    bool stopped_ = false;
+    std::int64_t lag_bytes_ = -1;  // the slot's distance from the server's WAL end; -1: unknown
+    std::uint64_t published_ = 0;
+    std::uint64_t failed_ = 0;
+};
+
+}  // namespace pgwamp::service
