@@ -107,7 +107,8 @@ public:
           bridge_(pool_, client_, config_.notifications, config_.service.notify_publishers,
                   leadership_options(config_)),
           changes_(config_.changes ? std::make_unique<ChangesBridge>(io, pool_, client_, *config_.changes,
-                                                                     change_stream_options(config_))
+                                                                     change_stream_options(config_), tracker_,
+                                                                     register_options())
                                    : nullptr),
           signals_(io, SIGINT, SIGTERM),
           drain_timer_(io) {}
@@ -174,16 +175,6 @@ private:
                 }
             }, register_options());
         }
-        if (changes_) {
-            if (const auto& uri = config_.changes->replay_procedure) {
-                client_.provide(*uri, [this](wamp::Invocation call) { changes_->serve_replay(std::move(call), tracker_); },
-                                register_options());
-            }
-            if (const auto& uri = config_.changes->status_procedure) {
-                client_.provide(*uri, [this](wamp::Invocation call) { changes_->serve_status(std::move(call), tracker_); },
-                                register_options());
-            }
-        }
         if (config_.service.notify_procedure && !config_.notifications.empty()) {
             client_.provide(*config_.service.notify_procedure, [this](wamp::Invocation call) {
                 bridge_.serve_notify(std::move(call), tracker_, config_.database.statement_timeout);
@@ -224,9 +215,9 @@ private:
     config::Config config_;
     db::Pool pool_;
     wamp::Client client_;
+    CallTracker tracker_;  // before the bridges, which serve calls
     NotificationBridge bridge_;
     std::unique_ptr<ChangesBridge> changes_;
-    CallTracker tracker_;
     boost::asio::signal_set signals_;
     boost::asio::steady_timer drain_timer_;
     std::chrono::steady_clock::time_point drain_deadline_;

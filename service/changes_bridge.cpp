@@ -59,8 +59,14 @@ const Value* field(const Object& o, const char* name) {
 }  // namespace
 
 ChangesBridge::ChangesBridge(boost::asio::io_context& io, db::Pool& pool, wamp::Client& client,
-                             const config::ChangesConfig& config, db::ChangeStreamOptions stream_options)
-    : pool_(pool), client_(client), config_(config), lag_timer_(io) {
+                             const config::ChangesConfig& config, db::ChangeStreamOptions stream_options,
+                             CallTracker& tracker, wamp::RegisterOptions register_options)
+    : pool_(pool),
+      client_(client),
+      config_(config),
+      tracker_(tracker),
+      register_options_(std::move(register_options)),
+      lag_timer_(io) {
     for (const auto& [name, table] : config_.tables) histories_.try_emplace(table.topic, config_.history);
     stream_ = db::ChangeStream::create(
         io.get_executor(), std::move(stream_options), [this](db::RowChange c) { on_change(std::move(c)); },
@@ -73,6 +79,8 @@ void ChangesBridge::start() {
     for (auto& [topic, history] : histories_) {
         client_.subscribe(topic, [this, topic = topic](const wamp::Event& e) { on_event(topic, e); });
     }
+    if (const auto& uri = config_.status_procedure)
+        client_.provide(*uri, [this](wamp::Invocation call) { serve_status(std::move(call)); }, register_options_);
     if (config_.lag_log_interval.count() > 0) log_lag();
 }
 
@@ -134,6 +142,14 @@ void ChangesBridge::on_stream_state(db::StreamState state, const std::string& re
                  config_.slot, reason, stream_->backend_pid());
     if (state == db::StreamState::streaming)
         for (auto& [topic, history] : histories_) history.begin_at(stream_->start_position());
+    offer_replay(state == db::StreamState::streaming);
+}
+
+void ChangesBridge::offer_replay(bool consuming) {
+    const auto& uri = config_.replay_procedure;
+    if (!uri || consuming == client_.provides(*uri)) return;
+    if (!consuming) return client_.withdraw(*uri);
+    client_.provide(*uri, [this](wamp::Invocation call) { serve_replay(std::move(call)); }, register_options_);
 }
 
 void ChangesBridge::on_event(const std::string& topic, const wamp::Event& event) {
@@ -144,8 +160,8 @@ void ChangesBridge::on_event(const std::string& topic, const wamp::Event& event)
 
 // ---- procedures ----------------------------------------------------------------
 
-void ChangesBridge::serve_replay(wamp::Invocation call, CallTracker& tracker) {
-    auto context = begin_call(std::move(call), tracker, std::chrono::milliseconds(0));
+void ChangesBridge::serve_replay(wamp::Invocation call) {
+    auto context = begin_call(std::move(call), tracker_, std::chrono::milliseconds(0));
     if (!context) return;
     try {
         const auto bound = bind_arguments(replay_signature(), context->call().args(), context->call().kwargs());
@@ -198,8 +214,8 @@ Object ChangesBridge::status() const {
             {"topics", std::move(topics)}};
 }
 
-void ChangesBridge::serve_status(wamp::Invocation call, CallTracker& tracker) {
-    auto context = begin_call(std::move(call), tracker, std::chrono::milliseconds(0));
+void ChangesBridge::serve_status(wamp::Invocation call) {
+    auto context = begin_call(std::move(call), tracker_, std::chrono::milliseconds(0));
     if (!context) return;
     context->reply(status());
 }

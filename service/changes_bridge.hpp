@@ -15,10 +15,13 @@
 //
 // Replay: every process keeps the last `history` events per topic
 // (ChangeHistory) — the consumer from its acknowledgements, the others from
-// their own subscription — and serves replay(topic, after[, limit]) →
+// their own subscription, so a process that takes over the slot has them —
+// and the slot's consumer serves replay(topic, after[, limit]) →
 // {events: [...], more}, or pgwamp.error.history_truncated when `after` is
-// older than what is kept. status() → {state, reason, slot, position, ...}
-// tells the page whether changes are on and where the stream stands.
+// older than what is kept. Only the consumer registers it (while it
+// consumes): a process that was cut off from the router may have missed
+// events, and must not answer as if it had not. Every process serves
+// status() → {state, reason, slot, ...}: whether changes are on, and why not.
 
 #include <chrono>
 #include <cstdint>
@@ -40,16 +43,14 @@ namespace pgwamp::service {
 class ChangesBridge {
 public:
     ChangesBridge(boost::asio::io_context& io, db::Pool& pool, wamp::Client& client, const config::ChangesConfig& config,
-                  db::ChangeStreamOptions stream_options);
+                  db::ChangeStreamOptions stream_options, CallTracker& tracker, wamp::RegisterOptions register_options);
     ~ChangesBridge();
 
-    // Subscribes to the topics (for replay history); the stream follows the session.
+    // Subscribes to the topics (for replay history), provides status; the
+    // stream follows the session.
     void start();
     void stop();
     void on_router_state(wamp::ClientState state);
-
-    void serve_replay(wamp::Invocation call, CallTracker& tracker);
-    void serve_status(wamp::Invocation call, CallTracker& tracker);
 
     std::uint64_t published() const { return published_; }
 
@@ -57,12 +58,17 @@ private:
     void on_change(db::RowChange change);
     void on_stream_state(db::StreamState state, const std::string& reason);
     void on_event(const std::string& topic, const wamp::Event& event);
+    void serve_replay(wamp::Invocation call);
+    void serve_status(wamp::Invocation call);
+    void offer_replay(bool consuming);
     Object status() const;
     void log_lag();
 
     db::Pool& pool_;
     wamp::Client& client_;
     const config::ChangesConfig& config_;
+    CallTracker& tracker_;
+    wamp::RegisterOptions register_options_;
     std::shared_ptr<db::ChangeStream> stream_;
     std::map<std::string, ChangeHistory> histories_;  // by topic
     boost::asio::steady_timer lag_timer_;

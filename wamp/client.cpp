@@ -1,5 +1,7 @@
 #include "wamp/client.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
@@ -164,6 +166,9 @@ struct Client::Impl : std::enable_shared_from_this<Impl> {
         timer->async_wait([weak, gen, attempt, timer, p = std::move(p)](boost::system::error_code ec) {
             auto self = weak.lock();
             if (ec || !self || !self->reconnector.current(gen) || !self->joined()) return;
+            if (!std::any_of(self->provided.begin(), self->provided.end(),
+                             [&](const Provided& q) { return q.uri == p.uri; }))
+                return;  // withdrawn meanwhile
             spdlog::info("wamp: registering {} again (attempt {})", p.uri, attempt + 1);
             self->session->register_procedure(p.uri, p.options, p.procedure, [weak, gen, attempt, p](std::exception_ptr e) {
                 if (!e) return spdlog::info("wamp: registered {}", p.uri);
@@ -242,6 +247,19 @@ void Client::provide(std::string uri, Procedure procedure, RegisterOptions optio
             if (e) Impl::log_refusal(uri, e);
         });
     }
+}
+
+void Client::withdraw(const std::string& uri) {
+    auto& provided = impl_->provided;
+    const auto before = provided.size();
+    std::erase_if(provided, [&](const Impl::Provided& p) { return p.uri == uri; });
+    if (provided.size() != before && impl_->session) impl_->session->unregister_procedure(uri);
+}
+
+bool Client::provides(const std::string& uri) const {
+    for (const auto& p : impl_->provided)
+        if (p.uri == uri) return true;
+    return false;
 }
 
 void Client::subscribe(std::string topic, EventHandler handler) {

@@ -82,6 +82,11 @@ public:
     // from `joined`. On a rejoin, "procedure already exists" (the router still
     // holds our previous session) is retried every 2 s, up to 30 times.
     void provide(std::string uri, Procedure procedure, RegisterOptions options = {});
+    // Stops providing `uri` (now and on later joins). For procedures only one
+    // process can answer at a time, registered while it can (the replay of
+    // row changes: by the slot's consumer).
+    void withdraw(const std::string& uri);
+    bool provides(const std::string& uri) const;
     // Remembered; subscribed again on every join.
     void subscribe(std::string topic, EventHandler handler);
     void publish(std::string topic, Array args, Object kwargs = {});

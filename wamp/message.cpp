@@ -124,6 +124,16 @@ std::string encode_register(std::uint64_t request, const std::string& procedure,
     return bytes(buf);
 }
 
+std::string encode_unregister(std::uint64_t request, std::uint64_t registration) {
+    msgpack::sbuffer buf;
+    Packer pk(buf);
+    pk.pack_array(3);
+    pk.pack_uint64(unregister);
+    pk.pack_uint64(request);
+    pk.pack_uint64(registration);
+    return bytes(buf);
+}
+
 std::string encode_subscribe(std::uint64_t request, const std::string& topic) {
     msgpack::sbuffer buf;
     Packer pk(buf);

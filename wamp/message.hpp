@@ -53,6 +53,8 @@ std::string encode_call(std::uint64_t request, const std::string& procedure, con
 std::string encode_cancel(std::uint64_t request, const std::string& mode);
 // [REGISTER, Request|id, Options|dict, Procedure|uri]
 std::string encode_register(std::uint64_t request, const std::string& procedure, const std::string& invoke);
+// [UNREGISTER, Request|id, REGISTERED.Registration|id]
+std::string encode_unregister(std::uint64_t request, std::uint64_t registration);
 // [SUBSCRIBE, Request|id, Options|dict, Topic|uri]
 std::string encode_subscribe(std::uint64_t request, const std::string& topic);
 // [PUBLISH, Request|id, Options|dict, Topic|uri, Arguments|list, ArgumentsKw|dict]

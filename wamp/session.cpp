@@ -217,8 +217,14 @@ void Session::on_registered(const msgpack::object_array& m) {
     auto registration = id_at(m, 2, "REGISTERED.Registration");
     auto it = registering_.find(request);
     if (it == registering_.end()) return;
-    procedures_[registration] = std::move(it->second.procedure);
     auto done = std::move(it->second.done);
+    if (it->second.procedure) {
+        procedures_[registration] = std::move(it->second.procedure);
+        registrations_[it->second.uri] = registration;
+    } else if (auto ec = transport_->send(message::encode_unregister(next_id(), registration))) {
+        // Withdrawn while the REGISTER was on its way.
+        spdlog::warn("wamp: could not unregister {}: {}", it->second.uri, ec.message());
+    }
     registering_.erase(it);
     if (done) guarded("register handler", done, std::exception_ptr{});
 }
@@ -269,7 +275,20 @@ void Session::register_procedure(const std::string& uri, const RegisterOptions& 
         asio::post(io_, [done = std::move(done), ec] { guarded("completion handler", done, local_error(ec)); });
         return;
     }
-    registering_[id] = {std::move(procedure), std::move(done)};
+    registering_[id] = {uri, std::move(procedure), std::move(done)};
+}
+
+void Session::unregister_procedure(const std::string& uri) {
+    for (auto& [id, pending] : registering_)
+        if (pending.uri == uri) pending.procedure = nullptr;  // unregistered when REGISTERED comes
+    const auto found = registrations_.find(uri);
+    if (found == registrations_.end()) return;
+    const auto registration = found->second;
+    registrations_.erase(found);
+    procedures_.erase(registration);
+    if (state_ != State::joined) return;
+    if (auto ec = transport_->send(message::encode_unregister(next_id(), registration)))
+        spdlog::warn("wamp: could not unregister {}: {}", uri, ec.message());
 }
 
 void Session::subscribe(const std::string& topic, EventHandler handler, DoneHandler done) {
@@ -389,6 +408,7 @@ void Session::shut(std::error_code reason, bool report) {
         }
     }
     procedures_.clear();
+    registrations_.clear();
     subscriptions_.clear();
     if (!report) return;
     if (was_joining) {

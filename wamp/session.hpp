@@ -70,6 +70,9 @@ public:
 
     void register_procedure(const std::string& uri, const RegisterOptions& options, Procedure procedure,
                             DoneHandler done);
+    // Stops serving `uri` (UNREGISTER; one still being registered is
+    // unregistered once the router confirms it). Invocations already running finish.
+    void unregister_procedure(const std::string& uri);
     void subscribe(const std::string& topic, EventHandler handler, DoneHandler done);
     void call(const std::string& uri, const Array& args, const Object& kwargs, const CallOptions& options,
               CallHandler handler);
@@ -92,6 +95,7 @@ public:
 private:
     enum class State { idle, joining, joined, leaving, closed };
     struct PendingRegister {
+        std::string uri;
         Procedure procedure;
         DoneHandler done;
     };
@@ -133,6 +137,7 @@ private:
     std::unordered_map<std::uint64_t, PendingSubscribe> subscribing_;
     std::unordered_map<std::uint64_t, DoneHandler> publishing_;
     std::unordered_map<std::uint64_t, Procedure> procedures_;
+    std::unordered_map<std::string, std::uint64_t> registrations_;  // uri -> registration id
     std::unordered_map<std::uint64_t, std::vector<EventHandler>> subscriptions_;
     std::unordered_map<std::uint64_t, std::weak_ptr<detail::InvocationState>> invocations_;
 };
