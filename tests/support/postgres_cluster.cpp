@@ -87,7 +87,7 @@ void chown_to_server_user(const std::string& path) {
 
 }  // namespace
 
-PostgresCluster::PostgresCluster() {
+PostgresCluster::PostgresCluster(bool logical_decoding) : logical_decoding_(logical_decoding) {
     std::string tmpl = (std::filesystem::temp_directory_path() / "pgwamp-pg-XXXXXX").string();
     if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
     dir_ = tmpl;
@@ -158,8 +158,8 @@ void PostgresCluster::start() {
                        " -c max_connections=200 -c shared_buffers=32MB"
                        // Row-change events: logical decoding, and WAL written out every 10 ms
                        // (asynchronous commit would otherwise hold changes back up to 200 ms).
-                       " -c wal_level=logical -c max_replication_slots=16 -c max_wal_senders=16"
-                       " -c wal_writer_delay=10ms";
+                       " -c max_replication_slots=16 -c max_wal_senders=16 -c wal_writer_delay=10ms"
+                       " -c wal_level=" + std::string(logical_decoding_ ? "logical" : "replica");
     int rc = run(as_server_user({pg_bin + "pg_ctl", "-D", data_dir_, "-l", dir_ + "/server.log", "-w",
                                  "-t", "60", "-o", opts, "start"}),
                  dir_ + "/pg_ctl.log");

@@ -18,7 +18,9 @@ namespace pgwamp::test {
 class PostgresCluster {
 public:
     // initdb + start; throws std::runtime_error with the server's log tail on failure.
-    PostgresCluster();
+    // Logical decoding (wal_level=logical, replication slots) is on unless
+    // a test wants a server without it (wal_level=replica).
+    explicit PostgresCluster(bool logical_decoding = true);
     ~PostgresCluster();
     PostgresCluster(const PostgresCluster&) = delete;
     PostgresCluster& operator=(const PostgresCluster&) = delete;
@@ -57,6 +59,7 @@ private:
     std::string data_dir_;
     int port_ = 0;
     bool running_ = false;
+    bool logical_decoding_ = true;
     Guardian guardian_;
 };
 

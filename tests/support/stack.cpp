@@ -48,7 +48,7 @@ Stack::Stack() : Stack(Options{}) {}
 
 Stack::Stack(Options options) : options_(std::move(options)), dir_(make_temp_dir()) {
     config_path_ = dir_ + "/pgwamp.json";
-    postgres_ = std::make_unique<PostgresCluster>();
+    postgres_ = std::make_unique<PostgresCluster>(options_.logical_decoding);
     postgres_->psql(read_file(source_dir + "/scripts/demo_schema.sql"));
     if (options_.before_pgwamp) options_.before_pgwamp(*postgres_);
 

@@ -32,6 +32,7 @@ public:
         std::function<void(nlohmann::json&)> edit_config;
         // Runs once the database has the demo schema, before pgwamp starts (test tables).
         std::function<void(PostgresCluster&)> before_pgwamp;
+        bool logical_decoding = true;  // false: a server that cannot stream row changes
         std::chrono::seconds ready_timeout{90};
     };
 

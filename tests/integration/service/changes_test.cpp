@@ -254,5 +254,29 @@ TEST_F(ServiceChanges, StatusSaysWhoConsumesTheSlot) {
               "t");
 }
 
+// A server without wal_level=logical: changes are off, say why, and nothing
+// else suffers.
+class ServiceChangesOff : public StackSuite<ServiceChangesOff> {
+protected:
+    static void SetUpTestSuite() { start_stack({.mode = Stack::PgwampMode::process, .logical_decoding = false}); }
+    void SetUp() override { join_caller({notes_topic}); }
+};
+
+TEST_F(ServiceChangesOff, StatusSaysWhyAndTheRestWorks) {
+    ASSERT_TRUE(poll_until([] {
+        return stack_->pgwamp_log(0).find("event=changes_state state=off") != std::string::npos;
+    }, 30s)) << stack_->pgwamp_log(0);
+    const auto status = caller_->call("com.example.changes.status");
+    ASSERT_TRUE(status.ok()) << status.describe();
+    const auto& s = status.args.at(0).as<Object>();
+    EXPECT_EQ(*find_kwarg(s, "state"), Value("off"));
+    EXPECT_NE(find_kwarg(s, "reason")->as<std::string>().find("wal_level=logical"), std::string::npos)
+        << to_text(Value(s));
+    const auto added = caller_->call("com.example.notes.add", {"still works"});
+    EXPECT_TRUE(added.ok()) << added.describe();
+    const auto replay = caller_->call("com.example.replay", {notes_topic, "0000000000000000/00000000"});
+    EXPECT_EQ(replay.error_uri, "wamp.error.no_such_procedure") << replay.describe();
+}
+
 }  // namespace
 }  // namespace pgwamp::test::service
