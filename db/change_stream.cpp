@@ -81,9 +81,10 @@ ChangeStream::~ChangeStream() {
     if (conn_) conn_->close();
 }
 
-void ChangeStream::start() {
+void ChangeStream::start(std::chrono::milliseconds delay) {
     if (state_ != StreamState::stopped) return;
     set_state(StreamState::starting, "starting");
+    if (delay.count() > 0) return retry_after(delay);
     reconnector_.start();
 }
 

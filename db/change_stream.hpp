@@ -83,7 +83,9 @@ public:
                  StateHandler on_state);
     ~ChangeStream();
 
-    void start();
+    // Connects now, or after `delay` (a process that did not consume the
+    // slot lets the one that did take it back first).
+    void start(std::chrono::milliseconds delay = std::chrono::milliseconds(0));
     // Closes the stream. What was handed out and not acknowledged comes again
     // after the next start(), from the slot. Idempotent.
     void stop();

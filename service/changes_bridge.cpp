@@ -66,7 +66,8 @@ ChangesBridge::ChangesBridge(boost::asio::io_context& io, db::Pool& pool, wamp::
       config_(config),
       tracker_(tracker),
       register_options_(std::move(register_options)),
-      lag_timer_(io) {
+      lag_timer_(io),
+      retry_interval_(stream_options.retry_interval) {
     for (const auto& [name, table] : config_.tables) histories_.try_emplace(table.topic, config_.history);
     stream_ = db::ChangeStream::create(
         io.get_executor(), std::move(stream_options), [this](db::RowChange c) { on_change(std::move(c)); },
@@ -94,12 +95,16 @@ void ChangesBridge::on_router_state(wamp::ClientState state) {
     const bool joined = state == wamp::ClientState::joined;
     if (joined == joined_ || stopped_) return;
     joined_ = joined;
-    if (joined) return stream_->start();
+    if (joined) {
+        // The process that consumed before the router went away takes the slot
+        // back first: its history goes on without a gap, so replays stay whole.
+        return stream_->start(consumed_before_ ? std::chrono::milliseconds(0) : retry_interval_);
+    }
     // Without a router nothing can be made safe: stop, and read again from the slot on return.
-    const bool consuming = stream_->state() == db::StreamState::streaming;
+    consumed_before_ = stream_->state() == db::StreamState::streaming;
     stream_->stop();
     // A process that only heard the topics may have missed events meanwhile.
-    if (!consuming)
+    if (!consumed_before_)
         for (auto& [topic, history] : histories_) history.reset();
 }
 
@@ -140,8 +145,18 @@ void ChangesBridge::on_change(db::RowChange change) {
 void ChangesBridge::on_stream_state(db::StreamState state, const std::string& reason) {
     spdlog::info("event=changes_state state={} slot={} reason=\"{}\" backend_pid={}", db::to_string(state),
                  config_.slot, reason, stream_->backend_pid());
-    if (state == db::StreamState::streaming)
-        for (auto& [topic, history] : histories_) history.begin_at(stream_->start_position());
+    if (state == db::StreamState::streaming) {
+        // A history this process kept is whole up to now: it acknowledged
+        // every event in it, or heard every event since its floor. Without
+        // one, nothing before the slot's position can be answered.
+        for (auto& [topic, history] : histories_)
+            if (!history.known()) history.begin_at(stream_->start_position());
+    } else if (state == db::StreamState::waiting && consumed_before_) {
+        // Another process took the slot while this one was away from the
+        // router: what it published before we subscribed again was missed.
+        for (auto& [topic, history] : histories_) history.reset();
+        consumed_before_ = false;
+    }
     offer_replay(state == db::StreamState::streaming);
 }
 

@@ -73,6 +73,8 @@ private:
     std::map<std::string, ChangeHistory> histories_;  // by topic
     boost::asio::steady_timer lag_timer_;
     bool joined_ = false;
+    bool consumed_before_ = true;  // at the first join nobody has a head start
+    std::chrono::milliseconds retry_interval_;
     bool stopped_ = false;
     std::int64_t lag_bytes_ = -1;  // the slot's distance from the server's WAL end; -1: unknown
     std::uint64_t published_ = 0;

@@ -9,6 +9,7 @@
 
 #include "config/config.hpp"
 #include "service/application.hpp"
+#include "service/drop_slot.hpp"
 #include "service/logging.hpp"
 
 #ifndef PGWAMP_VERSION
@@ -18,19 +19,23 @@
 namespace {
 
 constexpr std::string_view usage =
-    "usage: pgwamp [--config FILE] [--check] [--version] [--help]\n"
+    "usage: pgwamp [--config FILE] [--check | --drop-slot] [--version] [--help]\n"
     "\n"
     "  --config FILE  the service's configuration (default: config/pgwamp.json)\n"
     "  --check        validate the configuration, including its secrets, and exit\n"
+    "  --drop-slot    drop the changes section's replication slot (when retiring\n"
+    "                 pgwamp, so PostgreSQL stops keeping WAL for it) and exit\n"
     "  --version      print the version and exit\n"
     "  --help         print this help and exit\n"
     "\n"
     "Exit status: 0 on success or a clean shutdown (SIGINT/SIGTERM), 1 on a bad\n"
-    "configuration, 2 on bad usage, 3 when router.reconnect.max_attempts ran out.\n";
+    "configuration, 2 on bad usage, 3 when router.reconnect.max_attempts ran out,\n"
+    "4 when --drop-slot could not drop the slot.\n";
 
 struct Options {
     std::string config = "config/pgwamp.json";
     bool check = false;
+    bool drop_slot = false;
 };
 
 }  // namespace
@@ -49,6 +54,8 @@ int main(int argc, char** argv) {
         }
         if (arg == "--check") {
             options.check = true;
+        } else if (arg == "--drop-slot") {
+            options.drop_slot = true;
         } else if (arg == "--config" && i + 1 < argc) {
             options.config = argv[++i];
         } else if (arg.starts_with("--config=")) {
@@ -67,6 +74,7 @@ int main(int argc, char** argv) {
         std::cerr << "pgwamp: " << e.what() << "\n";
         return 1;
     }
+    if (options.drop_slot) return pgwamp::service::drop_slot(config);
     if (options.check) {
         std::cout << options.config << ": ok (" << config.procedures.size() << " procedures, "
                   << config.notifications.size() << " notification channels)\n";

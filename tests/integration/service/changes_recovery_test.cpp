@@ -7,7 +7,10 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+
 #include <csignal>
+#include <cstdio>
 #include <future>
 #include <map>
 #include <set>
@@ -189,7 +192,7 @@ TEST_F(ServiceChangesRecovery, RouterRestartLosesNothingWithReplay) {
         ASSERT_TRUE(poll_until([&] {
             replay = caller_->call("com.example.replay", {topic, after, 1000});
             return replay.ok();
-        }, 30s)) << replay.describe();
+        }, 30s)) << replay.describe() << "\nlog 0:\n" << stack_->pgwamp_log(0) << "\nlog 1:\n" << stack_->pgwamp_log(1);
         const auto& result = replay.args.at(0).as<Object>();
         const auto& events = find_kwarg(result, "events")->as<Array>();
         for (const auto& e : events) {
@@ -199,6 +202,34 @@ TEST_F(ServiceChangesRecovery, RouterRestartLosesNothingWithReplay) {
         more = find_kwarg(result, "more")->as<bool>();
     }
     expect_everything_once();
+}
+
+// Last: it stops the processes. The slot is dropped only when nobody consumes it.
+TEST_F(ServiceChangesRecovery, DropSlotRefusesWhileConsumedAndDropsWhenStopped) {
+    ::setenv("PGWAMP_TICKET", stack_->router().ticket().c_str(), 1);  // the config names it; never logged
+    auto drop = [] {
+        const std::string cmd = std::string(PGWAMP_BINARY_DIR) + "/service/pgwamp --drop-slot --config " +
+                                stack_->pgwamp_config_path() + " 2>&1";
+        std::string out;
+        FILE* p = ::popen(cmd.c_str(), "r");
+        char buf[512];
+        while (p && std::fgets(buf, sizeof buf, p)) out += buf;
+        const int status = p ? ::pclose(p) : -1;
+        return std::pair{WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+    };
+    auto [busy_rc, busy_out] = drop();
+    EXPECT_EQ(busy_rc, 4) << busy_out;
+    EXPECT_NE(busy_out.find("stop the pgwamp that consumes it first"), std::string::npos) << busy_out;
+    for (int i = 0; i < 2; ++i) stack_->stop_pgwamp(i, SIGTERM);
+    for (int i = 0; i < 2; ++i) EXPECT_EQ(stack_->wait_pgwamp(i, 15s), 0) << stack_->pgwamp_log(i);
+    auto [rc, out] = drop();
+    EXPECT_EQ(rc, 0) << out;
+    EXPECT_NE(out.find("dropped replication slot pgwamp_changes"), std::string::npos) << out;
+    EXPECT_EQ(stack_->postgres().psql("SELECT count(*) FROM pg_replication_slots"), "0");
+    auto [again_rc, again_out] = drop();
+    EXPECT_EQ(again_rc, 0) << again_out;
+    EXPECT_NE(again_out.find("nothing to drop"), std::string::npos) << again_out;
+    ::unsetenv("PGWAMP_TICKET");
 }
 
 }  // namespace
