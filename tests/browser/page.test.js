@@ -168,6 +168,22 @@ describe("pgwamp page in headless Chromium", { timeout: 600000 }, () => {
     await page.locator(`[data-testid=note-row][data-id="${row.id}"]`).waitFor({ timeout: LONG });
   });
 
+  it("follows row changes typed in psql: UPDATE and DELETE show up without a reload", async () => {
+    await page.waitForFunction(() => document.getElementById("changes-state").dataset.state === "on",
+      null, { timeout: LONG });
+    assert.match(await page.textContent("[data-testid=changes-state]"), /live row changes: logical replication slot pgwamp_changes/);
+    const body = probe("psql-row");
+    const id = await psql(info.conninfo, `INSERT INTO notes (body) VALUES ('${body}') RETURNING id`);
+    const row = page.locator(`[data-testid=note-row][data-id="${id}"]`);
+    await row.waitFor({ timeout: LONG });
+    // Only row changes carry these two (the NOTIFY trigger fires on INSERT only).
+    await psql(info.conninfo, `UPDATE notes SET body = '${body} edited' WHERE id = ${id}`);
+    await page.waitForFunction(([sel, text]) => document.querySelector(sel)?.textContent === text,
+      [`[data-testid=note-row][data-id="${id}"] [data-testid=note-body]`, `${body} edited`], { timeout: LONG });
+    await psql(info.conninfo, `DELETE FROM notes WHERE id = ${id}`);
+    await row.waitFor({ state: "detached", timeout: LONG });
+  });
+
   it("lists notes with a limit and shows the count", async () => {
     await page.evaluate(() => { document.getElementById("notes-status").textContent = ""; });
     await page.fill("#list-limit", "1");
@@ -246,6 +262,22 @@ describe("pgwamp page in headless Chromium", { timeout: 600000 }, () => {
     const id = probe("after-restart");
     await psql(info.conninfo, `NOTIFY demo, '{"probe": "${id}"}'`);
     await wait_event(page, { channel: "demo", text: id, timeout: LONG });
+  });
+
+  it("catches up on row changes made while it was cut off from the router", async () => {
+    const body = probe("offline");
+    await page.fill("#list-limit", "20");
+    await page.click("#list-submit");
+    const id = await psql(info.conninfo, `INSERT INTO notes (body) VALUES ('${body}') RETURNING id`);
+    await page.locator(`[data-testid=note-row][data-id="${id}"]`).waitFor({ timeout: LONG });
+    await stack.command("stop-router");
+    await wait_state(page, "[data-testid=conn-state]", ["retrying"]);
+    await psql(info.conninfo, `UPDATE notes SET body = '${body} changed offline' WHERE id = ${id}`);
+    await stack.command("start-router");
+    assert.equal(await wait_state(page, "[data-testid=conn-state]", ["open"], 2 * LONG), "open");
+    await page.waitForFunction(([sel, text]) => document.querySelector(sel)?.textContent === text,
+      [`[data-testid=note-row][data-id="${id}"] [data-testid=note-body]`, `${body} changed offline`],
+      { timeout: 2 * LONG });
   });
 
   it("works with MessagePack as well as JSON", async () => {

@@ -5,6 +5,7 @@ import { connect, set_state } from "./connection.js";
 import * as now from "./now.js";
 import * as events from "./events.js";
 import * as notes from "./notes.js";
+import * as changes from "./changes.js";
 
 let current = null; // the open autobahn.Session, or null while disconnected
 const get_session = () => current;
@@ -34,8 +35,9 @@ function start() {
       set_online(true);
       now.call_all(session);
       events.subscribe_all(session, notes.on_inserted);
-      notes.list(session);
-      notes.refresh_count(session);
+      const reload = () => Promise.all([notes.list(session), notes.refresh_count(session)]);
+      reload().then(() => changes.follow(session, notes.apply_change, reload))
+        .catch((err) => console.warn("row changes:", err));
     },
     on_close() {
       current = null;

@@ -71,8 +71,7 @@ export function on_inserted(row) {
   if (shown.has(String(row.id))) return;
   // One more note than the count said; the next notes.count call corrects
   // any drift, and a NOTIFY storm costs no extra calls.
-  const count = /^(\d+) total$/.exec($("notes-count").textContent);
-  if (count) $("notes-count").textContent = `${Number(count[1]) + 1} total`;
+  bump_count(1);
   const tr = row_view(row);
   tr.classList.add("fresh");
   shown.set(String(row.id), tr);
@@ -83,6 +82,42 @@ export function on_inserted(row) {
   while (Number.isInteger(limit) && limit >= 0 && body.children.length > limit) {
     shown.delete(body.lastElementChild.dataset.id);
     body.lastElementChild.remove();
+  }
+}
+
+function bump_count(delta) {
+  const count = /^(\d+) total$/.exec($("notes-count").textContent);
+  if (count) $("notes-count").textContent = `${Math.max(0, Number(count[1]) + delta)} total`;
+}
+
+// A row change from com.example.notes.on_change (changes.js): the table
+// follows INSERT, UPDATE, DELETE and TRUNCATE wherever they were made.
+export function apply_change(change) {
+  const row = change.new || {};
+  const key = change.old || row;
+  if (change.op === "insert") return on_inserted(row);
+  if (change.op === "update") {
+    const tr = shown.get(String(key.id ?? row.id));
+    if (!tr) return;
+    // An unchanged large body is absent from the event, not null: keep what is shown.
+    if (row.body !== undefined) tr.querySelector("[data-testid=note-body]").textContent = String(row.body ?? "");
+    tr.classList.remove("fresh");
+    void tr.offsetWidth; // restart the highlight
+    tr.classList.add("fresh");
+    return;
+  }
+  if (change.op === "delete") {
+    const tr = shown.get(String(key.id));
+    if (tr) {
+      shown.delete(String(key.id));
+      tr.remove();
+    }
+    return bump_count(-1);
+  }
+  if (change.op === "truncate") {
+    shown.clear();
+    $("notes-rows").replaceChildren();
+    $("notes-count").textContent = "0 total";
   }
 }
 
