@@ -145,7 +145,11 @@ def _change_rate(env, kind, child, run, rate, duration, warmup, loadgen_cpus, lo
         argv = [os.path.join(env.tools, "bench_event_pub"), "--url", env.router.url, "--topic", TOPIC,
                 "--table", TABLE] + common
     else:
-        argv = [os.path.join(env.tools, "bench_notify_pub"), "--conninfo", env.cluster.dsn(), "--table", TABLE] + common
+        # The cluster runs synchronous_commit=off, and a walsender decodes only
+        # flushed WAL: commits would reach the slot up to wal_writer_delay
+        # (200 ms) late. The loader commits as a default server does.
+        conninfo = env.cluster.dsn() + " options='-c synchronous_commit=on'"
+        argv = [os.path.join(env.tools, "bench_notify_pub"), "--conninfo", conninfo, "--table", TABLE] + common
     pub = None
     try:
         sub.wait_for("ready", 30)

@@ -72,7 +72,7 @@ def markdown(data):
              "publishes, feedback after acks); `echo` publishes the same event straight to the router "
              "(`bench_event_pub --run`, no database). Each has its own slot, dropped afterwards. Out of order: "
              "rows arriving after a row inserted later. CPU per change is over every change delivered, warm-up "
-             "rows included; PostgreSQL's includes the loader's backend and the callee's walsender.", "",
+             "rows included; PostgreSQL's is the server processes alive at both edges of a rate (the callee's walsender, background workers; the loader's backend has exited by then).", "",
              "| callee | target/s | inserted/s | received | missing | dup | out of order | events/s | p50 µs "
              "| p99 µs | max µs | callee CPU µs/change | router CPU µs/change | PostgreSQL CPU µs/change |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
