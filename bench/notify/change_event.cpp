@@ -27,12 +27,14 @@ std::optional<std::int64_t> integer(const nlohmann::json& v) {
 }  // namespace
 
 std::string iso8601_utc(std::int64_t us) {
-    std::time_t seconds = static_cast<std::time_t>(us / 1'000'000);
+    // Floor division, so a time before the epoch still gets micros in [0, 1e6).
+    const std::int64_t micros = ((us % 1'000'000) + 1'000'000) % 1'000'000;
+    std::time_t seconds = static_cast<std::time_t>((us - micros) / 1'000'000);
     std::tm tm{};
     gmtime_r(&seconds, &tm);
-    char out[40];
+    char out[96];  // room for any int in each field, as -Wformat-truncation asks
     std::snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long>(us % 1'000'000));
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long>(micros));
     return out;
 }
 
