@@ -32,7 +32,7 @@ class Env:
         self.loadgen_client = loadgen_client  # its WAMP client: pgwamp (wamp::Client) or autobahn
 
 
-def pgwamp_config(env, db="bench", notify=False):
+def pgwamp_config(env, db="bench", notify=False, changes=None):
     config = {
         "router": {"url": env.router.url, "realm": "realm1", "authmethod": "anonymous"},
         "database": {"conninfo": env.cluster.dsn(db), "pool": {"min": env.pool_min, "max": env.pool_max}},
@@ -40,17 +40,19 @@ def pgwamp_config(env, db="bench", notify=False):
     }
     if notify:
         config["notifications"] = {CHANNEL: {"topic": TOPIC, "payload": "json"}}
+    if changes:
+        config["changes"] = changes  # the changes phase's section (harness/changes.py)
     return config
 
 
-def start(kind, env, name=None, db="bench", notify=False):
+def start(kind, env, name=None, db="bench", notify=False, changes=None):
     name = name or kind
     if kind == "pgwamp":
         if not env.pgwamp or not os.path.exists(env.pgwamp):
             raise FileNotFoundError(f"pgwamp binary not found at {env.pgwamp}")
         path = os.path.join(env.log_dir, f"{name}.json")
         with open(path, "w") as f:
-            json.dump(pgwamp_config(env, db, notify), f, indent=2)
+            json.dump(pgwamp_config(env, db, notify, changes), f, indent=2)
         child = Child(name, [env.pgwamp, "--config", path], env.log_dir, cpus=env.cpus)
     elif kind in ("txpostgres", "adbapi"):
         argv = [env.python, os.path.join(env.peers_dir, f"{kind}_peer.py"), "--url", env.router.url,

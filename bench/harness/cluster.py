@@ -40,7 +40,9 @@ class Cluster:
                    "--no-sync", "--locale=C"])
         opts = (f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.dir} "
                 "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "
-                "-c shared_buffers=64MB -c shared_preload_libraries=pg_stat_statements")
+                "-c shared_buffers=64MB -c shared_preload_libraries=pg_stat_statements "
+                # The changes phase: pgwamp and the psycopg2 peer each stream from a slot.
+                "-c wal_level=logical -c max_replication_slots=8 -c max_wal_senders=8")
         pin = ["taskset", "-c", self.cpus] if self.cpus else []
         try:
             self._run(pin + [f"{PG_BIN}/pg_ctl", "-D", self.data, "-l", self.log, "-o", opts, "-w", "-t", "60", "start"])

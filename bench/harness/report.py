@@ -3,6 +3,8 @@ latest.png (calls/s and p99 against concurrency, one line per callee)."""
 
 import json
 
+import report_changes
+
 
 def _f(v, digits=0):
     if v is None:
@@ -105,6 +107,8 @@ def targets(data):
     else:
         out.append(("NOTIFY→event", "n/a", "pgwamp not measured"))
 
+    out += report_changes.targets(data)
+
     loads = [r["loadgen_cpu_percent"] for r in rows if r.get("loadgen_cpu_percent") is not None]
     if loads:
         out.append(("the load generator is not the bottleneck (< 50 % of its CPU in every window)",
@@ -186,6 +190,8 @@ def markdown(data):
         best = sustained_rates(notify)
         lines += ["", "Highest rate kept up with (no loss, publisher on schedule, arrivals ≥ 95 % of the rate): " +
                   (", ".join(f"{k} {v}/s" for k, v in best.items()) or "none of the rates tried") + ".", ""]
+
+    lines += report_changes.markdown(data)
 
     rr = data.get("roundrobin")
     if rr:

@@ -15,6 +15,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import callees  # noqa: E402
+import changes  # noqa: E402
 import phases  # noqa: E402
 import report  # noqa: E402
 from cluster import Cluster  # noqa: E402
@@ -31,6 +32,7 @@ ROOT = os.path.dirname(BENCH)
 # "loadgen-apart" isolates the load generator instead and puts router, callee
 # and PostgreSQL on the same CPU(s).
 LAYOUTS = {"router-apart", "loadgen-apart", "none"}
+PHASES = ("calls", "notify", "changes", "roundrobin", "soak")
 
 
 def pinning(layout, ncpu):
@@ -68,7 +70,8 @@ def parse_args(argv):
     p.add_argument("--pgwamp", default=os.path.join(ROOT, "build", "service", "pgwamp"), help="pgwamp binary")
     p.add_argument("--build-type", default="?", help="for the report only")
     p.add_argument("--crossbar", default=os.path.join(ROOT, ".venv", "bin", "crossbar"))
-    p.add_argument("--callees", default="pgwamp,txpostgres,adbapi,echo")
+    p.add_argument("--callees", default="pgwamp,txpostgres,adbapi,psycopg2,echo",
+                   help="psycopg2 is the logical replication peer: the changes phase only")
     p.add_argument("--concurrency", type=int_list, default=[1, 16, 64, 256])
     p.add_argument("--warmup", type=float, default=None, help="seconds (default 1; quick 0.5)")
     p.add_argument("--duration", type=float, default=None, help="seconds measured per point (default 5; quick 1.5)")
@@ -78,9 +81,13 @@ def parse_args(argv):
     p.add_argument("--notify-warmup", type=float, default=None,
                    help="seconds of uncounted events before each rate (default 2; quick 0.5): they absorb the "
                         "router's one-off work after a component joins, such as a full garbage collection")
+    p.add_argument("--changes-rates", type=int_list, default=None,
+                   help="single-row INSERT transactions/s to try in the changes phase (default 500,1000,2000,4000; "
+                        "quick 500,2000); each rate runs --notify-warmup then --notify-duration seconds")
     p.add_argument("--soak", type=float, default=None,
                    help="seconds of the RSS-growth run at the highest concurrency (default 300; quick 20; 0: skip)")
-    p.add_argument("--skip", default="", help="comma list of: calls,notify,roundrobin,soak")
+    p.add_argument("--skip", default="", help="comma list of: " + ",".join(PHASES))
+    p.add_argument("--phases", default=None, help="run only these (comma list of: " + ",".join(PHASES) + ")")
     p.add_argument("--pool-min", type=int, default=3)
     p.add_argument("--pool-max", type=int, default=10)
     p.add_argument("--transport", choices=["rawsocket", "websocket"], default="rawsocket",
@@ -97,13 +104,17 @@ def parse_args(argv):
     a.notify_rates = a.notify_rates or ([500, 2000] if q else [500, 1000, 2000, 4000, 8000])
     a.notify_duration = a.notify_duration if a.notify_duration is not None else (2.0 if q else 4.0)
     a.notify_warmup = a.notify_warmup if a.notify_warmup is not None else (0.5 if q else 2.0)
+    a.changes_rates = a.changes_rates or ([500, 2000] if q else [500, 1000, 2000, 4000])
     a.soak = a.soak if a.soak is not None else (20.0 if q else 300.0)
     a.skip = {s for s in a.skip.split(",") if s}
-    unknown = a.skip - {"calls", "notify", "roundrobin", "soak"}
+    only = {s for s in (a.phases or "").split(",") if s}
+    unknown = (a.skip | only) - set(PHASES)
     if unknown:
-        p.error(f"--skip: unknown {sorted(unknown)}")
+        p.error(f"--skip/--phases: unknown {sorted(unknown)}")
+    if only:
+        a.skip |= set(PHASES) - only
     a.callees = [c for c in a.callees.split(",") if c]
-    bad = set(a.callees) - {"pgwamp", "txpostgres", "adbapi", "echo"}
+    bad = set(a.callees) - {"pgwamp", "txpostgres", "adbapi", "psycopg2", "echo"}
     if bad:
         p.error(f"--callees: unknown {sorted(bad)}")
     if a.duration <= 0 or a.warmup < 0 or a.notify_duration <= 0 or a.notify_warmup < 0 or a.soak < 0:
@@ -160,7 +171,7 @@ def main(argv):
         "crossbar": version([a.crossbar, "version"]), "postgres": "15",
         "pgwamp": os.path.relpath(a.pgwamp, ROOT) if os.path.abspath(a.pgwamp).startswith(ROOT + "/") else a.pgwamp, "build_type": a.build_type,
         "transport": a.transport, "client": a.client, "pool_min": a.pool_min, "pool_max": a.pool_max, "warmup": a.warmup, "duration": a.duration, "notify_warmup": a.notify_warmup,
-        "log_dir": log_dir}, "calls": [], "notify": [], "roundrobin": None, "soak": None, "failures": []}
+        "log_dir": log_dir}, "calls": [], "notify": [], "changes": [], "roundrobin": None, "soak": None, "failures": []}
     log(f"logs in {log_dir}")
 
     cluster = Cluster(log_dir, cpus=callee_cpus)
@@ -184,10 +195,15 @@ def main(argv):
                 data["failures"].append(f"{key}: {e}")
 
         if "calls" not in a.skip:
-            phase("calls", phases.calls_matrix, env, a.callees, a.concurrency, a.warmup, a.duration, loadgen_cpus, log)
+            serving = [k for k in a.callees if k != "psycopg2"]  # the replication peer serves no calls
+            phase("calls", phases.calls_matrix, env, serving, a.concurrency, a.warmup, a.duration, loadgen_cpus, log)
         if "notify" not in a.skip:
             kinds = [k for k in ("pgwamp", "txpostgres", "echo") if k in a.callees]
             phase("notify", phases.notify_sweep, env, kinds, a.notify_rates, a.notify_duration, a.notify_warmup,
+                  loadgen_cpus, log)
+        if "changes" not in a.skip:
+            kinds = [k for k in ("pgwamp", "psycopg2", "echo") if k in a.callees]
+            phase("changes", changes.changes_sweep, env, kinds, a.changes_rates, a.notify_duration, a.notify_warmup,
                   loadgen_cpus, log)
         if "roundrobin" not in a.skip and "pgwamp" in a.callees:
             phase("roundrobin", phases.roundrobin, env, 64, a.warmup, a.duration * 2, loadgen_cpus, log)

@@ -4,11 +4,16 @@
 // no database on the way: the router's own ceiling and latency tail, which
 // the NOTIFY -> event figures are judged against.
 //
+// --run R: the echo of the changes bench instead: the row-change event
+// pgwamp publishes for an INSERT into --table (args [], kwargs {op, table,
+// new: {id, run, seq, t_us, ...}, old, position, commit_time}).
+//
 // stdout: {"event":"result","sent":n,"warmup_sent":w,"seconds":s,"rate":r,"max_lag_ms":m,"dropped":d}
 // (the same fields as bench_notify_pub, plus publishes the client dropped).
 
 #include "command_line.hpp"
 #include "bench_client.hpp"
+#include "change_event.hpp"
 #include "publish_schedule.hpp"
 #include "value_json.hpp"
 
@@ -47,13 +52,17 @@ int main(int argc, char** argv) {
     std::string realm;
     std::string topic;
     std::string channel;
+    std::string table;
+    std::int64_t run = -1;
     pgwamp::bench::PublishPlan plan;
     po::options_description desc("bench_event_pub options");
     desc.add_options()("help,h", "this text")
         ("url", po::value(&url)->default_value("rs://127.0.0.1:8081"), "router RawSocket url, rs://IP:PORT")
         ("realm", po::value(&realm)->default_value("realm1"), "realm to join")
         ("topic", po::value(&topic)->default_value("com.example.bench.event"), "topic to publish to")
-        ("channel", po::value(&channel)->default_value("bench_events"), "the channel named in kwargs");
+        ("channel", po::value(&channel)->default_value("bench_events"), "the channel named in kwargs")
+        ("run", po::value(&run)->default_value(-1), "publish row-change events of this run; -1: NOTIFY events")
+        ("table", po::value(&table)->default_value("public.bench_changes"), "with --run: the table named in kwargs");
     pgwamp::bench::add_publish_options(desc, plan);
     pgwamp::wamp::ClientOptions client_options;
     if (auto leave = pgwamp::bench::read_options("bench_event_pub", argc, argv, desc, [&] {
@@ -78,8 +87,13 @@ int main(int argc, char** argv) {
         // sleep until the next one is due.
         auto now = Clock::now();
         while (!schedule->done() && schedule->due(schedule->next()) <= now) {
-            auto payload = pgwamp::bench::from_json(schedule->next_payload(realtime_us()));
-            client.publish(topic, pgwamp::Array{std::move(payload)}, kwargs);
+            auto payload = schedule->next_payload(realtime_us());
+            if (run >= 0) {
+                auto change = pgwamp::bench::change_event_kwargs(payload, table, run, schedule->next() + 1);
+                client.publish(topic, pgwamp::Array{}, std::get<pgwamp::Object>(pgwamp::bench::from_json(change).data));
+            } else {
+                client.publish(topic, pgwamp::Array{pgwamp::bench::from_json(payload)}, kwargs);
+            }
             schedule->sent(now);
         }
         if (!schedule->done()) {

@@ -12,6 +12,12 @@
 // stdout: PublishSchedule::result(): {"event":"result","sent":n,...} where
 // rate is over the sending span (the last answer may come later) and lag is
 // how far behind its schedule the publisher fell.
+//
+// --table T --run R: the loader of the changes bench instead. Each event is
+// `INSERT INTO T (run, seq, t_us) VALUES (R, seq, t_us)`, one row per
+// transaction (seq -1 for a warm-up row); the row change reaches the
+// subscriber through logical replication. T is the harness's own table name,
+// written into the statement as given.
 
 #include "command_line.hpp"
 #include "publish_schedule.hpp"
@@ -53,11 +59,15 @@ struct PGresultDeleter {
 int main(int argc, char** argv) {
     std::string conninfo;
     std::string channel;
+    std::string table;
+    std::int64_t run = 0;
     pgwamp::bench::PublishPlan plan;
     po::options_description desc("bench_notify_pub options");
     desc.add_options()("help,h", "this text")
         ("conninfo", po::value(&conninfo)->required(), "libpq connection string")
-        ("channel", po::value(&channel)->default_value("bench_events"), "NOTIFY channel");
+        ("channel", po::value(&channel)->default_value("bench_events"), "NOTIFY channel")
+        ("table", po::value(&table), "INSERT a row into this table per event instead of NOTIFY")
+        ("run", po::value(&run)->default_value(0), "with --table: the run column of every row");
     pgwamp::bench::add_publish_options(desc, plan);
     if (auto leave = pgwamp::bench::read_options("bench_notify_pub", argc, argv, desc, [&] {
         pgwamp::bench::check_publish_plan(plan);
@@ -101,20 +111,33 @@ int main(int argc, char** argv) {
             auto status = PQresultStatus(res.get());
             if (status == PGRES_PIPELINE_SYNC) {
                 ++confirmed;
-            } else if (status != PGRES_TUPLES_OK) {
-                std::cerr << "bench_notify_pub: pg_notify failed: " << PQresultErrorMessage(res.get());
+            } else if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+                std::cerr << "bench_notify_pub: statement failed: " << PQresultErrorMessage(res.get());
                 return false;
             }
         }
         return true;
     };
+    const std::string insert = "INSERT INTO " + table + " (run, seq, t_us) VALUES ($1, $2, $3)";
+    const std::string run_text = std::to_string(run);
+    // Sends the next event's statement: pg_notify, or the INSERT of its row.
+    auto send_next = [&]() -> bool {
+        auto payload = schedule.next_payload(realtime_us());
+        if (table.empty()) {
+            std::string text = payload.dump();
+            const char* values[] = {channel.c_str(), text.c_str()};
+            return PQsendQueryParams(conn.get(), "SELECT pg_notify($1, $2)", 2, nullptr, values, nullptr, nullptr,
+                                     0) == 1;
+        }
+        std::string seq = std::to_string(payload.value("seq", std::int64_t{-1}));
+        std::string t_us = std::to_string(payload["t_us"].get<std::int64_t>());
+        const char* values[] = {run_text.c_str(), seq.c_str(), t_us.c_str()};
+        return PQsendQueryParams(conn.get(), insert.c_str(), 3, nullptr, values, nullptr, nullptr, 0) == 1;
+    };
     while (!schedule.done() || confirmed < schedule.next()) {
         auto now = std::chrono::steady_clock::now();
         if (!schedule.done() && now >= schedule.due(schedule.next())) {
-            std::string payload = schedule.next_payload(realtime_us()).dump();
-            const char* values[] = {channel.c_str(), payload.c_str()};
-            if (PQsendQueryParams(conn.get(), "SELECT pg_notify($1, $2)", 2, nullptr, values, nullptr, nullptr, 0) != 1 ||
-                PQpipelineSync(conn.get()) != 1) {
+            if (!send_next() || PQpipelineSync(conn.get()) != 1) {
                 return fail("send failed");
             }
             schedule.sent(now);

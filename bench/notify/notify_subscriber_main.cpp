@@ -6,9 +6,14 @@
 // stdout: {"event":"ready"} once subscribed, then {"event":"result",...} when
 // all --expect events arrived, or --idle seconds passed without one (after the
 // first), or --timeout seconds passed in all.
+//
+// --run R: the subscriber of the changes bench. Events are row changes
+// (args [], kwargs {op, table, new, ...}) and seq and t_us come from the
+// row (kwargs["new"]) of run R; rows of other runs count as foreign.
 
 #include "command_line.hpp"
 #include "bench_client.hpp"
+#include "change_event.hpp"
 #include "event_tracker.hpp"
 #include "value_json.hpp"
 
@@ -34,7 +39,10 @@ std::int64_t realtime_us() {
         .count();
 }
 
-std::optional<pgwamp::bench::BenchEvent> read_event(const pgwamp::wamp::Event& event) {
+std::optional<pgwamp::bench::BenchEvent> read_event(const pgwamp::wamp::Event& event, std::int64_t run) {
+    if (run >= 0) {
+        return pgwamp::bench::parse_change_event(pgwamp::bench::to_json(pgwamp::Value(event.kwargs)), run);
+    }
     if (!event.args.empty()) {
         return pgwamp::bench::parse_event_payload(pgwamp::bench::to_json(event.args.front()));
     }
@@ -69,6 +77,7 @@ int main(int argc, char** argv) {
     std::size_t expect = 0;
     double idle_s = 3;
     double timeout_s = 120;
+    std::int64_t run = -1;
     po::options_description desc("bench_notify_sub options");
     desc.add_options()("help,h", "this text")
         ("url", po::value(&url)->default_value("rs://127.0.0.1:8081"), "router RawSocket url, rs://IP:PORT")
@@ -76,7 +85,8 @@ int main(int argc, char** argv) {
         ("topic", po::value(&topic)->default_value("com.example.bench.event"), "topic to subscribe to")
         ("expect", po::value(&expect)->required(), "events the publisher sends (seq 0..expect-1)")
         ("idle", po::value(&idle_s)->default_value(3.0), "give up after this many seconds without an event")
-        ("timeout", po::value(&timeout_s)->default_value(120.0), "give up after this many seconds in all");
+        ("timeout", po::value(&timeout_s)->default_value(120.0), "give up after this many seconds in all")
+        ("run", po::value(&run)->default_value(-1), "read row-change events of this run (see above); -1: NOTIFY payloads");
     pgwamp::wamp::ClientOptions client_options;
     if (auto leave = pgwamp::bench::read_options("bench_notify_sub", argc, argv, desc, [&] {
         if (expect == 0 || expect > 100'000'000) {
@@ -156,7 +166,7 @@ int main(int argc, char** argv) {
         }
         std::optional<pgwamp::bench::BenchEvent> parsed;
         try {
-            parsed = read_event(event);
+            parsed = read_event(event, run);
         } catch (const std::exception&) {
             // A payload of another shape counts as foreign; it must not end the run.
         }

@@ -8,6 +8,7 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
 
 import report  # noqa: E402
+import report_changes  # noqa: E402
 from run_bench import pinning  # noqa: E402
 
 
@@ -25,7 +26,21 @@ def notify(kind, rate, missing=0, p99=2000.0, events=None, published=None):
             "callee_cpu_us": 5.0, "router_cpu_us": 30.0}
 
 
-def data(pg_cps=4500, pg_cpu=10.0, pg_p50=600.0, pg_rss=12.0, notify_rows=None, growth=0.1):
+def change(kind, rate, missing=0, out_of_order=0, p99=3000.0, cpu=8.0, events=None):
+    row = notify(kind, rate, missing=missing, p99=p99, events=events)
+    row.update(out_of_order=out_of_order, callee_cpu_us=None if kind == "echo" else cpu, postgres_cpu_us=30.0)
+    return row
+
+
+def changes(pg_missing=0, pg_order=0, pg_p99=3000.0, pg_cpu=8.0, echo_rates=(500, 1000, 2000)):
+    rows = [change("pgwamp", r, missing=pg_missing if r == 1000 else 0, out_of_order=pg_order, p99=pg_p99,
+                   cpu=pg_cpu) for r in (500, 1000, 2000)]
+    rows += [change("psycopg2", r, cpu=60.0) for r in (500, 1000, 2000)]
+    rows += [change("echo", r) for r in echo_rates]
+    return rows
+
+
+def data(pg_cps=4500, pg_cpu=10.0, pg_p50=600.0, pg_rss=12.0, notify_rows=None, growth=0.1, changes_rows=None):
     rows = []
     for c in (1, 16, 64, 256):
         rows.append(calls("pgwamp", c, pg_cps if c > 1 else 1000, p50=pg_p50 if c == 1 else 5000, cpu=pg_cpu, rss=pg_rss))
@@ -34,6 +49,7 @@ def data(pg_cps=4500, pg_cpu=10.0, pg_p50=600.0, pg_rss=12.0, notify_rows=None, 
     return {"setup": {}, "calls": rows,
             "notify": notify_rows if notify_rows is not None else [notify("pgwamp", 1000), notify("pgwamp", 2000),
                                                                    notify("txpostgres", 1000), notify("txpostgres", 2000)],
+            "changes": changes_rows if changes_rows is not None else changes(),
             "soak": {"callee": "pgwamp", "duration_s": 300, "concurrency": 256, "calls_per_s": 4000, "errors": {},
                      "latency_us": {"p99": 9000.0}, "rss_samples": [[0, 12], [5, 12 + growth]], "rss_first_mb": 12,
                      "rss_last_mb": 12 + growth, "rss_max_mb": 12 + growth, "rss_growth_mb": growth}}
@@ -91,6 +107,25 @@ class Targets(unittest.TestCase):
                 notify("txpostgres", 2000, events=1500)]
         self.assertEqual(report.sustained_rates(rows), {"pgwamp": 1000})
         self.assertEqual(by_prefix(data(notify_rows=rows), "NOTIFY"), "pass")
+
+    def test_changes_loss_and_reordering_up_to_the_echo_rate(self):
+        self.assertEqual(by_prefix(data(changes_rows=changes(pg_missing=1)), "changes: no loss"), "FAIL")
+        self.assertEqual(by_prefix(data(changes_rows=changes(pg_order=1)), "changes: no loss"), "FAIL")
+
+    def test_changes_a_rate_pgwamp_did_not_reach_fails(self):
+        rows = [r for r in changes(echo_rates=(500, 1000, 2000)) if not (r["callee"] == "pgwamp" and r["rate"] == 2000)]
+        self.assertEqual(by_prefix(data(changes_rows=rows), "changes: no loss"), "FAIL")
+
+    def test_changes_p99_below_the_echo_rate(self):
+        self.assertEqual(by_prefix(data(changes_rows=changes(pg_p99=11_000)), "changes: pgwamp commit"), "FAIL")
+
+    def test_changes_cpu_against_the_peer(self):
+        self.assertEqual(by_prefix(data(changes_rows=changes(pg_cpu=12.5)), "changes: pgwamp CPU"), "FAIL")
+
+    def test_changes_without_pgwamp_are_not_applicable(self):
+        rows = [r for r in changes() if r["callee"] != "pgwamp"]
+        self.assertEqual(by_prefix(data(changes_rows=rows), "changes: pgwamp row"), "n/a")
+        self.assertIn("| psycopg2 | 500 |", "\n".join(report_changes.markdown(data(changes_rows=rows))))
 
     def test_busy_load_generator(self):
         d = data()

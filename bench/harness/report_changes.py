@@ -1,0 +1,91 @@
+"""The changes phase in the report: its targets and its table (report.py
+puts them in latest.md)."""
+
+import report  # circular on purpose: only used at call time, after both modules loaded
+
+
+def fmt(v, digits=0):
+    return report._f(v, digits)
+
+
+def sustained_rates(rows):
+    return report.sustained_rates(rows)
+
+LOSS = "changes: no loss, no reordering at every rate the echo publisher sustains"
+P99 = "changes: pgwamp commit → event p99 ≤ 10 ms below that rate"
+CPU = "changes: pgwamp CPU per change ≤ 1/5 of the psycopg2 peer's"
+
+
+def _rows(data, kind):
+    return {r["rate"]: r for r in data.get("changes") or [] if r.get("callee") == kind and "rate" in r}
+
+
+def _router_rate(data):
+    """(rate, who says so): what the echo publisher sustained, else the best of the callees."""
+    best = sustained_rates([r for r in data.get("changes") or [] if "rate" in r])
+    if "echo" in best:
+        return best["echo"], "echo publisher"
+    return max(best.values(), default=None), "best of the callees"
+
+
+def targets(data):
+    pg, peer = _rows(data, "pgwamp"), _rows(data, "psycopg2")
+    if not pg:
+        return [("changes: pgwamp row changes → events", "n/a", "pgwamp not measured")]
+    out = []
+    router_rate, by = _router_rate(data)
+    if router_rate is None:
+        return [(LOSS, "FAIL", "no callee kept up with any rate tried")]
+    upto = [r for rate, r in pg.items() if rate <= router_rate]
+    tried = sorted(rate for rate in _rows(data, "echo") if rate <= router_rate) or [router_rate]
+    bad = [r for r in upto if r["missing"] or r["out_of_order"] or r["duplicates"]]
+    untried = [rate for rate in tried if rate not in pg]
+    out.append((LOSS, "pass" if upto and not bad and not untried else "FAIL",
+                f"{by} sustains {router_rate}/s; pgwamp missing/out of order: "
+                + (", ".join(f"{r['rate']}/s {r['missing']}/{r['out_of_order']}" for r in upto) or "–")
+                + (f"; not reached: {untried}" if untried else "")))
+    below = [r["latency_us"]["p99"] for rate, r in pg.items() if rate < router_rate]
+    worst = max(below, default=None)
+    out.append((P99, "n/a" if worst is None else ("pass" if worst <= 10_000 else "FAIL"),
+                "no rate below it measured" if worst is None else f"worst {worst / 1000:.2f} ms"))
+    ratios = {rate: pg[rate]["callee_cpu_us"] / peer[rate]["callee_cpu_us"] for rate in pg
+              if rate in peer and pg[rate]["callee_cpu_us"] and peer[rate]["callee_cpu_us"]}
+    if ratios:
+        worst = max(ratios.values())
+        out.append((CPU, "pass" if worst <= 0.2 else "FAIL",
+                    "; ".join(f"{rate}/s: {v:.3f}" for rate, v in sorted(ratios.items()))))
+    else:
+        out.append((CPU, "n/a", "the peer not measured at pgwamp's rates"))
+    return out
+
+
+def markdown(data):
+    rows = data.get("changes") or []
+    if not rows:
+        return []
+    lines = ["## Row changes → event (logical replication)", "",
+             "`bench_notify_pub --table` inserts one row per transaction into `bench_changes` (the demo's `notes` "
+             "shape plus run, seq, t_us) at a fixed rate; `t_us` is the loader's clock just before it sends the "
+             "INSERT, so the latency is insert + commit → arrival, a little more than commit → arrival, the same "
+             "for every callee. `pgwamp` follows the table through its `changes` section (pgoutput); `psycopg2` is "
+             "`peers/psycopg2_changes_peer.py` (LogicalReplicationConnection, test_decoding, acknowledged "
+             "publishes, feedback after acks); `echo` publishes the same event straight to the router "
+             "(`bench_event_pub --run`, no database). Each has its own slot, dropped afterwards. Out of order: "
+             "rows arriving after a row inserted later. CPU per change is over every change delivered, warm-up "
+             "rows included; PostgreSQL's is the server processes alive at both edges of a rate (the callee's walsender, background workers; the loader's backend has exited by then).", "",
+             "| callee | target/s | inserted/s | received | missing | dup | out of order | events/s | p50 µs "
+             "| p99 µs | max µs | callee CPU µs/change | router CPU µs/change | PostgreSQL CPU µs/change |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        if "skipped" in r:
+            lines.append(f"| {r['callee']} | not measured: {r['skipped']} ||||||||||||")
+            continue
+        lat = r["latency_us"]
+        lines.append(f"| {r['callee']} | {r['rate']} | {fmt(r['publish_rate'])} | {r['received']}/{r['sent']} "
+                     f"| {r['missing']} | {r['duplicates']} | {r['out_of_order']} | {fmt(r['events_per_s'])} "
+                     f"| {fmt(lat['p50'])} | {fmt(lat['p99'])} | {fmt(lat['max'])} | {fmt(r['callee_cpu_us'], 1)} "
+                     f"| {fmt(r['router_cpu_us'], 1)} | {fmt(r.get('postgres_cpu_us'), 1)} |")
+    best = sustained_rates([r for r in rows if "rate" in r])
+    lines += ["", "Highest rate kept up with (no loss, loader on schedule, arrivals ≥ 95 % of the rate): " +
+              (", ".join(f"{k} {v}/s" for k, v in best.items()) or "none of the rates tried") + ".", ""]
+    return lines
