@@ -81,6 +81,7 @@ int main(int argc, char** argv) {
                                 {"pid", pgwamp::Value(static_cast<std::int64_t>(::getpid()))}};
     std::optional<pgwamp::bench::PublishSchedule> schedule;
     bool all_sent = false;
+    std::uint64_t refused = 0;  // acknowledged publishes the router answered with ERROR
 
     std::function<void()> send_due = [&] {
         // Everything due by now goes out (a late wake-up catches up), then
@@ -90,7 +91,11 @@ int main(int argc, char** argv) {
             auto payload = schedule->next_payload(realtime_us());
             if (run >= 0) {
                 auto change = pgwamp::bench::change_event_kwargs(payload, table, run, schedule->next() + 1);
-                client.publish(topic, pgwamp::Array{}, std::get<pgwamp::Object>(pgwamp::bench::from_json(change).data));
+                // Acknowledged, as pgwamp and the peer publish changes: the router does the same work.
+                client.publish(topic, pgwamp::Array{}, std::get<pgwamp::Object>(pgwamp::bench::from_json(change).data),
+                               pgwamp::wamp::PublishOptions{true}, [&](std::exception_ptr e) {
+                                   if (e) ++refused;
+                               });
             } else {
                 client.publish(topic, pgwamp::Array{pgwamp::bench::from_json(payload)}, kwargs);
             }
@@ -105,7 +110,7 @@ int main(int argc, char** argv) {
         }
         all_sent = true;
         auto result = schedule->result(Clock::now());
-        result["dropped"] = client.dropped_publications();
+        result["dropped"] = client.dropped_publications() + refused;
         std::cout << result.dump() << std::endl;
         client.stop([&] { io.stop(); });
     };
