@@ -121,8 +121,23 @@ describe("scripts/run", { timeout: 400000 }, () => {
 
     const notify = /NOTIFY\s+(psql .*)$/m.exec(output);
     assert.ok(notify, output);
-    await new Promise((resolve, reject) => execFile("bash", ["-c", notify[1]], { timeout: 30000 },
-      (err, stdout, stderr) => (err ? reject(new Error(`${notify[1]}: ${stderr}`)) : resolve(stdout))));
+    const sh = (line) => new Promise((resolve, reject) => execFile("bash", ["-c", line], { timeout: 30000 },
+      (err, stdout, stderr) => (err ? reject(new Error(`${line}: ${stderr}`)) : resolve(stdout))));
+    await sh(notify[1]);
+    // The throwaway cluster runs with wal_level=logical: pgwamp consumes its slot.
+    const logs = /Logs\s+(\S+)/.exec(output);
+    assert.ok(logs, output);
+    const log_path = path.isAbsolute(logs[1]) ? logs[1] : path.join(ROOT, logs[1]);
+    const deadline = Date.now() + 30000;
+    while (!/event=changes_state state=streaming/.test(fs.readFileSync(log_path, "utf8")) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.match(fs.readFileSync(log_path, "utf8"), /event=changes_state state=streaming/);
+    for (const verb of ["Insert", "Update", "Delete"]) {
+      const line = new RegExp(`${verb}\\s+(psql .*)$`, "m").exec(output);
+      assert.ok(line, `no ${verb} line:\n${output}`);
+      await sh(line[1]);
+    }
   });
 
   it("never prints its secrets", () => {
