@@ -263,6 +263,23 @@ TEST_F(ServiceChanges, ReplayCatchesUpAfterAGapAndRefusesBeyondHistory) {
     EXPECT_EQ(bad_position.error_uri, "wamp.error.invalid_argument") << bad_position.describe();
 }
 
+TEST_F(ServiceChanges, TheSlotKeepsAdvancingWhenNothingPublishedChanges) {
+    // Writes to a table outside the publication: no event, but WAL moves on,
+    // and a slot that stayed behind would make the server keep all of it.
+    const auto lsn = [] {
+        return stack_->postgres().psql(
+            "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = 'pgwamp_changes'");
+    };
+    const auto behind = [&](const std::string& than) {
+        return stack_->postgres().psql("SELECT '" + lsn() + "'::pg_lsn < '" + than + "'::pg_lsn") == "t";
+    };
+    stack_->postgres().psql("CREATE TABLE IF NOT EXISTS changes_unpublished (n int)");
+    stack_->postgres().psql("INSERT INTO changes_unpublished SELECT generate_series(1, 1000)");
+    const std::string written = stack_->postgres().psql("SELECT pg_current_wal_lsn()");
+    EXPECT_TRUE(poll_until([&] { return !behind(written); }, 20s))
+        << "confirmed_flush_lsn " << lsn() << " stayed behind " << written;
+}
+
 TEST_F(ServiceChanges, StatusSaysWhoConsumesTheSlot) {
     const auto status = caller_->call("com.example.changes.status");
     ASSERT_TRUE(status.ok()) << status.describe();
