@@ -1,5 +1,7 @@
 #include "service/call_context.hpp"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "common/error_uris.hpp"
@@ -7,8 +9,14 @@
 
 namespace pgwamp::service {
 
+std::chrono::milliseconds effective_timeout(std::chrono::milliseconds procedure, std::chrono::milliseconds caller) {
+    if (caller.count() <= 0) return procedure;
+    if (procedure.count() <= 0) return caller;
+    return std::min(procedure, caller);
+}
+
 CallContext::CallContext(wamp::Invocation call, CallTracker& tracker, std::chrono::milliseconds timeout)
-    : call_(std::move(call)), tracker_(tracker), timeout_(timeout) {
+    : call_(std::move(call)), tracker_(tracker), timeout_(effective_timeout(timeout, call_.caller_timeout())) {
     tracker_.begin();
     // A caller that cancels or times out at the router sends INTERRUPT: stop
     // the SQL rather than let it run to completion for nobody.

@@ -28,6 +28,7 @@ private:
 
 class CallContext {
 public:
+    // `timeout`: the procedure's deadline; the caller's, when smaller, wins.
     CallContext(wamp::Invocation call, CallTracker& tracker, std::chrono::milliseconds timeout);
     ~CallContext();
     CallContext(const CallContext&) = delete;
@@ -47,6 +48,11 @@ private:
     std::shared_ptr<db::CancelSignal> cancel_ = std::make_shared<db::CancelSignal>();
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
+
+// The smaller of a procedure's deadline and the caller's own (the WAMP
+// `timeout` call option, which the router passes on in milliseconds); zero
+// means none for either.
+std::chrono::milliseconds effective_timeout(std::chrono::milliseconds procedure, std::chrono::milliseconds caller);
 
 // Starts a call, or answers it at once with error_uri::unavailable while
 // shutting down (returns null then).

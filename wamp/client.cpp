@@ -297,11 +297,16 @@ void Client::publish(std::string topic, Array args, Object kwargs, PublishOption
     impl_->session->publish_acknowledged(topic, args, kwargs, std::move(done));
 }
 
-void Client::call(std::string uri, Array args, Object kwargs, CallHandler handler) {
-    call(std::move(uri), std::move(args), std::move(kwargs), CallOptions{}, std::move(handler));
+CallId Client::call(std::string uri, Array args, Object kwargs, CallHandler handler) {
+    return call(std::move(uri), std::move(args), std::move(kwargs), CallOptions{}, std::move(handler));
 }
 
-void Client::call(std::string uri, Array args, Object kwargs, CallOptions options, CallHandler handler) {
+bool Client::cancel(const CallId& call, const std::string& mode) {
+    if (call.request == 0 || !impl_->joined() || call.session != impl_->reconnector.generation()) return false;
+    return impl_->session->cancel(call.request, mode);
+}
+
+CallId Client::call(std::string uri, Array args, Object kwargs, CallOptions options, CallHandler handler) {
     if (!impl_->joined()) {
         asio::post(impl_->io, [handler = std::move(handler)] {
             try {
@@ -311,9 +316,9 @@ void Client::call(std::string uri, Array args, Object kwargs, CallOptions option
                 spdlog::error("wamp: call handler threw: {}", e.what());
             }
         });
-        return;
+        return {};
     }
-    impl_->session->call(uri, args, kwargs, options, std::move(handler));
+    return {impl_->reconnector.generation(), impl_->session->call(uri, args, kwargs, options, std::move(handler))};
 }
 
 void Client::on_state(std::function<void(ClientState)> handler) { impl_->state_handler = std::move(handler); }

@@ -95,8 +95,12 @@ public:
     // error_uri::unavailable when not joined, connection_lost when the
     // session ended first). Nothing is dropped silently: the caller decides.
     void publish(std::string topic, Array args, Object kwargs, PublishOptions options, DoneHandler done);
-    void call(std::string uri, Array args, Object kwargs, CallHandler handler);
-    void call(std::string uri, Array args, Object kwargs, CallOptions options, CallHandler handler);
+    CallId call(std::string uri, Array args, Object kwargs, CallHandler handler);
+    CallId call(std::string uri, Array args, Object kwargs, CallOptions options, CallHandler handler);
+    // Asks the router to cancel a pending call (mode "skip", "kill" or
+    // "killnowait"); the call's handler gets the outcome. False when the
+    // call is no longer pending on the current session.
+    bool cancel(const CallId& call, const std::string& mode = "kill");
     void on_state(std::function<void(ClientState)> handler);
 
     void start();

@@ -1,5 +1,7 @@
 #include "wamp/invocation.hpp"
 
+#include <algorithm>
+
 #include "wamp/message.hpp"
 #include "wamp/session.hpp"
 
@@ -12,6 +14,24 @@ const Object& Invocation::kwargs() const { return state_->kwargs; }
 std::uint64_t Invocation::request_id() const { return state_->request_id; }
 bool Invocation::answered() const { return state_->answered; }
 bool Invocation::interrupted() const { return state_->interrupted; }
+
+std::chrono::milliseconds Invocation::caller_timeout() const {
+    return std::chrono::milliseconds(static_cast<std::int64_t>(std::min<std::uint64_t>(state_->timeout, 1u << 31)));
+}
+bool Invocation::receive_progress() const { return state_->receive_progress; }
+const std::string& Invocation::caller_authid() const { return state_->caller_authid; }
+const std::string& Invocation::caller_authrole() const { return state_->caller_authrole; }
+
+bool Invocation::progress(Array args, Object kwargs) {
+    if (state_->answered) return false;
+    auto session = state_->session.lock();
+    return session && session->send_progress(*state_, message::encode_yield(state_->request_id, args, kwargs, true));
+}
+
+std::size_t Invocation::send_backlog() const {
+    auto session = state_->session.lock();
+    return session ? session->queued_bytes() : 0;
+}
 
 void Invocation::reply(Array args, Object kwargs) {
     if (state_->answered) return;

@@ -13,6 +13,8 @@
 // - If the answer exceeds the size the router accepts, the caller gets
 //   wamp.error.payload_size_exceeded instead; the session stays up.
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -34,6 +36,24 @@ public:
     const Object& kwargs() const;
     // WAMP request id of this invocation (unique per session; for logs).
     std::uint64_t request_id() const;
+
+    // The caller's own deadline from INVOCATION.Details "timeout", read as
+    // milliseconds as the WAMP spec says (Crossbar forwards what the caller
+    // sent; its own timer reads the same number as seconds). 0: none.
+    std::chrono::milliseconds caller_timeout() const;
+    // The caller asked for progressive results (receive_progress).
+    bool receive_progress() const;
+    // Who called, when the router discloses it; empty otherwise.
+    const std::string& caller_authid() const;
+    const std::string& caller_authrole() const;
+
+    // One progressive result (YIELD with progress: true); the call stays
+    // open until reply() or error(). False when it could not be sent (the
+    // call was answered, the session is gone, or the send queue refused it).
+    bool progress(Array args, Object kwargs = {});
+    // Octets waiting to be written to the router on this session: a
+    // producer of progressive results pauses above its high-water mark.
+    std::size_t send_backlog() const;
 
     void reply(Array args = {}, Object kwargs = {});
     void error(std::string uri, Array args = {}, Object kwargs = {});

@@ -81,18 +81,20 @@ std::string encode_goodbye(const std::string& reason) {
 }
 
 std::string encode_call(std::uint64_t request, const std::string& procedure, const Array& args,
-                        const Object& kwargs, std::uint64_t timeout_ms) {
+                        const Object& kwargs, std::uint64_t timeout_ms, bool receive_progress) {
     msgpack::sbuffer buf;
     Packer pk(buf);
     pk.pack_array(6);
     pk.pack_uint64(call);
     pk.pack_uint64(request);
+    pk.pack_map((timeout_ms > 0 ? 1 : 0) + (receive_progress ? 1 : 0));
     if (timeout_ms > 0) {
-        pk.pack_map(1);
         str(pk, "timeout");
         pk.pack_uint64(timeout_ms);
-    } else {
-        empty_map(pk);
+    }
+    if (receive_progress) {
+        str(pk, "receive_progress");
+        pk.pack_true();
     }
     str(pk, procedure);
     payload(pk, args, kwargs);
@@ -164,13 +166,19 @@ std::string encode_publish(std::uint64_t request, const std::string& topic, cons
     return bytes(buf);
 }
 
-std::string encode_yield(std::uint64_t request, const Array& args, const Object& kwargs) {
+std::string encode_yield(std::uint64_t request, const Array& args, const Object& kwargs, bool progress) {
     msgpack::sbuffer buf;
     Packer pk(buf);
     pk.pack_array(5);
     pk.pack_uint64(yield);
     pk.pack_uint64(request);
-    empty_map(pk);
+    if (progress) {
+        pk.pack_map(1);
+        str(pk, "progress");
+        pk.pack_true();
+    } else {
+        empty_map(pk);
+    }
     payload(pk, args, kwargs);
     return bytes(buf);
 }

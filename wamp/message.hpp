@@ -48,7 +48,7 @@ std::string encode_authenticate(const std::string& signature);
 std::string encode_goodbye(const std::string& reason);
 // [CALL, Request|id, Options|dict, Procedure|uri, Arguments|list, ArgumentsKw|dict]
 std::string encode_call(std::uint64_t request, const std::string& procedure, const Array& args,
-                        const Object& kwargs, std::uint64_t timeout_ms);
+                        const Object& kwargs, std::uint64_t timeout_ms, bool receive_progress = false);
 // [CANCEL, CALL.Request|id, Options|dict]
 std::string encode_cancel(std::uint64_t request, const std::string& mode);
 // [REGISTER, Request|id, Options|dict, Procedure|uri]
@@ -61,7 +61,7 @@ std::string encode_subscribe(std::uint64_t request, const std::string& topic);
 std::string encode_publish(std::uint64_t request, const std::string& topic, const Array& args,
                            const Object& kwargs, bool acknowledge = false);
 // [YIELD, INVOCATION.Request|id, Options|dict, Arguments|list, ArgumentsKw|dict]
-std::string encode_yield(std::uint64_t request, const Array& args, const Object& kwargs);
+std::string encode_yield(std::uint64_t request, const Array& args, const Object& kwargs, bool progress = false);
 // [ERROR, INVOCATION, INVOCATION.Request|id, Details|dict, Error|uri, Arguments|list, ArgumentsKw|dict]
 std::string encode_invocation_error(std::uint64_t request, const std::string& uri, const Array& args,
                                     const Object& kwargs);

@@ -168,6 +168,7 @@ void Session::on_error(const msgpack::object_array& m) {
         if (it == calls_.end()) return;
         auto handler = std::move(it->second);
         calls_.erase(it);
+        progress_.erase(request);
         guarded("call handler", handler, call_error(uri, std::move(args), std::move(kwargs)), Array{},
                 Object{});
     } else if (type == message::register_) {
@@ -197,8 +198,23 @@ void Session::on_result(const msgpack::object_array& m) {
     auto request = id_at(m, 1, "RESULT.Request");
     auto it = calls_.find(request);
     if (it == calls_.end()) return;  // e.g. failed locally already
+    const auto* progress = find_key(map_at(m, 2, "RESULT.Details"), "progress");
+    if (progress && progress->type == msgpack::type::BOOLEAN && progress->via.boolean) {
+        // One progressive result: the call stays pending. Ignored for a call
+        // that did not ask (a router should not send it).
+        auto p = progress_.find(request);
+        if (p == progress_.end()) return;
+        try {
+            auto on_progress = p->second;  // the handler may cancel or call again
+            on_progress(args_at(m, 3), kwargs_at(m, 4));
+        } catch (const std::exception& e) {
+            spdlog::error("wamp: progress handler threw: {}", e.what());
+        }
+        return;
+    }
     auto handler = std::move(it->second);
     calls_.erase(it);
+    progress_.erase(request);
     Array args;
     Object kwargs;
     try {
@@ -304,18 +320,25 @@ void Session::subscribe(const std::string& topic, EventHandler handler, DoneHand
     subscribing_[id] = {std::move(handler), std::move(done)};
 }
 
-void Session::call(const std::string& uri, const Array& args, const Object& kwargs,
-                   const CallOptions& options, CallHandler handler) {
+std::uint64_t Session::call(const std::string& uri, const Array& args, const Object& kwargs,
+                            const CallOptions& options, CallHandler handler) {
     std::error_code ec = Errc::not_joined;
     auto id = next_id();
     if (state_ == State::joined) {
-        ec = transport_->send(message::encode_call(id, uri, args, kwargs, options.timeout));
+        ec = transport_->send(message::encode_call(id, uri, args, kwargs, options.timeout, bool(options.on_progress)));
     }
     if (ec) {
         asio::post(io_, [handler = std::move(handler), ec] { guarded("call handler", handler, local_error(ec), Array{}, Object{}); });
-        return;
+        return 0;
     }
     calls_[id] = std::move(handler);
+    if (options.on_progress) progress_[id] = options.on_progress;
+    return id;
+}
+
+bool Session::cancel(std::uint64_t request, const std::string& mode) {
+    if (state_ != State::joined || !calls_.contains(request)) return false;
+    return !transport_->send(message::encode_cancel(request, mode));
 }
 
 std::error_code Session::publish(const std::string& topic, const Array& args, const Object& kwargs) {
@@ -385,6 +408,7 @@ void Session::shut(std::error_code reason, bool report) {
         asio::post(io_, [h = std::move(handler), call_reason] { guarded("call handler", h, local_error(call_reason), Array{}, Object{}); });
     }
     calls_.clear();
+    progress_.clear();
     for (auto& [id, p] : registering_) {
         if (p.done) asio::post(io_, [d = std::move(p.done), call_reason] { guarded("completion handler", d, local_error(call_reason)); });
     }

@@ -37,6 +37,11 @@ struct InvocationState {
     std::uint64_t request_id = 0;
     Array args;
     Object kwargs;
+    // From INVOCATION.Details: what the router passes on about the call.
+    std::uint64_t timeout = 0;      // the caller's "timeout" (WAMP: milliseconds); 0: none
+    bool receive_progress = false;  // the caller accepts progressive results
+    std::string caller_authid;      // disclosed callers only (Crossbar role "disclose": {"caller": true})
+    std::string caller_authrole;
     bool answered = false;
     bool interrupted = false;
     bool interrupt_fired = false;
@@ -74,8 +79,12 @@ public:
     // unregistered once the router confirms it). Invocations already running finish.
     void unregister_procedure(const std::string& uri);
     void subscribe(const std::string& topic, EventHandler handler, DoneHandler done);
-    void call(const std::string& uri, const Array& args, const Object& kwargs, const CallOptions& options,
-              CallHandler handler);
+    // Returns the request id (0 when it could not be sent; the handler then fails, posted).
+    std::uint64_t call(const std::string& uri, const Array& args, const Object& kwargs, const CallOptions& options,
+                       CallHandler handler);
+    // CANCEL a call still pending ("skip", "kill" or "killnowait"); its
+    // handler gets the router's answer. False when it is not pending.
+    bool cancel(std::uint64_t request, const std::string& mode);
     // Fire and forget (no acknowledge): the error says only whether it was sent.
     std::error_code publish(const std::string& topic, const Array& args, const Object& kwargs);
     // Acknowledged: done(nullptr) on PUBLISHED, a CallError with the router's
@@ -89,6 +98,9 @@ public:
 
     // Used by Invocation.
     void answer(detail::InvocationState& state, std::string message);
+    // A progressive YIELD: the invocation stays open. False when not sent.
+    bool send_progress(detail::InvocationState& state, std::string message);
+    std::size_t queued_bytes() const;
     void fire_interrupt(const std::shared_ptr<detail::InvocationState>& state);
     boost::asio::io_context& io() { return io_; }
 
@@ -133,6 +145,7 @@ private:
     boost::asio::steady_timer leave_timer_;
 
     std::unordered_map<std::uint64_t, CallHandler> calls_;
+    std::unordered_map<std::uint64_t, std::function<void(Array, Object)>> progress_;  // calls that asked for it
     std::unordered_map<std::uint64_t, PendingRegister> registering_;
     std::unordered_map<std::uint64_t, PendingSubscribe> subscribing_;
     std::unordered_map<std::uint64_t, DoneHandler> publishing_;

@@ -37,6 +37,20 @@ void detail::post_interrupt(const std::shared_ptr<detail::InvocationState>& stat
     });
 }
 
+namespace {
+
+// What we use of INVOCATION.Details; anything else (or a wrong type) is ignored.
+void read_invocation_details(const msgpack::object& details, detail::InvocationState& state) {
+    if (const auto* t = find_key(details, "timeout"); t && t->type == msgpack::type::POSITIVE_INTEGER)
+        state.timeout = t->via.u64;
+    if (const auto* p = find_key(details, "receive_progress"); p && p->type == msgpack::type::BOOLEAN)
+        state.receive_progress = p->via.boolean;
+    state.caller_authid = string_in(details, "caller_authid");
+    state.caller_authrole = string_in(details, "caller_authrole");
+}
+
+}  // namespace
+
 void Session::on_invocation(const msgpack::object_array& m) {
     auto request = id_at(m, 1, "INVOCATION.Request");
     auto registration = id_at(m, 2, "INVOCATION.Registration");
@@ -54,6 +68,7 @@ void Session::on_invocation(const msgpack::object_array& m) {
         answer(*state, message::encode_invocation_error(request, "wamp.error.no_such_registration", {}, {}));
         return;
     }
+    read_invocation_details(map_at(m, 3, "INVOCATION.Details"), *state);
     try {
         state->args = args_at(m, 4);
         state->kwargs = kwargs_at(m, 5);
@@ -95,6 +110,17 @@ void Session::fire_interrupt(const std::shared_ptr<detail::InvocationState>& sta
     }
     detail::post_interrupt(state);
 }
+
+bool Session::send_progress(detail::InvocationState& state, std::string msg) {
+    if (state.answered || (state_ != State::joined && state_ != State::leaving)) return false;
+    if (auto ec = transport_->send(std::move(msg))) {
+        spdlog::warn("wamp: progressive result for invocation {} not sent: {}", state.request_id, ec.message());
+        return false;
+    }
+    return true;
+}
+
+std::size_t Session::queued_bytes() const { return transport_ ? transport_->queued_bytes() : 0; }
 
 void Session::answer(detail::InvocationState& state, std::string msg) {
     if (state.answered) return;

@@ -25,6 +25,15 @@ struct CallOptions {
     // cancels after ~2.3 s, its timers fire in whole-second buckets). We send
     // the number as given; pass seconds when the router is Crossbar.
     std::uint64_t timeout = 0;
+    // Set: the call asks for progressive results (receive_progress), and each
+    // one arrives here before the final result reaches the CallHandler.
+    std::function<void(Array, Object)> on_progress;
+};
+
+// A call in flight, for Client::cancel. Stale once its session is gone.
+struct CallId {
+    std::uint64_t session = 0;  // the client's join generation
+    std::uint64_t request = 0;  // 0: the call was not sent
 };
 
 struct PublishOptions {

@@ -220,26 +220,25 @@ TEST_F(ServiceCalls, DeadlineGivesTimeoutPromptlyAndStopsTheSql) {
     expect_still_serving();
 }
 
-TEST_F(ServiceCalls, CallerTimeoutCancelsTheSql) {
-    // Crossbar counts CallOptions.timeout in seconds (wamp/types.hpp): 2 => cancel after 1-2 s.
+TEST_F(ServiceCalls, CallersTimeoutIsTheDeadlineInMilliseconds) {
+    // {timeout: 300}, as AutobahnJS sends it: the router passes it on in the
+    // INVOCATION and pgwamp makes it the call's deadline (Crossbar's own
+    // timer would read 300 as seconds).
     wamp::CallOptions options;
-    options.timeout = 2;
-    auto pending = caller_->start_call("com.example.test.sleep", {10}, {}, options);
-    // Wait until the sleep really runs in PostgreSQL, so the test proves a cancel.
-    const bool running = poll_until([&] {
-        caller_->run_until([] { return false; }, 20ms);
-        return pending->done || active_queries(stack_->postgres(), "SELECT 'cancel_probe'") == 1;
-    }, 5s);
-    ASSERT_TRUE(running) << "pg_sleep never showed up in pg_stat_activity";
-    ASSERT_FALSE(pending->done) << "answered before the cancel: " << pending->describe();
-
-    ASSERT_TRUE(caller_->run_until([&] { return pending->done; }, 8s)) << "the canceled call was never answered";
-    EXPECT_FALSE(pending->ok()) << pending->describe();
-    EXPECT_EQ(pending->error_uri, "wamp.error.canceled") << pending->describe();
-    EXPECT_LT(pending->elapsed, 6000ms);
-    std::cout << "[ figure ] call timeout 2 (s) answered in " << pending->elapsed.count() << " ms\n";
+    options.timeout = 300;
+    const auto out = caller_->call("com.example.test.sleep", {10}, {}, options);
+    ASSERT_TRUE(out.done);
+    EXPECT_EQ(out.error_uri, "pgwamp.error.timeout") << out.describe();
+    EXPECT_GE(out.elapsed, 250ms);
+    EXPECT_LT(out.elapsed, 2000ms);
+    std::cout << "[ figure ] caller timeout 300 answered in " << out.elapsed.count() << " ms\n";
     EXPECT_TRUE(poll_until([&] { return active_queries(stack_->postgres(), "SELECT 'cancel_probe'") == 0; }, 5s))
-        << "the SQL of the canceled call is still running";
+        << "the SQL of the timed-out call is still running";
+    // The procedure's own deadline still applies when the caller's is longer.
+    options.timeout = 60'000;
+    const auto longer = caller_->call("com.example.test.sleep_short_deadline", {5}, {}, options);
+    EXPECT_EQ(longer.error_uri, "pgwamp.error.timeout") << longer.describe();
+    EXPECT_LT(longer.elapsed, 2500ms);
     expect_still_serving();
 }
 
@@ -301,15 +300,14 @@ TEST_F(ServiceCalls, TimedOutInteractionLeavesNothingBehind) {
 
 TEST_F(ServiceCalls, CanceledInteractionLeavesNothingBehind) {
     const auto before = note_count();
-    wamp::CallOptions options;
-    options.timeout = 2;  // Crossbar: seconds, fires within 1-2 s
-    auto pending = caller_->start_call("com.example.test.insert_then_sleep_long", {"canceled write", 30}, {}, options);
+    auto pending = caller_->start_call("com.example.test.insert_then_sleep_long", {"canceled write", 30});
     // The sleep running means the INSERT before it is done, inside the open transaction.
     ASSERT_TRUE(poll_until([&] {
         caller_->run_until([] { return false; }, 20ms);
         return pending->done || active_queries(stack_->postgres(), "SELECT 'txn_probe'") == 1;
     }, 5s)) << "the transaction's sleep never started";
     ASSERT_FALSE(pending->done) << "answered before the cancel: " << pending->describe();
+    ASSERT_TRUE(caller_->cancel(*pending));  // CANCEL, mode kill: the router INTERRUPTs pgwamp
     ASSERT_TRUE(caller_->run_until([&] { return pending->done; }, 8s));
     EXPECT_EQ(pending->error_uri, "wamp.error.canceled") << pending->describe();
     EXPECT_TRUE(poll_until([&] { return active_queries(stack_->postgres(), "SELECT 'txn_probe'") == 0; }, 5s))

@@ -120,7 +120,7 @@ TEST_F(ServiceScale, FullQueueAnswersOverloadedAndNothingHangs) {
 TEST_F(ServiceScale, CanceledCallStillInTheQueueNeverRuns) {
     // Both processes' only connection is busy for 3 s (one sleep each, by
     // roundrobin), so the two writes after them wait in the pools' queues
-    // until their callers' timeouts make Crossbar interrupt them.
+    // until their callers cancel them (Crossbar INTERRUPTs pgwamp).
     const std::string marker = "queued then canceled";
     auto sleep_a = caller_->start_call("com.example.test.sleep_txn", {3});
     auto sleep_b = caller_->start_call("com.example.test.sleep_txn", {3});
@@ -128,10 +128,11 @@ TEST_F(ServiceScale, CanceledCallStillInTheQueueNeverRuns) {
         caller_->run_until([] { return false; }, 20ms);
         return active_queries(stack_->postgres(), "SELECT 'overload_probe'") == 2;
     }, 5s)) << "the two sleeps did not start on both processes";
-    wamp::CallOptions options;
-    options.timeout = 1;  // Crossbar: seconds
-    auto write_a = caller_->start_call("com.example.notes.add", {marker}, {}, options);
-    auto write_b = caller_->start_call("com.example.notes.add", {marker}, {}, options);
+    auto write_a = caller_->start_call("com.example.notes.add", {marker});
+    auto write_b = caller_->start_call("com.example.notes.add", {marker});
+    caller_->run_until([] { return false; }, 300ms);  // both reached their pool's queue
+    ASSERT_TRUE(caller_->cancel(*write_a));
+    ASSERT_TRUE(caller_->cancel(*write_b));
     ASSERT_TRUE(caller_->run_until([&] { return write_a->done && write_b->done; }, 10s));
     EXPECT_EQ(write_a->error_uri, "wamp.error.canceled") << write_a->describe();
     EXPECT_EQ(write_b->error_uri, "wamp.error.canceled") << write_b->describe();

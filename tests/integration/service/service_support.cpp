@@ -58,7 +58,14 @@ std::shared_ptr<Outcome> Caller::start_call(const std::string& uri, Array args, 
                                             wamp::CallOptions options) {
     auto outcome = std::make_shared<Outcome>();
     const auto started = std::chrono::steady_clock::now();
-    client_->call(uri, std::move(args), std::move(kwargs), options,
+    if (options.on_progress) {
+        // Kept here as well as passed on, so tests can look at every chunk.
+        options.on_progress = [outcome, user = std::move(options.on_progress)](Array a, Object k) {
+            outcome->progress.push_back(a);
+            user(std::move(a), std::move(k));
+        };
+    }
+    outcome->id = client_->call(uri, std::move(args), std::move(kwargs), options,
                   [outcome, started](std::exception_ptr error, Array result, Object result_kwargs) {
                       outcome->done = true;
                       outcome->elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -87,6 +94,8 @@ Outcome Caller::call(const std::string& uri, Array args, Object kwargs, wamp::Ca
     run_until([&] { return outcome->done; }, limit);
     return *outcome;
 }
+
+bool Caller::cancel(const Outcome& call, const std::string& mode) { return client_->cancel(call.id, mode); }
 
 bool Caller::run_until(const std::function<bool()>& done, std::chrono::milliseconds limit) {
     return test::run_until(io_, done, limit);

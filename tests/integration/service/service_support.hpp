@@ -26,6 +26,8 @@ struct Outcome {
     Array args;
     Object kwargs;
     std::chrono::milliseconds elapsed{0};
+    wamp::CallId id;  // for Caller::cancel
+    std::vector<Array> progress;  // progressive results, in arrival order (when asked for)
 
     bool ok() const { return done && error_uri.empty(); }
     // For failure messages: "ok [...]" / "error <uri> [...] {...}" / "no answer".
@@ -54,6 +56,8 @@ public:
                  wamp::CallOptions options = {}, std::chrono::milliseconds limit = 30s);
 
     bool run_until(const std::function<bool()>& done, std::chrono::milliseconds limit);
+    // CANCEL (mode "kill", as AutobahnJS's default) a call started with start_call.
+    bool cancel(const Outcome& call, const std::string& mode = "kill");
 
     wamp::Client& client() { return *client_; }
     boost::asio::io_context& io() { return io_; }
