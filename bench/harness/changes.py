@@ -18,7 +18,7 @@ import os
 import time
 
 import callees
-from procs import Child, cpu_seconds
+from procs import Child, cpu_seconds, peak_rss_mb
 
 TABLE = "public.bench_changes"
 TOPIC = "com.example.bench.change"
@@ -42,7 +42,7 @@ def pgwamp_changes_config(slot):
             "tables": {TABLE: {"topic": TOPIC, "operations": ["insert", "update", "delete", "truncate"]}}}
 
 
-def changes_sweep(env, kinds, rates, duration, warmup, loadgen_cpus, log):
+def changes_sweep(env, kinds, rates, duration, warmup, loadgen_cpus, log, bulk_rows=0):
     env.cluster.psql(SCHEMA, db="bench")
     rows = []
     run = 0
@@ -64,6 +64,9 @@ def changes_sweep(env, kinds, rates, duration, warmup, loadgen_cpus, log):
                     # Its backlog would spill into the next rate; a higher rate loses more.
                     log(f"changes: {kind} lost events at {rate}/s; higher rates not tried")
                     break
+            if kind == "pgwamp" and bulk_rows > 0:
+                run += 1
+                rows.append(_bulk(env, kind, child, run, bulk_rows, loadgen_cpus, log))
         except Exception as e:  # noqa: BLE001 - one callee failing must not lose the others' rows
             log(f"changes: {kind} failed: {e}")
             rows.append({"callee": kind, "skipped": f"failed: {e}"})
@@ -132,6 +135,37 @@ def _drop_slot(env, slot, log, timeout=15):
             log(f"changes: slot {slot} still active after {timeout} s; left for the cluster's teardown")
             return
         time.sleep(0.2)
+
+
+def _bulk(env, kind, child, run, count, loadgen_cpus, log):
+    """One transaction of `count` rows: every row must arrive, and the
+    callee's peak memory says whether it streamed them or held them."""
+    limit = count / 500 + 120  # far below any rate the router sustains
+    sub = Child(f"changes-sub-{kind}-bulk", [
+        os.path.join(env.tools, "bench_notify_sub"), "--url", env.router.url, "--topic", TOPIC, "--run", str(run),
+        "--expect", str(count), "--idle", "10", "--timeout", str(int(limit))], env.log_dir, cpus=loadgen_cpus)
+    try:
+        sub.wait_for("ready", 30)
+        before = peak_rss_mb(child.pid)
+        cpu0 = cpu_seconds(child.pid)
+        started = time.monotonic()
+        # t_us 0: no latency for this one; the arrival of the last row is what counts.
+        env.cluster.psql(f"INSERT INTO bench_changes (run, seq, t_us) SELECT {run}, i, 0 "
+                         f"FROM generate_series(1, {count}) AS i", db="bench")
+        committed = time.monotonic() - started
+        got = sub.wait_for("result", limit + 10)
+        elapsed = time.monotonic() - started
+        cpu1 = cpu_seconds(child.pid)
+        peak = peak_rss_mb(child.pid)
+    finally:
+        sub.stop()
+    log(f"changes: {kind} one transaction of {count} rows: got {got['received']} missing {got['missing']} "
+        f"out of order {got['out_of_order']} in {elapsed:.1f} s; peak RSS {before:.1f} -> {peak:.1f} MB")
+    return {"callee": kind, "bulk": count, "received": got["received"], "missing": got["missing"],
+            "out_of_order": got["out_of_order"], "duplicates": got["duplicates"], "commit_s": committed,
+            "seconds": elapsed, "events_per_s": got["received"] / elapsed if elapsed > 0 else 0,
+            "peak_rss_before_mb": before, "peak_rss_mb": peak,
+            "callee_cpu_us": (cpu1 - cpu0) * 1e6 / max(got["received"], 1)}
 
 
 def _change_rate(env, kind, child, run, rate, duration, warmup, loadgen_cpus, log):

@@ -46,6 +46,15 @@ def rss_mb(pid):
         return int(f.read().split()[1]) * PAGE / (1024 * 1024)
 
 
+def peak_rss_mb(pid):
+    """VmHWM: the most resident memory the process ever had."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return None
+
+
 def children(pid):
     try:
         with open(f"/proc/{pid}/task/{pid}/children") as f:

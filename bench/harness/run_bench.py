@@ -84,6 +84,9 @@ def parse_args(argv):
     p.add_argument("--changes-rates", type=int_list, default=None,
                    help="single-row INSERT transactions/s to try in the changes phase (default 500,1000,2000,4000; "
                         "quick 500,2000); each rate runs --notify-warmup then --notify-duration seconds")
+    p.add_argument("--changes-bulk", type=int, default=None,
+                   help="rows in the one big transaction pgwamp streams after the rates, for its peak memory "
+                        "(default 1000000; quick 50000; 0: skip)")
     p.add_argument("--soak", type=float, default=None,
                    help="seconds of the RSS-growth run at the highest concurrency (default 300; quick 20; 0: skip)")
     p.add_argument("--skip", default="", help="comma list of: " + ",".join(PHASES))
@@ -105,6 +108,7 @@ def parse_args(argv):
     a.notify_duration = a.notify_duration if a.notify_duration is not None else (2.0 if q else 4.0)
     a.notify_warmup = a.notify_warmup if a.notify_warmup is not None else (0.5 if q else 2.0)
     a.changes_rates = a.changes_rates or ([500, 2000] if q else [500, 1000, 2000, 4000])
+    a.changes_bulk = a.changes_bulk if a.changes_bulk is not None else (50_000 if q else 1_000_000)
     a.soak = a.soak if a.soak is not None else (20.0 if q else 300.0)
     a.skip = {s for s in a.skip.split(",") if s}
     only = {s for s in (a.phases or "").split(",") if s}
@@ -204,7 +208,7 @@ def main(argv):
         if "changes" not in a.skip:
             kinds = [k for k in ("pgwamp", "psycopg2", "echo") if k in a.callees]
             phase("changes", changes.changes_sweep, env, kinds, a.changes_rates, a.notify_duration, a.notify_warmup,
-                  loadgen_cpus, log)
+                  loadgen_cpus, log, a.changes_bulk)
         if "roundrobin" not in a.skip and "pgwamp" in a.callees:
             phase("roundrobin", phases.roundrobin, env, 64, a.warmup, a.duration * 2, loadgen_cpus, log)
         if "soak" not in a.skip and a.soak > 0 and "pgwamp" in a.callees:

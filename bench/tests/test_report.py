@@ -122,6 +122,22 @@ class Targets(unittest.TestCase):
     def test_changes_cpu_against_the_peer(self):
         self.assertEqual(by_prefix(data(changes_rows=changes(pg_cpu=12.5)), "changes: pgwamp CPU"), "FAIL")
 
+    def test_changes_bulk_peak_memory(self):
+        def bulk(rows, peak, missing=0):
+            return {"callee": "pgwamp", "bulk": rows, "received": rows - missing, "missing": missing,
+                    "out_of_order": 0, "duplicates": 0, "commit_s": 2.0, "seconds": 250.0, "events_per_s": 4000.0,
+                    "peak_rss_before_mb": 12.0, "peak_rss_mb": peak, "callee_cpu_us": 30.0}
+        ok = changes() + [bulk(1_000_000, 20.5)]
+        self.assertEqual(by_prefix(data(changes_rows=ok), "changes: pgwamp peak RSS"), "pass")
+        self.assertIn("| pgwamp | 1,000,000 | 1,000,000 |", "\n".join(report_changes.markdown(data(changes_rows=ok))))
+        self.assertEqual(by_prefix(data(changes_rows=changes() + [bulk(1_000_000, 80.0)]), "changes: pgwamp peak RSS"),
+                         "FAIL")
+        self.assertEqual(by_prefix(data(changes_rows=changes() + [bulk(1_000_000, 20.0, missing=3)]),
+                                   "changes: pgwamp peak RSS"), "FAIL")
+        # A smaller transaction (--quick) does not prove the million.
+        self.assertEqual(by_prefix(data(changes_rows=changes() + [bulk(50_000, 15.0)]), "changes: pgwamp peak RSS"),
+                         "FAIL")
+
     def test_changes_without_pgwamp_are_not_applicable(self):
         rows = [r for r in changes() if r["callee"] != "pgwamp"]
         self.assertEqual(by_prefix(data(changes_rows=rows), "changes: pgwamp row"), "n/a")
