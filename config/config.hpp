@@ -117,6 +117,9 @@ struct ArgConfig {
     ArgType type = ArgType::any;
     std::optional<nlohmann::json> default_value;  // used when the caller leaves it out
     bool required = true;  // false when there is a default or "required": false (then null)
+    // Bounds of an "int" or "number" argument, inclusive; absent: none.
+    std::optional<double> min;
+    std::optional<double> max;
 };
 
 struct StatementConfig {
@@ -134,6 +137,10 @@ struct ProcedureConfig {
     Single single = Single::none;
     std::optional<Milliseconds> timeout;  // absent: database.statement_timeout; never 0
     std::size_t max_rows = 10'000;        // more rows than this: the call fails (no truncation)
+    // A `query` whose caller asks for progressive results streams its rows
+    // in chunks instead (README "Large results"); more rows than this: the
+    // stream ends with pgwamp.error.result_rejected.
+    std::size_t stream_max_rows = 10'000'000;
 };
 
 // --------------------------------------------------------- notifications

@@ -43,6 +43,8 @@ json describe_database(const DatabaseConfig& d) {
 json describe_arg(const ArgConfig& a) {
     json out = {{"name", a.name}, {"type", to_string(a.type)}, {"required", a.required}};
     if (a.default_value) out["default"] = *a.default_value;
+    if (a.min) out["min"] = *a.min;
+    if (a.max) out["max"] = *a.max;
     return out;
 }
 
@@ -65,6 +67,7 @@ json describe_procedure(const ProcedureConfig& p) {
         out["rows"] = to_string(p.rows);
         out["single"] = p.single == Single::none ? json(false) : json(to_string(p.single));
         if (p.single == Single::none) out["max_rows"] = p.max_rows;  // single implies one row
+        if (p.mode == Mode::query && p.single == Single::none) out["stream_max_rows"] = p.stream_max_rows;
     }
     if (p.timeout) out["timeout_ms"] = p.timeout->count();
     return out;

@@ -30,7 +30,7 @@ ArgConfig parse_arg(const Node& node) {
     } else {
         if (!node.json().is_object())
             node.fail_expected("an argument name or an object {\"name\": ..., \"type\": ..., \"default\": ...}");
-        Fields f(node, {"name", "type", "default", "required"});
+        Fields f(node, {"name", "type", "default", "required", "min", "max"});
         name_node = f.require("name");
         if (auto n = f.get("type")) a.type = n->choice<ArgType>(arg_types);
         if (auto n = f.get("default")) {
@@ -44,6 +44,14 @@ ArgConfig parse_arg(const Node& node) {
             if (required && a.default_value) n->fail("an argument with a default is never required");
             a.required = required;
         }
+        for (const char* key : {"min", "max"}) {
+            auto n = f.get(key);
+            if (!n) continue;
+            if (a.type != ArgType::integer && a.type != ArgType::number)
+                n->fail("only an \"int\" or \"number\" argument has bounds");
+            (std::string_view(key) == "min" ? a.min : a.max) = n->number(-9.0e15, 9.0e15);
+        }
+        if (a.min && a.max && *a.min > *a.max) node.fail("\"min\" is larger than \"max\"");
     }
     a.name = name_node->string();
     if (!is_arg_name(a.name))
@@ -133,7 +141,7 @@ void parse_statements(const Fields& f, ProcedureConfig& p) {
 }
 
 ProcedureConfig parse_procedure(const Node& node, const std::string& uri) {
-    Fields f(node, {"mode", "sql", "args", "rows", "single", "timeout_ms", "max_rows"});
+    Fields f(node, {"mode", "sql", "args", "rows", "single", "timeout_ms", "max_rows", "stream_max_rows"});
     ProcedureConfig p;
     p.uri = uri;
     if (auto n = f.get("mode")) p.mode = n->choice<Mode>(modes);
@@ -158,6 +166,11 @@ ProcedureConfig parse_procedure(const Node& node, const std::string& uri) {
         p.max_rows = static_cast<std::size_t>(n->integer(1, 10'000'000));
     }
     if (p.single != Single::none) p.max_rows = 1;
+    if (auto n = f.get("stream_max_rows")) {
+        if (p.mode != Mode::query || p.single != Single::none)
+            n->fail("only a \"query\" returning rows (no \"single\") streams");
+        p.stream_max_rows = static_cast<std::size_t>(n->integer(1, 1'000'000'000));
+    }
     return p;
 }
 

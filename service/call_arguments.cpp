@@ -37,6 +37,18 @@ Value check_type(const config::ArgConfig& arg, Value value) {
                               std::string(config::to_string(arg.type)) + ", got " +
                               std::string(type_name(value)));
     }
+    if (arg.min || arg.max) {
+        const double v = value.is<std::int64_t>() ? static_cast<double>(value.as<std::int64_t>()) : value.as<double>();
+        if ((arg.min && v < *arg.min) || (arg.max && v > *arg.max) || std::isnan(v)) {
+            auto bound = [](double b) {
+                return std::trunc(b) == b ? std::to_string(static_cast<std::int64_t>(b)) : std::to_string(b);
+            };
+            throw InvalidArgument("argument '" + arg.name + "' must be " +
+                                  (arg.min && arg.max ? "between " + bound(*arg.min) + " and " + bound(*arg.max)
+                                   : arg.min          ? "at least " + bound(*arg.min)
+                                                      : "at most " + bound(*arg.max)));
+        }
+    }
     return value;
 }
 

@@ -37,6 +37,14 @@ public:
     // Options for every statement of this call: its cancel signal and timeout.
     db::StatementOptions statement_options() const { return {timeout_, cancel_}; }
     const wamp::Invocation& call() const { return call_; }
+    std::chrono::milliseconds timeout() const { return timeout_; }
+    const std::shared_ptr<db::CancelSignal>& cancel_signal() const { return cancel_; }
+    // A progressive result (the caller asked for them): false when it could
+    // not be sent. Octets queued toward the router, for back-pressure.
+    bool progress(Array args, Object kwargs = {}) { return call_.progress(std::move(args), std::move(kwargs)); }
+    std::size_t send_backlog() const { return call_.send_backlog(); }
+    std::size_t max_send_size() const { return call_.max_send_size(); }
+    bool interrupted() const { return call_.interrupted(); }
 
     void reply(Value result);
     void fail(std::exception_ptr error);

@@ -5,6 +5,7 @@
 
 #include "service/call_arguments.hpp"
 #include "service/result_shape.hpp"
+#include "service/streamed_query.hpp"
 
 namespace pgwamp::service {
 namespace {
@@ -67,6 +68,11 @@ void serve_config_procedure(db::Pool& pool, const config::ProcedureConfig& proce
     }
     if (procedure.mode == config::Mode::interaction) {
         run_interaction(pool, procedure, std::move(bound), std::move(context));
+    } else if (procedure.mode == config::Mode::query && procedure.single == config::Single::none &&
+               context->call().receive_progress()) {
+        // Rows as they come, in chunks; an operation or a single row is one result as always.
+        auto params = statement_params(procedure.statements.front(), bound);
+        stream_config_procedure(pool, procedure, std::move(params), std::move(context));
     } else {
         auto params = statement_params(procedure.statements.front(), bound);
         run_single(pool, procedure, std::move(params), std::move(context));

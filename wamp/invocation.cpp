@@ -33,6 +33,11 @@ std::size_t Invocation::send_backlog() const {
     return session ? session->queued_bytes() : 0;
 }
 
+std::size_t Invocation::max_send_size() const {
+    auto session = state_->session.lock();
+    return session ? session->max_send_size() : 0;
+}
+
 void Invocation::reply(Array args, Object kwargs) {
     if (state_->answered) return;
     if (auto session = state_->session.lock()) {

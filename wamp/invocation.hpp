@@ -54,6 +54,8 @@ public:
     // Octets waiting to be written to the router on this session: a
     // producer of progressive results pauses above its high-water mark.
     std::size_t send_backlog() const;
+    // The largest message the router accepts from us (0 when not connected).
+    std::size_t max_send_size() const;
 
     void reply(Array args = {}, Object kwargs = {});
     void error(std::string uri, Array args = {}, Object kwargs = {});

@@ -101,6 +101,7 @@ public:
     // A progressive YIELD: the invocation stays open. False when not sent.
     bool send_progress(detail::InvocationState& state, std::string message);
     std::size_t queued_bytes() const;
+    std::size_t max_send_size() const;
     void fire_interrupt(const std::shared_ptr<detail::InvocationState>& state);
     boost::asio::io_context& io() { return io_; }
 

@@ -121,6 +121,7 @@ bool Session::send_progress(detail::InvocationState& state, std::string msg) {
 }
 
 std::size_t Session::queued_bytes() const { return transport_ ? transport_->queued_bytes() : 0; }
+std::size_t Session::max_send_size() const { return transport_ ? transport_->max_send_size() : 0; }
 
 void Session::answer(detail::InvocationState& state, std::string msg) {
     if (state.answered) return;
