@@ -4,6 +4,7 @@
 // caller acts on. Async operations complete with std::exception_ptr holding a
 // db::Error, so co_await throws it and callbacks can inspect it.
 
+#include <exception>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -45,11 +46,16 @@ public:
     const Diagnostics& diagnostics() const noexcept { return diagnostics_; }
     // For rollback_failed: the error that made us roll back in the first place.
     const std::shared_ptr<const Error>& original() const noexcept { return original_; }
+    // For interaction_failed: what the body threw, as thrown, so a caller
+    // that knows the type (service/'s ResultRejected) can still tell.
+    const std::exception_ptr& cause() const noexcept { return cause_; }
+    void set_cause(std::exception_ptr cause) { cause_ = std::move(cause); }
 
 private:
     std::error_code code_;
     Diagnostics diagnostics_;
     std::shared_ptr<const Error> original_;
+    std::exception_ptr cause_;
 };
 
 // Convenience for completion handlers: exception_ptr from a db::Error.

@@ -29,7 +29,9 @@ std::shared_ptr<const Error> as_error(std::exception_ptr e) {
     } catch (const Error& x) {
         return std::make_shared<Error>(x);
     } catch (const std::exception& x) {
-        return std::make_shared<Error>(make_error_code(Errc::interaction_failed), x.what());
+        auto error = std::make_shared<Error>(make_error_code(Errc::interaction_failed), x.what());
+        error->set_cause(e);
+        return error;
     } catch (...) {
         return std::make_shared<Error>(make_error_code(Errc::interaction_failed), "unknown exception");
     }

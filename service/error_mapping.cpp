@@ -40,6 +40,8 @@ WampError from_db_error(const db::Error& e) {
         return {error_uri::internal, {std::string("internal error")}, {}};
     }
     const auto code = static_cast<db::Errc>(e.code().value());
+    // The interaction's body threw something of ours (ResultRejected, ...): map that.
+    if (code == db::Errc::interaction_failed && e.cause()) return to_wamp_error(e.cause());
     WampError out{uri_for(code), {std::string(e.what())}, {}};
     if (code == db::Errc::sql_error) {
         out.kwargs = diagnostics_kwargs(e);

@@ -149,8 +149,8 @@ def _bulk(env, kind, child, run, count, loadgen_cpus, log):
         before = peak_rss_mb(child.pid)
         cpu0 = cpu_seconds(child.pid)
         started = time.monotonic()
-        # t_us 0: no latency for this one; the arrival of the last row is what counts.
-        env.cluster.psql(f"INSERT INTO bench_changes (run, seq, t_us) SELECT {run}, i, 0 "
+        # seq from 0, as the subscriber counts; t_us 0: no latency for this one, the arrival of the last row counts.
+        env.cluster.psql(f"INSERT INTO bench_changes (run, seq, t_us) SELECT {run}, i - 1, 0 "
                          f"FROM generate_series(1, {count}) AS i", db="bench")
         committed = time.monotonic() - started
         got = sub.wait_for("result", limit + 10)
