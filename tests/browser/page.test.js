@@ -184,6 +184,41 @@ describe("pgwamp page in headless Chromium", { timeout: 600000 }, () => {
     await row.waitFor({ state: "detached", timeout: LONG });
   });
 
+  it("exports rows as progressive results with a progress bar, and cancels a long export", async (t) => {
+    await page.fill("#export-count", "200000");
+    await page.click("#export-start");
+    await page.waitForFunction(() => document.getElementById("export-status").dataset.state === "done",
+      null, { timeout: 4 * LONG });
+    const done = await page.textContent("[data-testid=export-status]");
+    t.diagnostic(done);
+    assert.match(done, /^200,000 rows in \d+ chunks, [\d,]+ rows\/s \(first chunk after \d+ ms\)$/);
+    assert.ok(Number(/in (\d+) chunks/.exec(done)[1]) > 1, "more than one chunk");
+    assert.equal(await page.evaluate(() => document.getElementById("export-progress").value), 200000);
+
+    await page.fill("#export-count", "10000000");
+    await page.click("#export-start");
+    await page.waitForFunction(() => /rows\/s$/.test(document.getElementById("export-status").textContent),
+      null, { timeout: LONG });
+    await page.click("#export-cancel");
+    await page.waitForFunction(() => document.getElementById("export-status").dataset.state === "canceled",
+      null, { timeout: LONG });
+    assert.match(await page.textContent("[data-testid=export-status]"), /^canceled after [\d,]+ rows$/);
+    assert.equal(await page.isVisible("#export-error"), false);
+
+    await page.fill("#export-count", "-5");
+    await page.click("#export-start");
+    const bad = await shown_error(page, "export-error");
+    assert.equal(bad.uri, "wamp.error.invalid_argument", JSON.stringify(bad));
+    assert.match(bad.message, /between 0 and 10000000/);
+
+    // Left finished, as a visitor would see it (the screenshots come next).
+    await page.fill("#export-count", "100000");
+    await page.click("#export-start");
+    await page.waitForFunction(() => document.getElementById("export-status").dataset.state === "done",
+      null, { timeout: 4 * LONG });
+    assert.equal(await page.isVisible("#export-error"), false, "a new export clears the last error");
+  });
+
   it("lists notes with a limit and shows the count", async () => {
     await page.evaluate(() => { document.getElementById("notes-status").textContent = ""; });
     await page.fill("#list-limit", "1");

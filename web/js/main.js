@@ -6,6 +6,7 @@ import * as now from "./now.js";
 import * as events from "./events.js";
 import * as notes from "./notes.js";
 import * as changes from "./changes.js";
+import * as exporter from "./export.js";
 
 let current = null; // the open autobahn.Session, or null while disconnected
 const get_session = () => current;
@@ -14,7 +15,7 @@ const get_session = () => current;
 // never disappears silently.
 function set_online(online) {
   document.body.classList.toggle("offline", !online);
-  for (const b of document.querySelectorAll("form button, #now-refresh")) b.disabled = !online;
+  for (const b of document.querySelectorAll("form button:not(#export-cancel), #now-refresh")) b.disabled = !online;
   // (#events-clear stays enabled: it only empties the page's own list.)
 }
 
@@ -27,6 +28,7 @@ function start() {
   now.install(get_session);
   events.install(get_session);
   notes.install(get_session);
+  exporter.install(get_session);
   set_online(false);
 
   connect({
