@@ -27,7 +27,7 @@ TEST(DefaultConfig, LoadsWithTicketFromEnvironment) {
     EXPECT_FALSE(c.database.conninfo.has_value());  // PG* environment variables apply
     EXPECT_FALSE(c.database.password.has_value());
 
-    ASSERT_EQ(c.procedures.size(), 4u);
+    ASSERT_EQ(c.procedures.size(), 5u);
     const auto& list = c.procedures.at("com.example.notes.list");
     EXPECT_EQ(list.mode, Mode::query);
     EXPECT_EQ(list.rows, RowFormat::maps);
@@ -48,6 +48,12 @@ TEST(DefaultConfig, LoadsWithTicketFromEnvironment) {
     EXPECT_EQ(pair.statements[1].params, std::vector<std::size_t>{1});
 
     EXPECT_EQ(c.procedures.at("com.example.notes.count").single, Single::value);
+    const auto& numbers = c.procedures.at("com.example.numbers");
+    EXPECT_EQ(numbers.args.at(0).min, 0.0);
+    EXPECT_EQ(numbers.args.at(0).max, 10'000'000.0);
+
+    ASSERT_TRUE(c.changes);
+    EXPECT_EQ(c.changes->tables.at("public.notes").topic, "com.example.notes.on_change");
 
     ASSERT_EQ(c.notifications.size(), 2u);
     EXPECT_EQ(c.notifications.at("notes").topic, "com.example.notes.on_insert");

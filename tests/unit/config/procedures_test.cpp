@@ -48,6 +48,26 @@ TEST(Procedures, AllKeys) {
     EXPECT_FALSE(p.args[1].default_value);
 }
 
+TEST(Procedures, ArgumentBoundsAndStreamLimit) {
+    const auto p = procedure({{"sql", "SELECT generate_series(1, $1)"},
+                              {"args", {{{"name", "count"}, {"type", "int"}, {"min", 0}, {"max", 1000}}}},
+                              {"stream_max_rows", 5000}});
+    EXPECT_EQ(p.args[0].min, 0.0);
+    EXPECT_EQ(p.args[0].max, 1000.0);
+    EXPECT_EQ(p.stream_max_rows, 5000u);
+    EXPECT_EQ(procedure({{"sql", "SELECT 1"}}).stream_max_rows, 10'000'000u);
+
+    expect_error(with_procedure({{"sql", "SELECT $1"}, {"args", {{{"name", "s"}, {"type", "string"}, {"min", 1}}}}}),
+                 at + ".args[0].min", "only an \"int\" or \"number\" argument has bounds");
+    expect_error(with_procedure({{"sql", "SELECT $1"},
+                                 {"args", {{{"name", "n"}, {"type", "int"}, {"min", 5}, {"max", 1}}}}}),
+                 at + ".args[0]", "\"min\" is larger than \"max\"");
+    expect_error(with_procedure({{"sql", "SELECT 1"}, {"single", "row"}, {"stream_max_rows", 10}}),
+                 at + ".stream_max_rows", "streams");
+    expect_error(with_procedure({{"mode", "operation"}, {"sql", "SELECT 1"}, {"stream_max_rows", 10}}),
+                 at + ".stream_max_rows", "streams");
+}
+
 TEST(Procedures, InvalidUri) {
     for (const char* bad : {"com..example", ".com.example", "com.example.", "com example", "com.#x", ""}) {
         auto doc = minimal_doc();
