@@ -47,8 +47,10 @@ def pgwamp_config(env, db="bench", notify=False, changes=None, procedures=None, 
     return config
 
 
-def start(kind, env, name=None, db="bench", notify=False, changes=None, procedures=None, url=None):
-    """url: the router transport the callee joins through (default: RawSocket)."""
+def start(kind, env, name=None, db="bench", notify=False, changes=None, procedures=None, url=None,
+          max_message_size=None):
+    """url: the router transport the callee joins through (default: RawSocket).
+    max_message_size: a Python peer's WebSocket message limit (Autobahn's default: 1 MB)."""
     name = name or kind
     if kind == "pgwamp":
         if not env.pgwamp or not os.path.exists(env.pgwamp):
@@ -62,6 +64,8 @@ def start(kind, env, name=None, db="bench", notify=False, changes=None, procedur
                 "--dsn", env.cluster.dsn(db), "--pool-min", str(env.pool_min), "--pool-max", str(env.pool_max)]
         if notify:
             argv += ["--notify-channel", CHANNEL, "--notify-topic", TOPIC]
+        if max_message_size:
+            argv += ["--max-message-size", str(max_message_size)]
         child = Child(name, argv, env.log_dir, cpus=env.cpus)
         _ready_or_stop(child, 60)
     elif kind == "echo":

@@ -11,7 +11,8 @@ router's RSS while the call runs.
 Everyone here (callees and caller) joins through the router's WebSocket
 transport: RawSocket cannot carry a message over 16 MB, and the peer's one
 result of 1,000,000 rows is about 47 MB; Crossbar allows 64 MB on WebSocket
-(router.py). A last pgwamp run with a slow caller (bench_stream_call
+(router.py), and the peer raises Autobahn's own 1 MB WebSocket limit to
+match (with it, a bigger YIELD is logged and never sent). A last pgwamp run with a slow caller (bench_stream_call
 --chunk-delay-ms) shows what the router does when the caller reads slower
 than the callee sends: it has no flow control of its own."""
 
@@ -53,7 +54,8 @@ def stream_compare(env, kinds, count, loadgen_cpus, log):
                     log(f"stream: {kind} {count} rows failed ({row['error']}); trying {fit}")
                     # A message over the router's limit may have cost the peer its session.
                     child.stop()
-                    child = callees.start(kind, env, name=f"{kind}-stream-fit", url=env.router.ws_url)
+                    child = callees.start(kind, env, name=f"{kind}-stream-fit", url=env.router.ws_url,
+                                          max_message_size=MAX_MESSAGE)
                     callees.wait_callable(env, kind, child, loadgen_cpus)
                     retry = _measure(env, kind, child, fit, progress, loadgen_cpus, log)
                     retry["not_fitting"] = {"rows": count, "error": row["error"]}
@@ -76,7 +78,7 @@ def _start(env, kind, rows, log):
     try:
         if kind == "pgwamp":
             return callees.start("pgwamp", env, name="pgwamp-stream", procedures=NUMBERS, url=env.router.ws_url)
-        return callees.start(kind, env, name=f"{kind}-stream", url=env.router.ws_url)
+        return callees.start(kind, env, name=f"{kind}-stream", url=env.router.ws_url, max_message_size=MAX_MESSAGE)
     except FileNotFoundError as e:
         log(f"skip {kind}: {e}")
         rows.append({"callee": kind, "skipped": str(e)})
