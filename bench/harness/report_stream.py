@@ -106,7 +106,7 @@ def markdown(data):
     if slow:
         lines += ["", "Slow caller: Crossbar has no flow control toward a caller; it reads the callee's progressive "
                   "results as fast as they come and keeps what the caller has not read yet in its own memory, so "
-                  "pgwamp's back-pressure (it stops fetching past 4 MB queued toward the router) never engages. "
+                  "pgwamp's back-pressure (it stops fetching past 4 MB queued toward the router) does not engage. "
                   f"Here the router's RSS went {fmt(slow['router_rss_before_mb'])} → "
                   f"{fmt(slow['router_rss_peak_mb'])} MB while pgwamp's peak stayed "
                   f"{fmt(slow['peak_rss_mb'], 1)} MB."]
