@@ -22,6 +22,9 @@ Array rows(std::int64_t from, std::int64_t count) {
     return out;
 }
 
+// args [rows]: a one-element Array (braces around an Array would copy it instead).
+Array one(Array rows) { return Array{Value(std::move(rows))}; }
+
 }  // namespace
 
 TEST(MsgpackSize, MatchesTheEncoderAtEveryBoundary) {
@@ -39,9 +42,9 @@ TEST(MsgpackSize, MatchesTheEncoderAtEveryBoundary) {
 TEST(StreamTally, CountsChunksAndChecksOffsets) {
     auto t0 = StreamTally::Clock::now();
     StreamTally t(t0);
-    t.on_progress({rows(1, 3)}, {{"offset", 0}}, t0 + std::chrono::milliseconds(4));
-    t.on_progress({rows(4, 2)}, {{"offset", 3}}, t0 + std::chrono::milliseconds(9));
-    t.on_progress({rows(6, 2)}, {{"offset", 4}}, t0 + std::chrono::milliseconds(12));  // should be 5
+    t.on_progress(one(rows(1, 3)), {{"offset", 0}}, t0 + std::chrono::milliseconds(4));
+    t.on_progress(one(rows(4, 2)), {{"offset", 3}}, t0 + std::chrono::milliseconds(9));
+    t.on_progress(one(rows(6, 2)), {{"offset", 4}}, t0 + std::chrono::milliseconds(12));  // should be 5
     t.on_result({Object{{"rows", 7}, {"chunks", 3}}}, t0 + std::chrono::milliseconds(500));
     EXPECT_EQ(t.rows(), 7u);
     EXPECT_EQ(t.chunks(), 3u);
@@ -57,7 +60,7 @@ TEST(StreamTally, CountsChunksAndChecksOffsets) {
 TEST(StreamTally, OneResultIsOneChunk) {
     auto t0 = StreamTally::Clock::now();
     StreamTally t(t0);
-    t.on_result({rows(1, 5)}, t0 + std::chrono::milliseconds(80));
+    t.on_result(one(rows(1, 5)), t0 + std::chrono::milliseconds(80));
     EXPECT_EQ(t.rows(), 5u);
     EXPECT_EQ(t.chunks(), 1u);
     EXPECT_FALSE(t.announced_rows());
