@@ -32,9 +32,9 @@ class Env:
         self.loadgen_client = loadgen_client  # its WAMP client: pgwamp (wamp::Client) or autobahn
 
 
-def pgwamp_config(env, db="bench", notify=False, changes=None):
+def pgwamp_config(env, db="bench", notify=False, changes=None, procedures=None, url=None):
     config = {
-        "router": {"url": env.router.url, "realm": "realm1", "authmethod": "anonymous"},
+        "router": {"url": url or env.router.url, "realm": "realm1", "authmethod": "anonymous"},
         "database": {"conninfo": env.cluster.dsn(db), "pool": {"min": env.pool_min, "max": env.pool_max}},
         "service": {"log_level": "warn", "register_invoke": "roundrobin", "notify_procedure": None},
     }
@@ -42,23 +42,30 @@ def pgwamp_config(env, db="bench", notify=False, changes=None):
         config["notifications"] = {CHANNEL: {"topic": TOPIC, "payload": "json"}}
     if changes:
         config["changes"] = changes  # the changes phase's section (harness/changes.py)
+    if procedures:
+        config["procedures"] = procedures  # the stream phase's com.example.numbers (harness/stream.py)
     return config
 
 
-def start(kind, env, name=None, db="bench", notify=False, changes=None):
+def start(kind, env, name=None, db="bench", notify=False, changes=None, procedures=None, url=None,
+          max_message_size=None):
+    """url: the router transport the callee joins through (default: RawSocket).
+    max_message_size: a Python peer's WebSocket message limit (Autobahn's default: 1 MB)."""
     name = name or kind
     if kind == "pgwamp":
         if not env.pgwamp or not os.path.exists(env.pgwamp):
             raise FileNotFoundError(f"pgwamp binary not found at {env.pgwamp}")
         path = os.path.join(env.log_dir, f"{name}.json")
         with open(path, "w") as f:
-            json.dump(pgwamp_config(env, db, notify, changes), f, indent=2)
+            json.dump(pgwamp_config(env, db, notify, changes, procedures, url), f, indent=2)
         child = Child(name, [env.pgwamp, "--config", path], env.log_dir, cpus=env.cpus)
     elif kind in ("txpostgres", "adbapi"):
-        argv = [env.python, os.path.join(env.peers_dir, f"{kind}_peer.py"), "--url", env.router.url,
+        argv = [env.python, os.path.join(env.peers_dir, f"{kind}_peer.py"), "--url", url or env.router.url,
                 "--dsn", env.cluster.dsn(db), "--pool-min", str(env.pool_min), "--pool-max", str(env.pool_max)]
         if notify:
             argv += ["--notify-channel", CHANNEL, "--notify-topic", TOPIC]
+        if max_message_size:
+            argv += ["--max-message-size", str(max_message_size)]
         child = Child(name, argv, env.log_dir, cpus=env.cpus)
         _ready_or_stop(child, 60)
     elif kind == "echo":

@@ -4,6 +4,7 @@ latest.png (calls/s and p99 against concurrency, one line per callee)."""
 import json
 
 import report_changes
+import report_stream
 
 
 def _f(v, digits=0):
@@ -108,6 +109,7 @@ def targets(data):
         out.append(("NOTIFY→event", "n/a", "pgwamp not measured"))
 
     out += report_changes.targets(data)
+    out += report_stream.targets(data)
 
     loads = [r["loadgen_cpu_percent"] for r in rows if r.get("loadgen_cpu_percent") is not None]
     if loads:
@@ -192,6 +194,7 @@ def markdown(data):
                   (", ".join(f"{k} {v}/s" for k, v in best.items()) or "none of the rates tried") + ".", ""]
 
     lines += report_changes.markdown(data)
+    lines += report_stream.markdown(data)
 
     rr = data.get("roundrobin")
     if rr:

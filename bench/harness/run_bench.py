@@ -18,6 +18,7 @@ import callees  # noqa: E402
 import changes  # noqa: E402
 import phases  # noqa: E402
 import report  # noqa: E402
+import stream  # noqa: E402
 from cluster import Cluster  # noqa: E402
 from router import Router  # noqa: E402
 
@@ -32,7 +33,7 @@ ROOT = os.path.dirname(BENCH)
 # "loadgen-apart" isolates the load generator instead and puts router, callee
 # and PostgreSQL on the same CPU(s).
 LAYOUTS = {"router-apart", "loadgen-apart", "none"}
-PHASES = ("calls", "notify", "changes", "roundrobin", "soak")
+PHASES = ("calls", "notify", "changes", "stream", "roundrobin", "soak")
 
 
 def pinning(layout, ncpu):
@@ -87,6 +88,8 @@ def parse_args(argv):
     p.add_argument("--changes-bulk", type=int, default=None,
                    help="rows in the one big transaction pgwamp streams after the rates, for its peak memory "
                         "(default 1000000; quick 50000; 0: skip)")
+    p.add_argument("--stream-rows", type=int, default=None,
+                   help="rows of com.example.numbers in the stream phase (default 1000000; quick 100000)")
     p.add_argument("--soak", type=float, default=None,
                    help="seconds of the RSS-growth run at the highest concurrency (default 300; quick 20; 0: skip)")
     p.add_argument("--skip", default="", help="comma list of: " + ",".join(PHASES))
@@ -109,6 +112,7 @@ def parse_args(argv):
     a.notify_warmup = a.notify_warmup if a.notify_warmup is not None else (0.5 if q else 2.0)
     a.changes_rates = a.changes_rates or ([500, 2000] if q else [500, 1000, 2000, 4000])
     a.changes_bulk = a.changes_bulk if a.changes_bulk is not None else (50_000 if q else 1_000_000)
+    a.stream_rows = a.stream_rows if a.stream_rows is not None else (100_000 if q else 1_000_000)
     a.soak = a.soak if a.soak is not None else (20.0 if q else 300.0)
     a.skip = {s for s in a.skip.split(",") if s}
     only = {s for s in (a.phases or "").split(",") if s}
@@ -125,6 +129,8 @@ def parse_args(argv):
         p.error("durations must be positive")
     if a.client == "autobahn" and a.transport != "rawsocket":
         p.error("--client autobahn speaks RawSocket only")
+    if not 1 <= a.stream_rows <= 10_000_000:
+        p.error("--stream-rows must be in 1..10000000 (com.example.numbers' bounds)")
     if not 1 <= a.pool_min <= a.pool_max:
         p.error("need 1 <= --pool-min <= --pool-max")
     return a
@@ -175,7 +181,7 @@ def main(argv):
         "crossbar": version([a.crossbar, "version"]), "postgres": "15",
         "pgwamp": os.path.relpath(a.pgwamp, ROOT) if os.path.abspath(a.pgwamp).startswith(ROOT + "/") else a.pgwamp, "build_type": a.build_type,
         "transport": a.transport, "client": a.client, "pool_min": a.pool_min, "pool_max": a.pool_max, "warmup": a.warmup, "duration": a.duration, "notify_warmup": a.notify_warmup,
-        "log_dir": log_dir}, "calls": [], "notify": [], "changes": [], "roundrobin": None, "soak": None, "failures": []}
+        "log_dir": log_dir}, "calls": [], "notify": [], "changes": [], "stream": [], "roundrobin": None, "soak": None, "failures": []}
     log(f"logs in {log_dir}")
 
     cluster = Cluster(log_dir, cpus=callee_cpus)
@@ -209,6 +215,9 @@ def main(argv):
             kinds = [k for k in ("pgwamp", "psycopg2", "echo") if k in a.callees]
             phase("changes", changes.changes_sweep, env, kinds, a.changes_rates, a.notify_duration, a.notify_warmup,
                   loadgen_cpus, log, a.changes_bulk)
+        if "stream" not in a.skip:
+            kinds = [k for k in ("pgwamp", "txpostgres") if k in a.callees]
+            phase("stream", stream.stream_compare, env, kinds, a.stream_rows, loadgen_cpus, log)
         if "roundrobin" not in a.skip and "pgwamp" in a.callees:
             phase("roundrobin", phases.roundrobin, env, 64, a.warmup, a.duration * 2, loadgen_cpus, log)
         if "soak" not in a.skip and a.soak > 0 and "pgwamp" in a.callees:

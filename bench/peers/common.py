@@ -30,6 +30,8 @@ def parse_args(description):
     p.add_argument("--notify-channel", default=None,
                    help="LISTEN on this channel and publish each payload to --notify-topic")
     p.add_argument("--notify-topic", default="com.example.bench.event")
+    p.add_argument("--max-message-size", type=int, default=None,
+                   help="octets of the largest WebSocket message sent or accepted (default: Autobahn's 1 MB)")
     args = p.parse_args()
     if args.pool_min < 1 or args.pool_max < args.pool_min:
         p.error("need 1 <= --pool-min <= --pool-max")
@@ -37,8 +39,13 @@ def parse_args(description):
 
 
 def run(session_class, args):
+    # Autobahn's ApplicationRunner caps WebSocket messages at 1 MB; a bigger
+    # YIELD is logged and not sent, and the caller waits until its timeout.
+    ws = None
+    if args.max_message_size:
+        ws = {"maxMessagePayloadSize": args.max_message_size, "maxFramePayloadSize": args.max_message_size}
     runner = ApplicationRunner(url=args.url, realm=args.realm, extra={"args": args},
-                               serializers=[MsgPackSerializer()])
+                               serializers=[MsgPackSerializer()], websocket_options=ws)
     # Twisted stops the reactor on SIGTERM/SIGINT; the session reports its
     # count from onLeave/onDisconnect, and we always report once here too.
     runner.run(session_class, log_level="warn")

@@ -2,7 +2,9 @@
 com.example.now.v1 runs SELECT now() through a txpostgres ConnectionPool
 (psycopg2 in asynchronous mode, no threads). With --notify-channel it also
 LISTENs on a dedicated txpostgres Connection and republishes each NOTIFY
-payload as a WAMP event, as pgwamp does."""
+payload as a WAMP event, as pgwamp does. com.example.numbers(count) returns
+the rows of the demo's procedure of that name in one result, as the
+chapter's component would: the whole list, read and sent at once."""
 
 import json
 
@@ -27,6 +29,7 @@ class TxpostgresPeer(ApplicationSession):
         self.db = txpostgres.ConnectionPool(None, args.dsn, min=args.pool_min)
         yield self.db.start()
         yield self.register(self.get_dbnow, args.procedure)
+        yield self.register(self.numbers, "com.example.numbers")
         if args.notify_channel:
             self.listener = txpostgres.Connection()
             yield self.listener.connect(args.dsn)
@@ -41,6 +44,13 @@ class TxpostgresPeer(ApplicationSession):
         self.calls += 1
         d = self.db.runQuery("SELECT now()")
         d.addCallback(lambda rows: "{0}".format(rows[0][0]))
+        return d
+
+    def numbers(self, count):
+        self.calls += 1
+        d = self.db.runQuery("SELECT n, md5(n::text) AS hash FROM generate_series(1, %s) AS n", (int(count),))
+        # Row maps, as pgwamp's "rows": "maps" sends them: the same bytes on the wire.
+        d.addCallback(lambda rows: [{"n": n, "hash": h} for n, h in rows])
         return d
 
     def on_notify(self, notify):

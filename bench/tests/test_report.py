@@ -9,6 +9,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 import report  # noqa: E402
 import report_changes  # noqa: E402
+import report_stream  # noqa: E402
 from run_bench import pinning  # noqa: E402
 
 
@@ -40,7 +41,25 @@ def changes(pg_missing=0, pg_order=0, pg_p99=3000.0, pg_cpu=8.0, echo_rates=(500
     return rows
 
 
-def data(pg_cps=4500, pg_cpu=10.0, pg_p50=600.0, pg_rss=12.0, notify_rows=None, growth=0.1, changes_rows=None):
+def streamed(kind, rows=1_000_000, requested=None, peak=20.0, rows_per_s=400_000.0, first_ms=8.0, error=None,
+             delay_ms=0, offset_errors=0):
+    progress = kind == "pgwamp"
+    return {"callee": kind, "requested": requested or rows, "progress": progress, "chunk_delay_ms": delay_ms,
+            "rows": rows, "chunks": rows // 1000 if progress else 1, "bytes": rows * 47,
+            "offset_errors": offset_errors, "announced_rows": rows if progress else None,
+            "first_chunk_ms": first_ms, "seconds": rows / rows_per_s, "rows_per_s": rows_per_s,
+            "mb_per_s": rows_per_s * 47 / 1e6, "error": error, "peak_rss_before_mb": 10.0, "peak_rss_mb": peak,
+            "callee_cpu_s": 1.0, "router_cpu_s": 3.0, "router_rss_before_mb": 90.0, "router_rss_peak_mb": 400.0,
+            "router_rss_after_mb": 300.0}
+
+
+def stream_rows(pg=None, peer=None):
+    return [pg or streamed("pgwamp"), streamed("pgwamp", delay_ms=10),
+            peer or streamed("txpostgres", peak=900.0, rows_per_s=200_000.0, first_ms=6000.0)]
+
+
+def data(pg_cps=4500, pg_cpu=10.0, pg_p50=600.0, pg_rss=12.0, notify_rows=None, growth=0.1, changes_rows=None,
+         stream=None):
     rows = []
     for c in (1, 16, 64, 256):
         rows.append(calls("pgwamp", c, pg_cps if c > 1 else 1000, p50=pg_p50 if c == 1 else 5000, cpu=pg_cpu, rss=pg_rss))
@@ -50,6 +69,7 @@ def data(pg_cps=4500, pg_cpu=10.0, pg_p50=600.0, pg_rss=12.0, notify_rows=None, 
             "notify": notify_rows if notify_rows is not None else [notify("pgwamp", 1000), notify("pgwamp", 2000),
                                                                    notify("txpostgres", 1000), notify("txpostgres", 2000)],
             "changes": changes_rows if changes_rows is not None else changes(),
+            "stream": stream if stream is not None else stream_rows(),
             "soak": {"callee": "pgwamp", "duration_s": 300, "concurrency": 256, "calls_per_s": 4000, "errors": {},
                      "latency_us": {"p99": 9000.0}, "rss_samples": [[0, 12], [5, 12 + growth]], "rss_first_mb": 12,
                      "rss_last_mb": 12 + growth, "rss_max_mb": 12 + growth, "rss_growth_mb": growth}}
@@ -142,6 +162,52 @@ class Targets(unittest.TestCase):
         rows = [r for r in changes() if r["callee"] != "pgwamp"]
         self.assertEqual(by_prefix(data(changes_rows=rows), "changes: pgwamp row"), "n/a")
         self.assertIn("| psycopg2 | 500 |", "\n".join(report_changes.markdown(data(changes_rows=rows))))
+
+    def test_stream_peak_memory(self):
+        self.assertEqual(by_prefix(data(stream=stream_rows(pg=streamed("pgwamp", peak=41.0))),
+                                   "stream: pgwamp peak RSS ≤ 40"), "FAIL")
+        # A smaller stream (--quick) does not prove the million.
+        quick = stream_rows(pg=streamed("pgwamp", rows=100_000, peak=12.0),
+                            peer=streamed("txpostgres", rows=100_000, peak=200.0, rows_per_s=1e5))
+        self.assertEqual(by_prefix(data(stream=quick), "stream: pgwamp peak RSS ≤ 40"), "FAIL")
+        self.assertEqual(by_prefix(data(stream=quick), "stream: pgwamp peak RSS ≤ 1/10"), "pass")
+        # Every row must arrive, at the offset it was sent for.
+        short = streamed("pgwamp", rows=999_000, requested=1_000_000)
+        self.assertEqual(by_prefix(data(stream=stream_rows(pg=short)), "stream: pgwamp peak RSS ≤ 40"), "FAIL")
+        gap = streamed("pgwamp", offset_errors=1)
+        self.assertEqual(by_prefix(data(stream=stream_rows(pg=gap)), "stream: pgwamp peak RSS ≤ 40"), "FAIL")
+
+    def test_stream_against_the_peer(self):
+        self.assertEqual(by_prefix(data(stream=stream_rows(pg=streamed("pgwamp", peak=95.0))),
+                                   "stream: pgwamp peak RSS ≤ 1/10"), "FAIL")  # 95 / 900 > 0.1
+        self.assertEqual(by_prefix(data(stream=stream_rows(pg=streamed("pgwamp", rows_per_s=150_000.0))),
+                                   "stream: pgwamp rows/s"), "FAIL")
+        failed = streamed("txpostgres", rows=0, requested=1_000_000, error="wamp.error.canceled")
+        self.assertEqual(by_prefix(data(stream=stream_rows(peer=failed)), "stream: pgwamp rows/s"), "n/a")
+
+    def test_stream_first_chunk(self):
+        self.assertEqual(by_prefix(data(stream=stream_rows(pg=streamed("pgwamp", first_ms=51.0))),
+                                   "stream: pgwamp first chunk"), "FAIL")
+        self.assertEqual(by_prefix(data(stream=stream_rows(pg=streamed("pgwamp", first_ms=None, rows=0,
+                                                                              requested=1_000_000))),
+                                   "stream: pgwamp first chunk"), "FAIL")
+
+    def test_stream_peer_that_did_not_fit_is_said(self):
+        peer = streamed("txpostgres", rows=300_000, peak=300.0, rows_per_s=200_000.0)
+        peer["not_fitting"] = {"rows": 1_000_000, "error": "message too big"}
+        d = data(stream=stream_rows(peer=peer))
+        measured = [m for n, _, m in report.targets(d) if n.startswith("stream: pgwamp rows/s")][0]
+        self.assertIn("peer: one result of 300,000 rows; 1,000,000 does not fit one message: message too big",
+                      measured)
+        md = "\n".join(report_stream.markdown(d))
+        self.assertIn("1,000,000 does not fit one message", md)
+        self.assertIn("| pgwamp | progressive, slow caller (10 ms per chunk) | 1,000,000 |", md)
+        self.assertIn("router's RSS went 90 → 400 MB", md)
+
+    def test_stream_without_pgwamp_is_not_applicable(self):
+        d = data(stream=[streamed("txpostgres"), {"callee": "pgwamp", "skipped": "no binary"}])
+        self.assertEqual(by_prefix(d, "stream: pgwamp streams"), "n/a")
+        self.assertIn("| pgwamp | not measured: no binary |", "\n".join(report_stream.markdown(d)))
 
     def test_busy_load_generator(self):
         d = data()
