@@ -72,8 +72,9 @@ def markdown(data):
     if not rows:
         return []
     lines = ["## Streaming many rows: `com.example.numbers(count)`", "",
-             "`bench_stream_call` calls `com.example.numbers` (`SELECT n, md5(n::text) AS hash FROM "
-             "generate_series(1, $1)`) once after a 1,000-row warm-up call: from pgwamp with progressive results "
+             "`bench_stream_call` calls `com.example.numbers` (`SELECT n, md5(n::text) AS hash FROM (SELECT "
+             "generate_series(1, $1) AS n) AS numbers`: in the select list the series yields rows as it makes "
+             "them, where in FROM it is built whole first) once after a 1,000-row warm-up call: from pgwamp with progressive results "
              "(`receive_progress`: a cursor read at the router's pace, chunks of ≤ 1,000 rows), from the txpostgres "
              "peer in one result (the whole list, as the chapter's component returns it). Everyone joins through "
              "the router's WebSocket transport (RawSocket cannot carry a message over 16 MB; Crossbar allows "

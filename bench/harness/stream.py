@@ -26,7 +26,7 @@ from procs import Child, cpu_seconds, peak_rss_mb, rss_mb
 PROCEDURE = "com.example.numbers"
 # As in config/pgwamp.json.
 NUMBERS = {PROCEDURE: {
-    "mode": "query", "sql": "SELECT n, md5(n::text) AS hash FROM generate_series(1, $1) AS n",
+    "mode": "query", "sql": "SELECT n, md5(n::text) AS hash FROM (SELECT generate_series(1, $1) AS n) AS numbers",
     "args": [{"name": "count", "type": "int", "min": 0, "max": 10_000_000}],
     "max_rows": 10_000, "stream_max_rows": 10_000_000}}
 WARMUP_ROWS = 1000

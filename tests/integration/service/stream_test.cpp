@@ -108,6 +108,19 @@ TEST_F(ServiceStream, WithoutProgressTheResultIsOneAsBefore) {
     EXPECT_EQ(big.error_uri, "pgwamp.error.result_rejected") << big.describe();
 }
 
+TEST_F(ServiceStream, ProgressOnAnInteractionOrOperationIsOneResult) {
+    int chunks = 0;
+    wamp::CallOptions options;
+    options.on_progress = [&](Array, Object) { ++chunks; };
+    const auto pair = caller_->call("com.example.notes.add_pair", {"first", "second"}, {}, options);
+    ASSERT_TRUE(pair.ok()) << pair.describe();
+    EXPECT_TRUE(pair.args.at(0).is<Object>()) << pair.describe();  // the single row, as without progress
+    const auto single = caller_->call("com.example.notes.count", {}, {}, options);
+    ASSERT_TRUE(single.ok()) << single.describe();
+    EXPECT_TRUE(single.args.at(0).is<std::int64_t>()) << single.describe();
+    EXPECT_EQ(chunks, 0);
+}
+
 TEST_F(ServiceStream, BadCountsAreRefusedClearly) {
     for (const Value& bad : {Value(std::int64_t{-1}), Value(std::int64_t{1'000'000'000}), Value("many"), Value(2.5)}) {
         NumbersStream s;
