@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include "db/completion_helpers.hpp"  // describe
 #include "db/error.hpp"
 #include "db/pool_core.hpp"  // quote_identifier
 
@@ -10,6 +11,7 @@ namespace pgwamp::db {
 
 namespace asio = boost::asio;
 namespace rp = replication;
+using detail::describe;
 
 namespace {
 
@@ -29,16 +31,6 @@ std::string sqlstate_of(std::exception_ptr e) {
         return x.diagnostics().sqlstate;
     } catch (...) {
         return {};
-    }
-}
-
-std::string message_of(std::exception_ptr e) {
-    try {
-        std::rethrow_exception(e);
-    } catch (const std::exception& x) {
-        return x.what();
-    } catch (...) {
-        return "unknown error";
     }
 }
 
@@ -118,7 +110,7 @@ void ChangeStream::attempt(std::uint64_t attempt) {
     c->async_connect([weak = weak_from_this(), c](std::exception_ptr error) {
         auto self = weak.lock();
         if (!self || c != self->conn_) return;
-        if (error) return self->fail(message_of(error));
+        if (error) return self->fail(describe(error));
         self->check_server();
     });
 }
@@ -132,8 +124,8 @@ void ChangeStream::command(const std::string& sql, Step next) {
         if (!error) return next(std::move(rows));
         const std::string state = sqlstate_of(error);
         // Missing tables, privileges, a broken publication: the operator must act.
-        if (state.rfind("42", 0) == 0 || state == "55000") return self->go_off(message_of(error));
-        self->fail(message_of(error));
+        if (state.rfind("42", 0) == 0 || state == "55000") return self->go_off(describe(error));
+        self->fail(describe(error));
     });
 }
 
@@ -237,7 +229,7 @@ void ChangeStream::ensure_slot() {
                                      auto self = weak.lock();
                                      if (!self || c != self->conn_) return;
                                      // 42710: another process created it a moment ago; use it.
-                                     if (error && sqlstate_of(error) != "42710") return self->fail(message_of(error));
+                                     if (error && sqlstate_of(error) != "42710") return self->fail(describe(error));
                                      rp::Lsn start = 0;
                                      if (!error && !created.empty() && created[0].size() > 1 && created[0][1])
                                          start = rp::parse_lsn(*created[0][1]).value_or(0);
@@ -284,10 +276,10 @@ void ChangeStream::start_replication(rp::Lsn confirmed) {
 
 void ChangeStream::on_stream_end(std::exception_ptr error) {
     const std::string state = sqlstate_of(error);
-    if (state == "55006") return wait_for_slot(message_of(error));  // another session consumes the slot
-    if (state == "42704") return fail(message_of(error));           // dropped meanwhile: create it again
-    if (state.rfind("42", 0) == 0 || state == "55000") return go_off(message_of(error));
-    fail(message_of(error));
+    if (state == "55006") return wait_for_slot(describe(error));  // another session consumes the slot
+    if (state == "42704") return fail(describe(error));           // dropped meanwhile: create it again
+    if (state.rfind("42", 0) == 0 || state == "55000") return go_off(describe(error));
+    fail(describe(error));
 }
 
 void ChangeStream::on_message(std::string_view data) {

@@ -5,7 +5,6 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <set>
@@ -50,15 +49,6 @@ void add_test_tables(nlohmann::json& config) {
     config["procedures"]["com.example.test.kinds_row"] = {
         {"sql", "SELECT * FROM changes_kinds WHERE id = $1"}, {"args", {{{"name", "id"}, {"type", "int"}}}},
         {"single", "row"}};
-}
-
-// VmHWM of a process, in MB.
-double peak_rss_mb(int pid) {
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    std::string line;
-    while (std::getline(status, line))
-        if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
-    return -1;
 }
 
 class ServiceChanges : public StackSuite<ServiceChanges> {

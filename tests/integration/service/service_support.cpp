@@ -1,6 +1,7 @@
 #include "tests/integration/service/service_support.hpp"
 
 #include <ctime>
+#include <fstream>
 #include <regex>
 #include <stdexcept>
 #include <thread>
@@ -156,6 +157,14 @@ bool poll_until(const std::function<bool()>& probe, std::chrono::milliseconds li
         std::this_thread::sleep_for(50ms);
     }
     return true;
+}
+
+double peak_rss_mb(int pid) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(status, line))
+        if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+    return -1;
 }
 
 }  // namespace pgwamp::test::service

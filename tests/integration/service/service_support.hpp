@@ -81,6 +81,9 @@ std::optional<double> parse_iso8601(const std::string& text);
 // query itself never matches: it starts with "SELECT count").
 int active_queries(const PostgresCluster& pg, const std::string& prefix);
 
+// The most resident memory the process ever had (VmHWM), in MB; -1 if unknown.
+double peak_rss_mb(int pid);
+
 // Polls `probe` every 50 ms until it is true or `limit` passes: for state
 // only observable by asking (pg_stat_activity), never to wait out a delay.
 bool poll_until(const std::function<bool()>& probe, std::chrono::milliseconds limit);

@@ -5,7 +5,6 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <iostream>
 
 #include "tests/integration/service/stack_suite.hpp"
@@ -22,14 +21,6 @@ void add_stream_procedures(nlohmann::json& config) {
         {"max_rows", 10}};
     // One row larger than the router's 1 MiB message limit.
     p["com.example.test.huge_row"] = {{"sql", "SELECT repeat('x', 2000000) AS blob"}};
-}
-
-double peak_rss_mb(int pid) {
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    std::string line;
-    while (std::getline(status, line))
-        if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
-    return -1;
 }
 
 // Follows a numbers(count) stream: rows counted and checked in order as they
