@@ -22,22 +22,10 @@ namespace {
 
 using ResultPtr = std::unique_ptr<PGresult, decltype(&PQclear)>;
 
-std::string field(const PGresult* res, int code) {
-    const char* v = PQresultErrorField(res, code);
-    return v ? v : "";
-}
-
-std::string trimmed(const char* text) {
-    std::string s = text ? text : "";
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-    return s;
-}
+std::string trimmed(const char* text) { return trimmed_message(text); }
 
 std::exception_ptr error_for(const PGresult* res, const Request& r, bool conn_bad) {
-    Diagnostics d{field(res, PG_DIAG_SQLSTATE), field(res, PG_DIAG_MESSAGE_PRIMARY), field(res, PG_DIAG_MESSAGE_DETAIL),
-                  field(res, PG_DIAG_MESSAGE_HINT)};
-    if (d.message.empty()) d.message = trimmed(PQresultErrorMessage(res));
-    return statement_error(std::move(d), r, conn_bad);
+    return statement_error(server_diagnostics(res), r, conn_bad);
 }
 
 std::uint64_t affected(const PGresult* res) {

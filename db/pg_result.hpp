@@ -5,6 +5,9 @@
 
 #include <libpq-fe.h>
 
+#include <string>
+
+#include "db/error.hpp"
 #include "db/result.hpp"
 #include "db/type_registry.hpp"
 
@@ -16,5 +19,11 @@ namespace pgwamp::db {
 // when a value cannot be cast, Errc::sql_error (with the server's diagnostics)
 // for an error result, which the caller should normally have handled itself.
 Result make_result(const PGresult* res, const TypeRegistry& types);
+
+// libpq's message text without its trailing newline ("" for null).
+std::string trimmed_message(const char* text);
+// What the server said in an error result; the message falls back to
+// libpq's own text when the server sent none (a connection-level error).
+Diagnostics server_diagnostics(const PGresult* res);
 
 }  // namespace pgwamp::db

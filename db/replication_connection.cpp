@@ -7,6 +7,7 @@
 
 #include "db/error.hpp"
 #include "db/host_resolution.hpp"
+#include "db/pg_result.hpp"
 #include "db/session_settings.hpp"
 
 namespace pgwamp::db {
@@ -16,21 +17,10 @@ using wait_type = asio::posix::stream_descriptor::wait_type;
 
 namespace {
 
-std::string trimmed(const char* text) {
-    std::string s = text ? text : "";
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-    return s;
-}
-
-std::string field(const PGresult* res, int code) {
-    const char* v = PQresultErrorField(res, code);
-    return v ? v : "";
-}
+std::string trimmed(const char* text) { return trimmed_message(text); }
 
 std::exception_ptr server_error(const PGresult* res) {
-    Diagnostics d{field(res, PG_DIAG_SQLSTATE), field(res, PG_DIAG_MESSAGE_PRIMARY),
-                  field(res, PG_DIAG_MESSAGE_DETAIL), field(res, PG_DIAG_MESSAGE_HINT)};
-    if (d.message.empty()) d.message = trimmed(PQresultErrorMessage(res));
+    Diagnostics d = server_diagnostics(res);
     // Class 57P (admin shutdown, ...) means the connection is going away.
     const Errc code = d.sqlstate.rfind("57P", 0) == 0 ? Errc::connection_lost : Errc::sql_error;
     std::string what = d.message;

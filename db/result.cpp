@@ -16,6 +16,7 @@ std::string field(const PGresult* res, int code) {
 
 [[noreturn]] void throw_result_error(const PGresult* res) {
     ExecStatusType status = PQresultStatus(res);
+    // The server's words only: with none, the status names the problem below.
     Diagnostics d{field(res, PG_DIAG_SQLSTATE), field(res, PG_DIAG_MESSAGE_PRIMARY),
                   field(res, PG_DIAG_MESSAGE_DETAIL), field(res, PG_DIAG_MESSAGE_HINT)};
     std::string what = d.message.empty() ? std::string("unexpected result status ") +
@@ -77,6 +78,19 @@ Array as_maps(const std::vector<Column>& columns, Rows& rows, Take take) {
 }
 
 }  // namespace
+
+std::string trimmed_message(const char* text) {
+    std::string s = text ? text : "";
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    return s;
+}
+
+Diagnostics server_diagnostics(const PGresult* res) {
+    Diagnostics d{field(res, PG_DIAG_SQLSTATE), field(res, PG_DIAG_MESSAGE_PRIMARY),
+                  field(res, PG_DIAG_MESSAGE_DETAIL), field(res, PG_DIAG_MESSAGE_HINT)};
+    if (d.message.empty()) d.message = trimmed_message(PQresultErrorMessage(res));
+    return d;
+}
 
 Array Result::rows_as_tuples() const& {
     Array out;
