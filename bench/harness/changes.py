@@ -18,6 +18,7 @@ import os
 import time
 
 import callees
+from phases import start_or_skip
 from procs import Child, cpu_seconds, peak_rss_mb
 
 TABLE = "public.bench_changes"
@@ -81,29 +82,25 @@ def changes_sweep(env, kinds, rates, duration, warmup, loadgen_cpus, log, bulk_r
 
 def _start(env, kind, slot, rows, log):
     """The callee following `slot`, or None with a row saying why not."""
+    return start_or_skip(kind, rows, log, lambda: _launch(env, kind, slot))
+
+
+def _launch(env, kind, slot):
+    if kind == "pgwamp":
+        # Made here so pgwamp and the peer start alike from an existing table;
+        # a pgwamp that makes its publication itself finds this one.
+        env.cluster.psql(f"DROP PUBLICATION IF EXISTS {PUBLICATION}; "
+                         f"CREATE PUBLICATION {PUBLICATION} FOR TABLE {TABLE}", db="bench")
+        return callees.start("pgwamp", env, name="pgwamp-changes", changes=pgwamp_changes_config(slot))
+    argv = [env.python, os.path.join(env.peers_dir, "psycopg2_changes_peer.py"), "--url", env.router.url,
+            "--dsn", env.cluster.dsn("bench"), "--slot", slot, "--table", f"{TABLE}={TOPIC}"]
+    child = Child("psycopg2-changes", argv, env.log_dir, cpus=env.cpus)
     try:
-        if kind == "pgwamp":
-            # Made here so pgwamp and the peer start alike from an existing table;
-            # a pgwamp that makes its publication itself finds this one.
-            env.cluster.psql(f"DROP PUBLICATION IF EXISTS {PUBLICATION}; "
-                             f"CREATE PUBLICATION {PUBLICATION} FOR TABLE {TABLE}", db="bench")
-            return callees.start("pgwamp", env, name="pgwamp-changes", changes=pgwamp_changes_config(slot))
-        argv = [env.python, os.path.join(env.peers_dir, "psycopg2_changes_peer.py"), "--url", env.router.url,
-                "--dsn", env.cluster.dsn("bench"), "--slot", slot, "--table", f"{TABLE}={TOPIC}"]
-        child = Child("psycopg2-changes", argv, env.log_dir, cpus=env.cpus)
-        try:
-            child.wait_for("ready", 60)
-        except Exception:
-            child.stop()
-            raise
-        return child
-    except FileNotFoundError as e:
-        log(f"skip {kind}: {e}")
-        rows.append({"callee": kind, "skipped": str(e)})
-    except Exception as e:  # noqa: BLE001 - it did not come up; the others still run
-        log(f"{kind} did not start: {e}")
-        rows.append({"callee": kind, "skipped": f"did not start: {e}"})
-    return None
+        child.wait_for("ready", 60)
+    except Exception:
+        child.stop()
+        raise
+    return child
 
 
 def _slot_state(env, slot):

@@ -61,8 +61,13 @@ def run_load(env, callee_pids, target, concurrency, warmup, duration, loadgen_cp
 
 def _start_or_skip(env, kind, rows, log, **how):
     """The callee's process, or None with a row saying why it was not measured."""
+    return start_or_skip(kind, rows, log, lambda: callees.start(kind, env, **how))
+
+
+def start_or_skip(kind, rows, log, start):
+    """start(), or None with a row saying why `kind` was not measured (every phase's rule)."""
     try:
-        return callees.start(kind, env, **how)
+        return start()
     except FileNotFoundError as e:
         log(f"skip {kind}: {e}")
         rows.append({"callee": kind, "skipped": str(e)})

@@ -21,6 +21,7 @@ import threading
 import time
 
 import callees
+from phases import start_or_skip
 from procs import Child, cpu_seconds, peak_rss_mb, rss_mb
 
 PROCEDURE = "com.example.numbers"
@@ -75,17 +76,11 @@ def stream_compare(env, kinds, count, loadgen_cpus, log):
 
 def _start(env, kind, rows, log):
     """The callee joined through the WebSocket transport, or None with a row saying why not."""
-    try:
-        if kind == "pgwamp":
-            return callees.start("pgwamp", env, name="pgwamp-stream", procedures=NUMBERS, url=env.router.ws_url)
-        return callees.start(kind, env, name=f"{kind}-stream", url=env.router.ws_url, max_message_size=MAX_MESSAGE)
-    except FileNotFoundError as e:
-        log(f"skip {kind}: {e}")
-        rows.append({"callee": kind, "skipped": str(e)})
-    except Exception as e:  # noqa: BLE001 - it did not come up; the other still runs
-        log(f"{kind} did not start: {e}")
-        rows.append({"callee": kind, "skipped": f"did not start: {e}"})
-    return None
+    if kind == "pgwamp":
+        return start_or_skip(kind, rows, log, lambda: callees.start(
+            "pgwamp", env, name="pgwamp-stream", procedures=NUMBERS, url=env.router.ws_url))
+    return start_or_skip(kind, rows, log, lambda: callees.start(
+        kind, env, name=f"{kind}-stream", url=env.router.ws_url, max_message_size=MAX_MESSAGE))
 
 
 def _caller(env, kind, count, progress, loadgen_cpus, label, delay_ms=0):
