@@ -7,6 +7,7 @@
 
 #include "db/cancel_signal.hpp"
 #include "db/connection.hpp"
+#include "db/local_settings.hpp"
 #include "db/pool_core.hpp"
 
 namespace pgwamp::db {
@@ -132,16 +133,30 @@ void InteractionRun::on_pinned(std::exception_ptr e, std::shared_ptr<Connection>
     }
     phase_ = Phase::beginning;
     auto self = shared_from_this();
-    exec("BEGIN", [self](std::exception_ptr err, Result) {
+    const bool has_settings = options_.local_settings != nullptr;
+    exec("BEGIN", [self, has_settings](std::exception_ptr err, Result) {
         if (err) {
             // Unknown transaction state: do not hand this connection on.
             self->core_->release(self->conn_, false);
             return self->finish(err);
         }
-        if (self->canceled_) return self->rollback_then_fail(self->cancel_error());
-        self->phase_ = Phase::body;
-        self->run_body();
+        if (!has_settings) self->begun();
     });
+    if (has_settings) {
+        // Sent with the BEGIN, before its answer: no extra round trip.
+        const auto& settings = *options_.local_settings;
+        exec(settings.sql(), settings.bound(), [self](std::exception_ptr err, Result) {
+            if (self->phase_ != Phase::beginning) return;  // the BEGIN failed: already over
+            if (err) return self->rollback_then_fail(err);
+            self->begun();
+        });
+    }
+}
+
+void InteractionRun::begun() {
+    if (canceled_) return rollback_then_fail(cancel_error());
+    phase_ = Phase::body;
+    run_body();
 }
 
 void InteractionRun::run_body() {
@@ -247,14 +262,20 @@ void InteractionRun::rollback_then_fail(std::exception_ptr original) {
 
 void InteractionRun::exec(const char* sql, std::function<void(std::exception_ptr, Result)> then,
                           std::shared_ptr<std::string> status) {
+    exec(sql, BoundParams{}, std::move(then), std::move(status));
+}
+
+void InteractionRun::exec(std::string sql, BoundParams bound, std::function<void(std::exception_ptr, Result)> then,
+                          std::shared_ptr<std::string> status) {
     auto ex = executor();
-    auto r = core_->make_request(RequestKind::execute, sql, {},
+    auto r = core_->make_request(RequestKind::execute, std::move(sql), {},
                                  [ex, then = std::move(then)](std::exception_ptr e, Result res) mutable {
                                      asio::post(ex, [then = std::move(then), e, res = std::move(res)]() mutable {
                                          then(e, std::move(res));
                                      });
                                  });
     if (!r) return;
+    r->bound = std::move(bound);
     r->status_sink = std::move(status);
     conn_->submit(r);  // no timeout, no cancel: BEGIN/COMMIT/ROLLBACK must run
 }

@@ -62,7 +62,11 @@ private:
     void commit(Value v);
     void rollback_then_fail(std::exception_ptr original);
     void cancel(Errc reason);
+    void begun();  // BEGIN (and the local settings) done: the body may run
     void exec(const char* sql, std::function<void(std::exception_ptr, Result)> then,
+              std::shared_ptr<std::string> status = nullptr);
+    // No timeout, no cancel: transaction control and settings must run.
+    void exec(std::string sql, BoundParams bound, std::function<void(std::exception_ptr, Result)> then,
               std::shared_ptr<std::string> status = nullptr);
     void finish(std::exception_ptr e, Value v = {});
     std::exception_ptr cancel_error() const;

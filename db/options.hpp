@@ -19,6 +19,7 @@ class TypeRegistry;
 class CancelSignal;
 class HostResolver;
 class Driver;
+class LocalSettings;
 
 // Reconnection delays: pgwamp's one backoff (common/backoff.hpp), shared with
 // the WAMP client. max_attempts == 0 means retry for ever.
@@ -70,6 +71,9 @@ struct PoolOptions {
 struct StatementOptions {
     std::chrono::milliseconds timeout{0};
     std::shared_ptr<CancelSignal> cancel;
+    // Run with these SET LOCAL settings (db/local_settings.hpp): a statement
+    // in its own implicit transaction, an interaction from its BEGIN on.
+    std::shared_ptr<const LocalSettings> local_settings;
 };
 
 // Prefer this to StatementOptions{...} inside a co_await expression: GCC 12

@@ -13,6 +13,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "db/local_settings.hpp"
 #include "db/pg_result.hpp"
 #include "db/session_settings.hpp"
 #include "db/type_registry.hpp"
@@ -23,6 +24,10 @@ namespace {
 using ResultPtr = std::unique_ptr<PGresult, decltype(&PQclear)>;
 
 std::string trimmed(const char* text) { return trimmed_message(text); }
+
+// The NULL that ends the local settings' results is not the statement's end:
+// its result follows.
+bool settings_ended(const Request& r) { return r.local_settings && r.local_settings_answered; }
 
 std::exception_ptr error_for(const PGresult* res, const Request& r, bool conn_bad) {
     return statement_error(server_diagnostics(res), r, conn_bad);
@@ -78,12 +83,17 @@ std::string PgDriver::error_message() const {
     return conn_ ? trimmed(PQerrorMessage(conn_)) : "out of memory creating the connection";
 }
 
-bool PgDriver::send(const Request& r) {
-    const BoundParams& p = r.bound;
+bool PgDriver::send_statement(const std::string& sql, const BoundParams& p) {
     // Text results (resultFormat 0): casting is by OID over text (TypeRegistry).
-    if (!PQsendQueryParams(conn_, r.sql.c_str(), p.size(), p.types.data(), p.values.data(), p.lengths.data(),
-                           p.formats.data(), 0))
-        return false;
+    return PQsendQueryParams(conn_, sql.c_str(), p.size(), p.types.data(), p.values.data(), p.lengths.data(),
+                             p.formats.data(), 0) == 1;
+}
+
+bool PgDriver::send(const Request& r) {
+    // Local settings go first, before the same Sync: one implicit
+    // transaction, so set_config(..., true) holds for the statement only.
+    if (r.local_settings && !send_statement(r.local_settings->sql(), r.local_settings->bound())) return false;
+    if (!send_statement(r.sql, r.bound)) return false;
     // One Sync per request: the server ends the implicit transaction there,
     // and an error aborts only up to this point. (libpq 15 flushes here.)
     return PQpipelineSync(conn_) == 1;
@@ -115,7 +125,8 @@ PgDriver::Event PgDriver::next_event(Request* head, const TypeRegistry& types) {
             // In pipeline mode a NULL ends each statement's results, and is
             // also what an idle pipeline returns: either way, look again only
             // if more is buffered (a statement's end is followed by its Sync).
-            if (!head || !head->has_outcome) return Event::none;
+            if (!head) return Event::none;
+            if (!head->has_outcome && !settings_ended(*head)) return Event::none;
             if (PQisBusy(conn_)) return Event::none;
             ResultPtr next(PQgetResult(conn_), &PQclear);
             if (!next) return Event::none;
@@ -130,6 +141,18 @@ PgDriver::Event PgDriver::next_event(Request* head, const TypeRegistry& types) {
             return Event::protocol;
         }
         if (head->has_outcome) continue;  // one statement, one result: ignore extras
+        if (head->local_settings && !head->local_settings_answered) {
+            // The set_config result. Failed: that is the statement's error
+            // (the statement is skipped, its ABORTED result ignored above).
+            head->local_settings_answered = true;
+            if (st == PGRES_TUPLES_OK) continue;
+            head->has_outcome = true;
+            head->error = st == PGRES_FATAL_ERROR
+                              ? error_for(res.get(), *head, is_bad())
+                              : std::make_exception_ptr(Error(make_error_code(Errc::sql_error),
+                                                              std::string("local settings: ") + PQresStatus(st)));
+            return Event::statement;
+        }
         head->has_outcome = true;
         switch (st) {
             case PGRES_TUPLES_OK:

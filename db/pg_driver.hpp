@@ -45,6 +45,7 @@ public:
     void finish() override;
 
 private:
+    bool send_statement(const std::string& sql, const BoundParams& params);
     pg_conn* conn_ = nullptr;
     bool cork_unsupported_ = false;
 };

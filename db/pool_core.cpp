@@ -184,6 +184,7 @@ RequestPtr PoolCore::make_request(RequestKind kind, std::string sql, std::vector
 }
 
 bool PoolCore::arm(const RequestPtr& r, const StatementOptions& options) {
+    r->local_settings = options.local_settings;
     if (options.cancel) {
         if (options.cancel->canceled()) {
             r->finish(make_error(Errc::canceled, "statement canceled before it started"));

@@ -19,6 +19,7 @@ namespace pgwamp::db {
 
 class CancelSignal;
 class Connection;
+class LocalSettings;
 
 enum class RequestKind {
     query,    // rows wanted: the result is cast into Values
@@ -30,6 +31,10 @@ struct Request {
     std::string sql;
     BoundParams bound;
     std::vector<Value> params;  // kept only when the statement logger asked for values
+    // Sent just before the statement, ahead of the same Sync; its failure is
+    // the statement's error (the statement itself is then skipped).
+    std::shared_ptr<const LocalSettings> local_settings;
+    bool local_settings_answered = false;  // the driver read their result
 
     // Called exactly once, through finish(). Every completion given to a
     // Request posts its handler, so finish() never runs caller code inline.
