@@ -120,6 +120,9 @@ struct ArgConfig {
     // Bounds of an "int" or "number" argument, inclusive; absent: none.
     std::optional<double> min;
     std::optional<double> max;
+    // Length bounds of a "string" argument in characters (UTF-8 code points), inclusive.
+    std::optional<std::size_t> min_length;
+    std::optional<std::size_t> max_length;
 };
 
 struct StatementConfig {
@@ -141,6 +144,12 @@ struct ProcedureConfig {
     // in chunks instead (README "Large results"); more rows than this: the
     // stream ends with pgwamp.error.result_rejected.
     std::size_t stream_max_rows = 10'000'000;
+    // Who may call it: WAMP roles (the router's caller_authrole); absent: any
+    // caller the router lets through. Needs the router to disclose the caller.
+    std::optional<std::vector<std::string>> roles;
+    // Runs as the caller: SET LOCAL ROLE to identity.database_roles[caller's
+    // WAMP role], pgwamp.authid and pgwamp.authrole set for row-level security.
+    bool as_caller = false;
 };
 
 // --------------------------------------------------------- notifications
@@ -150,10 +159,21 @@ enum class PayloadFormat {
     text,  // always publish the payload as a string
 };
 
+// Who receives an event about a row: everyone, unless `owner` names a column
+// (or JSON field) and the row is not public; then only the sessions whose
+// authid is the owner's (the router's eligible_authid: one publish, filtered
+// by the router). `public_flag` names a boolean that makes the row public.
+struct EventAudience {
+    std::optional<std::string> owner;
+    std::optional<std::string> public_flag;
+    bool restricted() const { return owner.has_value(); }
+};
+
 struct NotificationConfig {
     std::string channel;  // exact, case-sensitive, as given to pg_notify()
     std::string topic;
     PayloadFormat payload = PayloadFormat::json;
+    EventAudience audience;  // JSON fields of the payload
 };
 
 // --------------------------------------------------------------- changes
@@ -171,6 +191,7 @@ struct ChangeTableConfig {
     bool truncate = true;
     // Columns put in the event's new/old; absent: every column.
     std::optional<std::vector<std::string>> columns;
+    EventAudience audience;  // columns of the row
 
     std::string qualified_name() const { return schema + "." + table; }
 };
@@ -216,6 +237,26 @@ struct ServiceConfig {
     Milliseconds notify_leader_retry{1'000};
 };
 
+// -------------------------------------------------------------- identity
+
+// A Crossbar dynamic ticket authenticator served by pgwamp: the router calls
+// `procedure` with (realm, authid, details) when someone signs in with a
+// ticket (their password); `sql` gets $1 = the authid, $2 = the ticket and
+// returns one row with `role` (and optionally `authid`), or no row (or
+// raises) for a refusal.
+struct AuthenticatorConfig {
+    std::string procedure;
+    std::string sql;
+    std::vector<std::string> roles;  // who may call it: the router's authenticator role
+};
+
+struct IdentityConfig {
+    // WAMP role (caller_authrole) -> PostgreSQL role a procedure with
+    // as_caller runs as. A WAMP role not listed cannot call such procedures.
+    std::map<std::string, std::string> database_roles;
+    std::optional<AuthenticatorConfig> authenticator;
+};
+
 // ---------------------------------------------------------------- config
 
 struct Config {
@@ -224,6 +265,7 @@ struct Config {
     std::map<std::string, ProcedureConfig> procedures;         // by URI
     std::map<std::string, NotificationConfig> notifications;   // by channel
     std::optional<ChangesConfig> changes;                       // absent: no row-change events
+    IdentityConfig identity;
     ServiceConfig service;
     std::filesystem::path source;  // the file it came from (as given)
 };

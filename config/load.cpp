@@ -15,7 +15,27 @@ namespace {
 // /dev/zero must not hang us.
 constexpr std::uintmax_t max_config_size = 4 * 1024 * 1024;
 
+// A procedure run as the caller needs a database role for each WAMP role
+// that may call it.
+void check_identity(const Config& c, const detail::Node& root) {
+    for (const auto& [uri, p] : c.procedures) {
+        if (!p.as_caller) continue;
+        const std::string where = "procedures[\"" + uri + "\"].as_caller";
+        if (c.identity.database_roles.empty())
+            throw ConfigError(root.source().file, where,
+                              "runs as the caller, but identity.database_roles maps no WAMP role to a database role");
+        for (const auto& role : p.roles.value_or(std::vector<std::string>{}))
+            if (!c.identity.database_roles.contains(role))
+                throw ConfigError(root.source().file, where,
+                                  "WAMP role \"" + role + "\" may call it but has no database role in identity.database_roles");
+    }
+}
+
 void check_cross_references(const Config& c, const detail::Node& root) {
+    check_identity(c, root);
+    if (const auto& auth = c.identity.authenticator; auth && c.procedures.contains(auth->procedure))
+        throw ConfigError(root.source().file, "identity.authenticator.procedure",
+                          "\"" + auth->procedure + "\" is also configured under procedures");
     if (c.service.notify_procedure && c.procedures.contains(*c.service.notify_procedure))
         throw ConfigError(root.source().file, "service.notify_procedure",
                           "\"" + *c.service.notify_procedure + "\" is also configured under procedures");
@@ -50,7 +70,7 @@ std::string read_config_file(const std::filesystem::path& file) {
 Config parse_config(const nlohmann::json& doc, const std::filesystem::path& source_name) {
     const detail::Source source{source_name.string(), source_name.parent_path()};
     const detail::Node root(doc, source, "");
-    detail::Fields f(root, {"router", "database", "procedures", "notifications", "changes", "service"});
+    detail::Fields f(root, {"router", "database", "procedures", "notifications", "changes", "identity", "service"});
 
     Config c;
     c.source = source_name;
@@ -60,6 +80,7 @@ Config parse_config(const nlohmann::json& doc, const std::filesystem::path& sour
     if (auto n = f.get("notifications")) c.notifications = detail::parse_notifications(*n);
     if (auto n = f.get("service")) c.service = detail::parse_service(*n);
     if (auto n = f.get("changes")) c.changes = detail::parse_changes(*n);
+    if (auto n = f.get("identity")) c.identity = detail::parse_identity(*n);
     check_cross_references(c, root);
     return c;
 }

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <regex>
 
 #include "config/parsers.hpp"
@@ -59,7 +60,7 @@ ChangeTableConfig parse_table(const Node& node, const std::string& key) {
     }
     if (!is_identifier(t.schema) || !is_identifier(t.table))
         node.fail("a table is \"schema.table\" or \"table\", each part a plain identifier (letters, digits, _)");
-    Fields f(node, {"topic", "operations", "columns"});
+    Fields f(node, {"topic", "operations", "columns", "audience"});
     const Node topic = f.require("topic");
     t.topic = topic.string();
     if (auto problem = wamp_uri_problem(t.topic)) topic.fail("not a valid topic URI: " + *problem);
@@ -73,6 +74,13 @@ ChangeTableConfig parse_table(const Node& node, const std::string& key) {
         }
         if (columns.empty()) n->fail("list at least one column, or leave \"columns\" out for all");
         t.columns = std::move(columns);
+    }
+    if (auto n = f.get("audience")) {
+        t.audience = parse_audience(*n);
+        // The audience is read from the published row (replays judge it again from there).
+        for (const auto& name : {t.audience.owner, t.audience.public_flag})
+            if (name && t.columns && std::find(t.columns->begin(), t.columns->end(), *name) == t.columns->end())
+                n->fail("column \"" + *name + "\" must also be in \"columns\"");
     }
     return t;
 }

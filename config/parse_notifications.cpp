@@ -10,13 +10,17 @@ namespace {
 constexpr std::size_t max_channel_bytes = 63;
 
 NotificationConfig parse_notification(const Node& node, const std::string& channel) {
-    Fields f(node, {"topic", "payload"});
+    Fields f(node, {"topic", "payload", "audience"});
     NotificationConfig n;
     n.channel = channel;
     const Node topic = f.require("topic");
     n.topic = topic.string();
     if (auto problem = wamp_uri_problem(n.topic)) topic.fail("not a valid topic URI: " + *problem);
     if (auto p = f.get("payload")) n.payload = p->choice<PayloadFormat>(payload_formats);
+    if (auto a = f.get("audience")) {
+        if (n.payload != PayloadFormat::json) a->fail("an audience reads JSON fields: needs \"payload\": \"json\"");
+        n.audience = parse_audience(*a);
+    }
     return n;
 }
 

@@ -30,7 +30,7 @@ ArgConfig parse_arg(const Node& node) {
     } else {
         if (!node.json().is_object())
             node.fail_expected("an argument name or an object {\"name\": ..., \"type\": ..., \"default\": ...}");
-        Fields f(node, {"name", "type", "default", "required", "min", "max"});
+        Fields f(node, {"name", "type", "default", "required", "min", "max", "min_length", "max_length"});
         name_node = f.require("name");
         if (auto n = f.get("type")) a.type = n->choice<ArgType>(arg_types);
         if (auto n = f.get("default")) {
@@ -52,6 +52,15 @@ ArgConfig parse_arg(const Node& node) {
             (std::string_view(key) == "min" ? a.min : a.max) = n->number(-9.0e15, 9.0e15);
         }
         if (a.min && a.max && *a.min > *a.max) node.fail("\"min\" is larger than \"max\"");
+        for (const char* key : {"min_length", "max_length"}) {
+            auto n = f.get(key);
+            if (!n) continue;
+            if (a.type != ArgType::string) n->fail("only a \"string\" argument has a length");
+            (std::string_view(key) == "min_length" ? a.min_length : a.max_length) =
+                static_cast<std::size_t>(n->integer(0, 100'000'000));
+        }
+        if (a.min_length && a.max_length && *a.min_length > *a.max_length)
+            node.fail("\"min_length\" is larger than \"max_length\"");
     }
     a.name = name_node->string();
     if (!is_arg_name(a.name))
@@ -141,7 +150,8 @@ void parse_statements(const Fields& f, ProcedureConfig& p) {
 }
 
 ProcedureConfig parse_procedure(const Node& node, const std::string& uri) {
-    Fields f(node, {"mode", "sql", "args", "rows", "single", "timeout_ms", "max_rows", "stream_max_rows"});
+    Fields f(node, {"mode", "sql", "args", "rows", "single", "timeout_ms", "max_rows", "stream_max_rows", "roles",
+                    "as_caller"});
     ProcedureConfig p;
     p.uri = uri;
     if (auto n = f.get("mode")) p.mode = n->choice<Mode>(modes);
@@ -171,6 +181,14 @@ ProcedureConfig parse_procedure(const Node& node, const std::string& uri) {
             n->fail("only a \"query\" returning rows (no \"single\") streams");
         p.stream_max_rows = static_cast<std::size_t>(n->integer(1, 1'000'000'000));
     }
+    if (auto n = f.get("roles")) {
+        n->expect_array();
+        std::vector<std::string> roles;
+        for (std::size_t i = 0; i < n->json().size(); ++i) roles.push_back(n->element(i).nonempty_string());
+        if (roles.empty()) n->fail("list at least one WAMP role, or leave \"roles\" out for any caller");
+        p.roles = std::move(roles);
+    }
+    if (auto n = f.get("as_caller")) p.as_caller = n->boolean();
     return p;
 }
 

@@ -25,5 +25,8 @@ std::map<std::string, ProcedureConfig> parse_procedures(const Node& node);
 std::map<std::string, NotificationConfig> parse_notifications(const Node& node);
 ServiceConfig parse_service(const Node& node);
 ChangesConfig parse_changes(const Node& node);
+IdentityConfig parse_identity(const Node& node);
+// {"owner": name, "public": name} of an event's row (columns or JSON fields).
+EventAudience parse_audience(const Node& node);
 
 }  // namespace pgwamp::config::detail

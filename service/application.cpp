@@ -7,14 +7,17 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include "common/backoff.hpp"
 #include "db/pool.hpp"
+#include "service/caller_access.hpp"
 #include "service/changes_bridge.hpp"
 #include "service/config_procedures.hpp"
 #include "service/now_procedures.hpp"
 #include "service/notification_bridge.hpp"
+#include "service/ticket_authenticator.hpp"
 #include "wamp/client.hpp"
 
 namespace pgwamp::service {
@@ -167,13 +170,33 @@ private:
     void provide_procedures() {
         const std::array<Handler, 4> now_handlers = {&now_v1, &now_v2, &now_v3, &now_v4};
         for (std::size_t i = 0; i < now_handlers.size(); ++i) provide_now(built_in_procedures[i], now_handlers[i]);
+        std::vector<std::string> needing_identity;
         for (const auto& [uri, procedure] : config_.procedures) {
             const milliseconds timeout = procedure.timeout.value_or(config_.database.statement_timeout);
-            client_.provide(uri, [this, &procedure = procedure, timeout](wamp::Invocation call) {
-                if (auto context = begin_call(std::move(call), tracker_, timeout)) {
+            const CallerAccess& access = *access_.emplace_back(
+                std::make_unique<CallerAccess>(CallerAccess::of(procedure, config_.identity)));
+            if (access.needs_identity()) needing_identity.push_back(uri);
+            client_.provide(uri, [this, &procedure = procedure, timeout, &access](wamp::Invocation call) {
+                if (auto context = begin_call(std::move(call), tracker_, timeout, &access)) {
                     serve_config_procedure(pool_, procedure, std::move(context));
                 }
             }, register_options());
+        }
+        if (const auto& auth = config_.identity.authenticator) {
+            const CallerAccess& access = *access_.emplace_back(
+                std::make_unique<CallerAccess>(auth->procedure, auth->roles, false, config_.identity));
+            needing_identity.push_back(auth->procedure);
+            client_.provide(auth->procedure, [this, &auth = *auth, &access](wamp::Invocation call) {
+                if (auto context = begin_call(std::move(call), tracker_, config_.database.statement_timeout, &access))
+                    serve_ticket_authenticator(pool_, auth, std::move(context));
+            }, register_options());
+        }
+        if (!needing_identity.empty()) {
+            // The router decides whether it tells us who calls (Crossbar: per calling role).
+            spdlog::warn("event=caller_identity_needed procedures=\"{}\" hint=\"these check or run as the caller: "
+                         "the router must disclose the caller to them (Crossbar: disclose: {{caller: true}}); "
+                         "calls it does not disclose are refused with wamp.error.not_authorized\"",
+                         fmt::join(needing_identity, ","));
         }
         if (config_.service.notify_procedure && !config_.notifications.empty()) {
             client_.provide(*config_.service.notify_procedure, [this](wamp::Invocation call) {
@@ -216,6 +239,7 @@ private:
     db::Pool pool_;
     wamp::Client client_;
     CallTracker tracker_;  // before the bridges, which serve calls
+    std::vector<std::unique_ptr<CallerAccess>> access_;  // one per configured procedure
     NotificationBridge bridge_;
     std::unique_ptr<ChangesBridge> changes_;
     boost::asio::signal_set signals_;

@@ -11,6 +11,13 @@ namespace {
 
 // Checks `value` against the declared type; a JavaScript caller may send an
 // integral 3.0 where an integer is declared, which we accept as 3.
+// Characters as a caller counts them: UTF-8 continuation bytes are not one.
+std::size_t code_points(const std::string& text) {
+    std::size_t n = 0;
+    for (const char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    return n;
+}
+
 Value check_type(const config::ArgConfig& arg, Value value) {
     using config::ArgType;
     if (value.is_null() || arg.type == ArgType::any) return value;
@@ -47,6 +54,17 @@ Value check_type(const config::ArgConfig& arg, Value value) {
                                   (arg.min && arg.max ? "between " + bound(*arg.min) + " and " + bound(*arg.max)
                                    : arg.min          ? "at least " + bound(*arg.min)
                                                       : "at most " + bound(*arg.max)));
+        }
+    }
+    if (arg.min_length || arg.max_length) {
+        const std::size_t length = code_points(value.as<std::string>());
+        if ((arg.min_length && length < *arg.min_length) || (arg.max_length && length > *arg.max_length)) {
+            auto chars = [](std::size_t n) { return std::to_string(n) + (n == 1 ? " character" : " characters"); };
+            throw InvalidArgument("argument '" + arg.name + "' must have " +
+                                  (arg.min_length && arg.max_length
+                                       ? std::to_string(*arg.min_length) + " to " + chars(*arg.max_length)
+                                   : arg.min_length ? "at least " + chars(*arg.min_length)
+                                                    : "at most " + chars(*arg.max_length)));
         }
     }
     return value;

@@ -5,7 +5,9 @@
 #include <spdlog/spdlog.h>
 
 #include "common/error_uris.hpp"
+#include "service/caller_access.hpp"
 #include "service/error_mapping.hpp"
+#include "wamp/error.hpp"
 
 namespace pgwamp::service {
 
@@ -37,12 +39,25 @@ void CallContext::fail(std::exception_ptr error) {
 }
 
 std::shared_ptr<CallContext> begin_call(wamp::Invocation call, CallTracker& tracker,
-                                        std::chrono::milliseconds timeout) {
+                                        std::chrono::milliseconds timeout, const CallerAccess* access) {
     if (tracker.draining) {
         call.error(error_uri::unavailable, {std::string("pgwamp is shutting down")});
         return nullptr;
     }
-    return std::make_shared<CallContext>(std::move(call), tracker, timeout);
+    std::shared_ptr<const db::LocalSettings> settings;
+    if (access) {
+        try {
+            settings = access->authorize(call);
+        } catch (const NotAuthorized& e) {
+            spdlog::debug("event=call_refused request={} authrole={} why=\"{}\"", call.request_id(),
+                          call.caller_authrole(), e.what());
+            call.error(wamp::uri::not_authorized, {std::string(e.what())});
+            return nullptr;
+        }
+    }
+    auto context = std::make_shared<CallContext>(std::move(call), tracker, timeout);
+    context->run_as(std::move(settings));
+    return context;
 }
 
 }  // namespace pgwamp::service

@@ -9,6 +9,7 @@
 
 #include "common/value.hpp"
 #include "db/cancel_signal.hpp"
+#include "db/local_settings.hpp"
 #include "db/options.hpp"
 #include "wamp/invocation.hpp"
 
@@ -34,8 +35,11 @@ public:
     CallContext(const CallContext&) = delete;
     CallContext& operator=(const CallContext&) = delete;
 
-    // Options for every statement of this call: its cancel signal and timeout.
-    db::StatementOptions statement_options() const { return {timeout_, cancel_}; }
+    // Options for every statement of this call: its cancel signal, timeout,
+    // and whom it runs as (the caller, for an as_caller procedure).
+    db::StatementOptions statement_options() const { return {timeout_, cancel_, local_settings_}; }
+    // Run this call's statements as someone (service/caller_access.hpp).
+    void run_as(std::shared_ptr<const db::LocalSettings> settings) { local_settings_ = std::move(settings); }
     const wamp::Invocation& call() const { return call_; }
     std::chrono::milliseconds timeout() const { return timeout_; }
     const std::shared_ptr<db::CancelSignal>& cancel_signal() const { return cancel_; }
@@ -54,6 +58,7 @@ private:
     CallTracker& tracker_;
     std::chrono::milliseconds timeout_;
     std::shared_ptr<db::CancelSignal> cancel_ = std::make_shared<db::CancelSignal>();
+    std::shared_ptr<const db::LocalSettings> local_settings_;
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 
@@ -62,9 +67,12 @@ private:
 // means none for either.
 std::chrono::milliseconds effective_timeout(std::chrono::milliseconds procedure, std::chrono::milliseconds caller);
 
-// Starts a call, or answers it at once with error_uri::unavailable while
-// shutting down (returns null then).
+class CallerAccess;
+
+// Starts a call, or answers it at once (and returns null): with
+// error_uri::unavailable while shutting down, with wamp.error.not_authorized
+// when `access` refuses the caller. Otherwise the call runs as `access` says.
 std::shared_ptr<CallContext> begin_call(wamp::Invocation call, CallTracker& tracker,
-                                        std::chrono::milliseconds timeout);
+                                        std::chrono::milliseconds timeout, const CallerAccess* access = nullptr);
 
 }  // namespace pgwamp::service

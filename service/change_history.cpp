@@ -4,7 +4,7 @@
 
 namespace pgwamp::service {
 
-void ChangeHistory::add(const std::string& position, Object event) {
+void ChangeHistory::add(const std::string& position, Object event, std::optional<std::string> owner) {
     if (!entries_.empty() && position <= entries_.back().position) return;  // redelivered
     if (!known_) {
         // Nothing is known before this event: a replay from anything earlier
@@ -15,7 +15,7 @@ void ChangeHistory::add(const std::string& position, Object event) {
     } else if (position <= floor_) {
         return;  // before the floor: already delivered before this process saw the topic
     }
-    entries_.push_back({position, std::move(event)});
+    entries_.push_back({position, std::move(event), std::move(owner)});
     if (entries_.size() > capacity_) {
         floor_ = entries_.front().position;  // everything after the evicted one is still here
         entries_.pop_front();

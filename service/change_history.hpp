@@ -27,6 +27,7 @@ public:
     struct Entry {
         std::string position;
         Object event;  // the event's kwargs as published
+        std::optional<std::string> owner;  // only they may see it (service/event_audience.hpp)
     };
     struct Replay {
         std::vector<const Entry*> events;  // in position order
@@ -38,7 +39,7 @@ public:
     // Adds an event; one at or before the newest kept is a redelivery and is
     // ignored. The first event ever kept sets the floor just below itself
     // unless begin_at() set it already.
-    void add(const std::string& position, Object event);
+    void add(const std::string& position, Object event, std::optional<std::string> owner = std::nullopt);
     // Nothing before `position` will be seen by this process (where its
     // stream starts); keeps what is already held when it is newer.
     void begin_at(const std::string& position);

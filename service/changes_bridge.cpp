@@ -7,6 +7,7 @@
 #include "db/error.hpp"
 #include "service/call_arguments.hpp"
 #include "service/error_mapping.hpp"
+#include "service/event_audience.hpp"
 #include "wamp/error.hpp"
 
 namespace pgwamp::service {
@@ -115,16 +116,20 @@ void ChangesBridge::on_change(db::RowChange change) {
         return;
     }
     const auto& table = found->second;
+    Value new_row = limited(change.new_row, table);
+    Value old_row = limited(change.old_row, table);
+    auto owner = restricted_to(table.audience, new_row, old_row);
     Object kwargs{{"op", change.op},
                   {"table", found->first},
-                  {"new", limited(change.new_row, table)},
-                  {"old", limited(change.old_row, table)},
+                  {"new", std::move(new_row)},
+                  {"old", std::move(old_row)},
                   {"position", change.position},
                   {"commit_time", change.commit_time}};
     auto kept = kwargs;  // for the replay history once the router has it
-    client_.publish(table.topic, {}, std::move(kwargs), wamp::PublishOptions{true},
+    wamp::PublishOptions options{true, eligible_authids(owner, client_.authid())};
+    client_.publish(table.topic, {}, std::move(kwargs), std::move(options),
                     [this, topic = table.topic, ticket = change.ticket, position = std::move(change.position),
-                     kept = std::move(kept)](std::exception_ptr error) mutable {
+                     kept = std::move(kept), owner = std::move(owner)](std::exception_ptr error) mutable {
                         if (error) {
                             ++failed_;
                             std::string why = "publish failed";
@@ -137,7 +142,7 @@ void ChangesBridge::on_change(db::RowChange change) {
                             return;
                         }
                         ++published_;
-                        histories_.at(topic).add(position, std::move(kept));
+                        histories_.at(topic).add(position, std::move(kept), std::move(owner));
                         stream_->acknowledge(ticket);
                     });
 }
@@ -170,7 +175,15 @@ void ChangesBridge::offer_replay(bool consuming) {
 void ChangesBridge::on_event(const std::string& topic, const wamp::Event& event) {
     const Value* position = field(event.kwargs, "position");
     if (!position || !position->is<std::string>() || !is_position(position->as<std::string>())) return;
-    histories_.at(topic).add(position->as<std::string>(), event.kwargs);
+    // Heard events are judged by the same table's audience as when published.
+    std::optional<std::string> owner;
+    const Value* table = field(event.kwargs, "table");
+    const Value* new_row = field(event.kwargs, "new");
+    const Value* old_row = field(event.kwargs, "old");
+    if (table && table->is<std::string>() && new_row && old_row)
+        if (auto t = config_.tables.find(table->as<std::string>()); t != config_.tables.end())
+            owner = restricted_to(t->second.audience, *new_row, *old_row);
+    histories_.at(topic).add(position->as<std::string>(), event.kwargs, std::move(owner));
 }
 
 // ---- procedures ----------------------------------------------------------------
@@ -202,7 +215,10 @@ void ChangesBridge::serve_replay(wamp::Invocation call) {
         }
         Array events;
         events.reserve(replay->events.size());
-        for (const auto* e : replay->events) events.emplace_back(e->event);
+        // The same audience as the live events: a replay never shows what the caller could not have received.
+        const std::string& caller = context->call().caller_authid();
+        for (const auto* e : replay->events)
+            if (may_see(e->owner, caller)) events.emplace_back(e->event);
         context->reply(Object{{"events", std::move(events)}, {"more", replay->more}});
     } catch (...) {
         context->fail(std::current_exception());

@@ -65,6 +65,8 @@ WampError to_wamp_error(std::exception_ptr error) {
         return from_db_error(e);
     } catch (const InvalidArgument& e) {
         return {wamp::uri::invalid_argument, {std::string(e.what())}, {}};
+    } catch (const NotAuthorized& e) {
+        return {wamp::uri::not_authorized, {std::string(e.what())}, {}};
     } catch (const HistoryTruncated& e) {
         return {error_uri::history_truncated, {std::string(e.what())}, {{"oldest", e.oldest}}};
     } catch (const ResultRejected& e) {

@@ -40,6 +40,13 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// The caller may not call this procedure (its WAMP role is not allowed, or
+// the router did not say who it is).
+class NotAuthorized : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
 // A procedure's result does not fit its declaration (e.g. more than max_rows).
 class ResultRejected : public std::runtime_error {
 public:

@@ -7,6 +7,7 @@
 #include "db/error.hpp"
 #include "db/value_json.hpp"
 #include "service/error_mapping.hpp"
+#include "service/event_audience.hpp"
 
 namespace pgwamp::service {
 
@@ -65,8 +66,10 @@ void NotificationBridge::on_notification(const db::Notification& n) {
             // Not JSON: publish the text as it came, flagged, rather than drop it.
         }
     }
+    auto owner = is_json ? restricted_to(route.audience, payload) : std::nullopt;
     client_.publish(route.topic, {std::move(payload)},
-                    {{"channel", n.channel}, {"json", is_json}, {"pid", std::int64_t{n.backend_pid}}});
+                    {{"channel", n.channel}, {"json", is_json}, {"pid", std::int64_t{n.backend_pid}}},
+                    wamp::PublishOptions{false, eligible_authids(owner, client_.authid())}, nullptr);
     ++published_;
 }
 

@@ -115,8 +115,10 @@ void stream_config_procedure(db::Pool& pool, const config::ProcedureConfig& proc
         co_return Object{{"rows", static_cast<std::int64_t>(total)}, {"chunks", static_cast<std::int64_t>(chunks)}};
     };
     // No deadline for the whole stream (it takes as long as the caller
-    // reads); the caller's cancel ends it.
-    pool.async_interaction(std::move(body), db::statement_options(context->cancel_signal()),
+    // reads); the caller's cancel ends it. As the caller, when it runs as one.
+    auto options = db::statement_options(context->cancel_signal());
+    options.local_settings = context->statement_options().local_settings;
+    pool.async_interaction(std::move(body), options,
                            [context](std::exception_ptr error, Value result) {
                                if (error) return context->fail(error);
                                context->reply(std::move(result));

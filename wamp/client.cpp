@@ -256,6 +256,8 @@ void Client::withdraw(const std::string& uri) {
     if (provided.size() != before && impl_->session) impl_->session->unregister_procedure(uri);
 }
 
+const std::string& Client::authid() const { return impl_->options.authid; }
+
 bool Client::provides(const std::string& uri) const {
     for (const auto& p : impl_->provided)
         if (p.uri == uri) return true;
@@ -272,19 +274,17 @@ void Client::subscribe(std::string topic, EventHandler handler) {
 }
 
 void Client::publish(std::string topic, Array args, Object kwargs) {
-    if (!impl_->joined()) {
-        ++impl_->dropped;
-        return;
-    }
-    if (auto ec = impl_->session->publish(topic, args, kwargs)) {
-        ++impl_->dropped;
-        spdlog::warn("wamp: publication to {} dropped: {}", topic, ec.message());
-    }
+    publish(std::move(topic), std::move(args), std::move(kwargs), PublishOptions{}, nullptr);
 }
 
 void Client::publish(std::string topic, Array args, Object kwargs, PublishOptions options, DoneHandler done) {
     if (!options.acknowledge) {
-        publish(std::move(topic), std::move(args), std::move(kwargs));
+        if (!impl_->joined()) {
+            ++impl_->dropped;
+        } else if (auto ec = impl_->session->publish(topic, args, kwargs, options.eligible_authid)) {
+            ++impl_->dropped;
+            spdlog::warn("wamp: publication to {} dropped: {}", topic, ec.message());
+        }
         if (done) asio::post(impl_->io, [done = std::move(done)] { done(nullptr); });
         return;
     }
@@ -294,7 +294,7 @@ void Client::publish(std::string topic, Array args, Object kwargs, PublishOption
         });
         return;
     }
-    impl_->session->publish_acknowledged(topic, args, kwargs, std::move(done));
+    impl_->session->publish_acknowledged(topic, args, kwargs, options.eligible_authid, std::move(done));
 }
 
 CallId Client::call(std::string uri, Array args, Object kwargs, CallHandler handler) {

@@ -87,6 +87,8 @@ public:
     // row changes: by the slot's consumer).
     void withdraw(const std::string& uri);
     bool provides(const std::string& uri) const;
+    // The authid this client asks the router for (empty: anonymous).
+    const std::string& authid() const;
     // Remembered; subscribed again on every join.
     void subscribe(std::string topic, EventHandler handler);
     void publish(std::string topic, Array args, Object kwargs = {});

@@ -21,6 +21,7 @@ namespace uri {
 inline constexpr const char* payload_size_exceeded = "wamp.error.payload_size_exceeded";
 inline constexpr const char* canceled = "wamp.error.canceled";
 inline constexpr const char* invalid_argument = "wamp.error.invalid_argument";
+inline constexpr const char* not_authorized = "wamp.error.not_authorized";
 inline constexpr const char* runtime_error = "wamp.error.runtime_error";
 }  // namespace uri
 

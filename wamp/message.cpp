@@ -148,18 +148,21 @@ std::string encode_subscribe(std::uint64_t request, const std::string& topic) {
 }
 
 std::string encode_publish(std::uint64_t request, const std::string& topic, const Array& args,
-                           const Object& kwargs, bool acknowledge) {
+                           const Object& kwargs, bool acknowledge, const std::vector<std::string>& eligible_authid) {
     msgpack::sbuffer buf;
     Packer pk(buf);
     pk.pack_array(6);
     pk.pack_uint64(publish);
     pk.pack_uint64(request);
+    pk.pack_map((acknowledge ? 1 : 0) + (eligible_authid.empty() ? 0 : 1));
     if (acknowledge) {
-        pk.pack_map(1);
         str(pk, "acknowledge");
         pk.pack_true();
-    } else {
-        empty_map(pk);
+    }
+    if (!eligible_authid.empty()) {
+        str(pk, "eligible_authid");
+        pk.pack_array(static_cast<std::uint32_t>(eligible_authid.size()));
+        for (const auto& authid : eligible_authid) str(pk, authid);
     }
     str(pk, topic);
     payload(pk, args, kwargs);

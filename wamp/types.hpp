@@ -5,6 +5,7 @@
 #include <exception>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "common/value.hpp"
 
@@ -41,6 +42,10 @@ struct PublishOptions {
     // the router took the event, which is what lets a source (the replication
     // slot) move past it. Without it, publishing is fire and forget.
     bool acknowledge = false;
+    // Only sessions whose authid is one of these receive the event (the
+    // router filters: one publish whatever the number of subscribers).
+    // Empty: everyone the router lets subscribe.
+    std::vector<std::string> eligible_authid;
 };
 
 struct Event {

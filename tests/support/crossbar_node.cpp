@@ -256,6 +256,7 @@ void CrossbarNode::stop(bool graceful) {
 }
 
 std::string CrossbarNode::ws_url() const { return "ws://127.0.0.1:" + std::to_string(web_port_) + "/ws"; }
+std::string CrossbarNode::app_url() const { return "ws://127.0.0.1:" + std::to_string(web_port_) + "/app"; }
 std::string CrossbarNode::page_url() const { return "http://127.0.0.1:" + std::to_string(web_port_) + "/"; }
 
 std::string CrossbarNode::log_tail(std::size_t lines) const {

@@ -72,6 +72,7 @@ public:
     const std::string& unix_socket_path() const { return unix_path_; }
     std::uint16_t web_port() const { return web_port_; }
     std::string ws_url() const;    // ws://127.0.0.1:<port>/ws
+    std::string app_url() const;   // ws://127.0.0.1:<port>/app: the page's path (users sign in there)
     std::string page_url() const;  // http://127.0.0.1:<port>/
     const std::string& ticket() const { return ticket_; }
     const std::string& wampcra_secret() const { return wampcra_secret_; }

@@ -44,6 +44,7 @@ public:
 
     PostgresCluster& postgres() { return *postgres_; }
     CrossbarNode& router() { return *router_; }
+    const CrossbarNode& router() const { return *router_; }
     const std::string& pgwamp_config_path() const { return config_path_; }
 
     // Anonymous, over the WebSocket transport the browser uses.

@@ -21,11 +21,25 @@ std::string Outcome::describe() const {
     return text;
 }
 
-Caller::Caller(const Stack& stack) {
+Credentials demo_user(Stack& stack, const std::string& name) {
+    Credentials user{name, name + "-password"};
+    // Cost 4: the test needs a real bcrypt hash, not a slow one.
+    stack.postgres().psql("INSERT INTO app_users (name, password_hash) VALUES ('" + user.name + "', crypt('" +
+                          user.password + "', gen_salt('bf', 4))) ON CONFLICT (name) DO NOTHING");
+    return user;
+}
+
+Caller::Caller(const Stack& stack, std::optional<Credentials> user) {
     // Our own client's reconnect attempts while a test holds the router down
     // would flood the output; pgwamp's logs are in its own files.
     spdlog::set_level(spdlog::level::err);
     auto options = stack.browser_client_options();
+    if (user) {
+        options.endpoint = wamp::Endpoint::websocket(stack.router().app_url());
+        options.authid = user->name;
+        options.authmethod = "ticket";
+        options.secret = user->password;
+    }
     options.backoff.initial_delay = 50ms;
     options.backoff.max_delay = 200ms;
     client_ = std::make_unique<wamp::Client>(io_, options);

@@ -34,11 +34,22 @@ struct Outcome {
     std::string describe() const;
 };
 
-// An anonymous client on the browser's WebSocket path, with a short
-// reconnect backoff so tests measure pgwamp's recovery, not ours.
+// A user of the demo: signs in with WAMP-Ticket on the page's path, which
+// pgwamp's ticket authenticator checks against the app_users table.
+struct Credentials {
+    std::string name;
+    std::string password;
+};
+
+// Makes the demo user (straight in the database, idempotent) and returns
+// its credentials; `name` defaults to one per test binary.
+Credentials demo_user(Stack& stack, const std::string& name = "tester");
+
+// A client on the browser's WebSocket path, anonymous or signed in, with a
+// short reconnect backoff so tests measure pgwamp's recovery, not ours.
 class Caller {
 public:
-    explicit Caller(const Stack& stack);
+    explicit Caller(const Stack& stack, std::optional<Credentials> user = std::nullopt);
     ~Caller();
     Caller(const Caller&) = delete;
     Caller& operator=(const Caller&) = delete;

@@ -43,10 +43,11 @@ protected:
     void TearDown() override { caller_.reset(); }
 
     // A Caller subscribed to `topics` (subscriptions are made before joining,
-    // so none of their events is missed), joined, as caller_.
+    // so none of their events is missed), joined, as caller_. Signed in as
+    // the demo user: anonymous callers may not write notes.
     void join_caller(std::initializer_list<std::string> topics = {}) {
         ASSERT_NE(stack_, nullptr) << "stack did not start: " << setup_error_;
-        caller_ = std::make_unique<Caller>(*stack_);
+        caller_ = std::make_unique<Caller>(*stack_, demo_user(*stack_));
         for (const auto& topic : topics) caller_->subscribe(topic);
         ASSERT_TRUE(caller_->join()) << "caller did not join";
     }

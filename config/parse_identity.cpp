@@ -1,0 +1,51 @@
+// The identity section (WAMP roles -> PostgreSQL roles) and the audience of
+// row events (who may receive them).
+
+#include "config/parsers.hpp"
+#include "config/sql_placeholders.hpp"
+#include "config/wamp_uri.hpp"
+
+namespace pgwamp::config::detail {
+
+IdentityConfig parse_identity(const Node& node) {
+    Fields f(node, {"database_roles", "authenticator"});
+    IdentityConfig out;
+    if (auto roles = f.get("database_roles")) {
+        roles->expect_object();
+        for (const auto& [wamp_role, value] : roles->json().items()) {
+            const Node entry = roles->entry(wamp_role);
+            if (wamp_role.empty()) entry.fail("a WAMP role name cannot be empty");
+            // Bound as data by set_config('role', ...), but a typo is better caught here.
+            out.database_roles.emplace(wamp_role, entry.nonempty_string());
+        }
+    }
+    if (auto n = f.get("authenticator")) {
+        Fields a(*n, {"procedure", "sql", "roles"});
+        AuthenticatorConfig auth;
+        const Node procedure = a.require("procedure");
+        auth.procedure = procedure.string();
+        if (auto problem = wamp_uri_problem(auth.procedure)) procedure.fail("not a valid procedure URI: " + *problem);
+        const Node sql = a.require("sql");
+        auth.sql = sql.nonempty_string();
+        const PlaceholderScan scan = scan_placeholders(auth.sql);
+        if (scan.error) sql.fail(*scan.error);
+        if (scan.numbers != std::vector<unsigned>{1, 2})
+            sql.fail("binds $1 (the authid) and $2 (the ticket), and nothing else");
+        const Node roles = a.require("roles");
+        roles.expect_array();
+        for (std::size_t i = 0; i < roles.json().size(); ++i) auth.roles.push_back(roles.element(i).nonempty_string());
+        if (auth.roles.empty()) roles.fail("name the role the router calls it with (Crossbar: \"trusted\")");
+        out.authenticator = std::move(auth);
+    }
+    return out;
+}
+
+EventAudience parse_audience(const Node& node) {
+    Fields f(node, {"owner", "public"});
+    EventAudience out;
+    out.owner = f.require("owner").nonempty_string();
+    if (auto n = f.get("public")) out.public_flag = n->nonempty_string();
+    return out;
+}
+
+}  // namespace pgwamp::config::detail

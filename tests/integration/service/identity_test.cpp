@@ -1,0 +1,203 @@
+// Who is calling (issue "users"): sign-up and sign-in through pgwamp's ticket
+// authenticator, procedures limited to WAMP roles, SQL run as the caller so
+// row-level security applies, and events delivered only to those allowed,
+// all through real PostgreSQL, Crossbar and pgwamp.
+
+#include <algorithm>
+
+#include "wamp/error.hpp"
+
+#include "tests/integration/service/stack_suite.hpp"
+
+namespace pgwamp::test::service {
+namespace {
+
+const std::string insert_topic = "com.example.notes.on_insert";
+const std::string change_topic = "com.example.notes.on_change";
+
+class ServiceIdentity : public StackSuite<ServiceIdentity> {
+protected:
+    static void SetUpTestSuite() { start_stack({.mode = Stack::PgwampMode::process}); }
+
+    std::unique_ptr<Caller> join_as(std::optional<Credentials> user, std::initializer_list<std::string> topics = {}) {
+        auto c = std::make_unique<Caller>(*stack_, std::move(user));
+        for (const auto& t : topics) c->subscribe(t);
+        EXPECT_TRUE(c->join()) << "did not join";
+        return c;
+    }
+
+    // Bodies of the notes a caller's list shows.
+    static std::vector<std::string> listed(Caller& c) {
+        const auto out = c.call("com.example.notes.list", {1000});
+        std::vector<std::string> bodies;
+        if (!out.ok()) return {"error: " + out.describe()};
+        for (const auto& row : out.args.at(0).as<Array>())
+            bodies.push_back(find_kwarg(row.as<Object>(), "body")->as<std::string>());
+        return bodies;
+    }
+
+    static bool has(const std::vector<std::string>& v, const std::string& s) {
+        return std::find(v.begin(), v.end(), s) != v.end();
+    }
+
+    // Events on `topic` whose row (new, old or the NOTIFY payload) has this body.
+    static int events_with(Caller& c, const std::string& topic, const std::string& body) {
+        int n = 0;
+        for (const auto& e : c.events(topic)) n += to_text(Value(e.args)).find(body) != std::string::npos ||
+                                                    to_text(Value(e.kwargs)).find(body) != std::string::npos;
+        return n;
+    }
+};
+
+TEST_F(ServiceIdentity, SignUpThenSignInThenWriteAsThatUser) {
+    auto anonymous = join_as(std::nullopt);
+    const auto signed_up = anonymous->call("com.example.signup", {"carol_1", "carol-secret"});
+    ASSERT_TRUE(signed_up.ok()) << signed_up.describe();
+    EXPECT_EQ(signed_up.args.at(0), Value("carol_1"));
+
+    auto carol = join_as(Credentials{"carol_1", "carol-secret"});
+    const auto added = carol->call("com.example.notes.add", {"carol's private note", false});
+    ASSERT_TRUE(added.ok()) << added.describe();
+    EXPECT_EQ(*find_kwarg(added.args.at(0).as<Object>(), "owner"), Value("carol_1"));
+    // The database, not the caller, says whose it is.
+    EXPECT_EQ(stack_->postgres().psql("SELECT owner FROM notes WHERE body = 'carol''s private note'"), "carol_1");
+}
+
+TEST_F(ServiceIdentity, SignUpRefusesBadNamesPasswordsAndDuplicatesClearly) {
+    auto anonymous = join_as(std::nullopt);
+    auto expect = [&](Array args, const std::string& uri, const std::string& says) {
+        const auto out = anonymous->call("com.example.signup", args);
+        EXPECT_EQ(out.error_uri, uri) << out.describe();
+        EXPECT_NE(out.describe().find(says), std::string::npos) << out.describe();
+    };
+    expect({"", "long-enough"}, "wamp.error.invalid_argument", "3 to 32 characters");
+    expect({std::string(1000, 'n'), "long-enough"}, "wamp.error.invalid_argument", "3 to 32 characters");
+    expect({"dave_2", "short"}, "wamp.error.invalid_argument", "8 to 72 characters");
+    expect({"has space", "long-enough"}, "pgwamp.error.sql", "letters, digits");
+    ASSERT_TRUE(anonymous->call("com.example.signup", {"erin_3", "erin-secret"}).ok());
+    expect({"erin_3", "other-secret"}, "pgwamp.error.sql", "is taken");
+    // The duplicate did not change the first one's password.
+    auto erin = std::make_unique<Caller>(*stack_, Credentials{"erin_3", "erin-secret"});
+    EXPECT_TRUE(erin->join());
+}
+
+TEST_F(ServiceIdentity, WrongPasswordsAndUnknownNamesAreRefusedAlike) {
+    const auto user = demo_user(*stack_, "frank_4");
+    for (const Credentials& wrong : {Credentials{user.name, "not-the-password"}, Credentials{"nobody_here", "whatever-it-is"},
+                                     Credentials{"o'hara\"; DROP TABLE notes; --", "x' OR '1'='1"},
+                                     Credentials{std::string(1000, 'z'), "%_%"}}) {
+        Caller c(*stack_, wrong);
+        EXPECT_FALSE(c.join(3s)) << wrong.name.substr(0, 40) << " signed in";
+    }
+    EXPECT_EQ(stack_->postgres().psql("SELECT to_regclass('public.notes') IS NOT NULL"), "t");
+    Caller right(*stack_, user);
+    EXPECT_TRUE(right.join());
+}
+
+TEST_F(ServiceIdentity, AnonymousMayReadButNotWrite) {
+    auto anonymous = join_as(std::nullopt);
+    const auto before = stack_->postgres().psql("SELECT count(*) FROM notes");
+    const auto added = anonymous->call("com.example.notes.add", {"anonymous graffiti"});
+    EXPECT_EQ(added.error_uri, "wamp.error.not_authorized") << added.describe();
+    const auto pair = anonymous->call("com.example.notes.add_pair", {"a", "b"});
+    EXPECT_EQ(pair.error_uri, "wamp.error.not_authorized") << pair.describe();
+    EXPECT_EQ(stack_->postgres().psql("SELECT count(*) FROM notes"), before);
+    EXPECT_TRUE(anonymous->call("com.example.notes.list", {5}).ok());
+    EXPECT_TRUE(anonymous->call("com.example.notes.count").ok());
+}
+
+TEST_F(ServiceIdentity, PrivateNotesAndTheirEventsReachOnlyTheirOwner) {
+    const auto alice_id = demo_user(*stack_, "alice_5");
+    const auto bob_id = demo_user(*stack_, "bob_5");
+    auto alice = join_as(alice_id, {insert_topic, change_topic});
+    auto bob = join_as(bob_id, {insert_topic, change_topic});
+    auto anonymous = join_as(std::nullopt, {insert_topic, change_topic});
+
+    ASSERT_TRUE(alice->call("com.example.notes.add", {"alice secret 5", false}).ok());
+    // A public note after it: once everyone has its events, the private one's would have arrived too.
+    ASSERT_TRUE(alice->call("com.example.notes.add", {"alice public 5", true}).ok());
+    for (Caller* c : {alice.get(), bob.get(), anonymous.get()}) {
+        EXPECT_TRUE(c->run_until([&] { return events_with(*c, insert_topic, "alice public 5") == 1 &&
+                                              events_with(*c, change_topic, "alice public 5") == 1; },
+                                 20s));
+    }
+    EXPECT_EQ(events_with(*alice, insert_topic, "alice secret 5"), 1);
+    EXPECT_EQ(events_with(*alice, change_topic, "alice secret 5"), 1);
+    for (Caller* other : {bob.get(), anonymous.get()}) {
+        EXPECT_EQ(events_with(*other, insert_topic, "alice secret 5"), 0);
+        EXPECT_EQ(events_with(*other, change_topic, "alice secret 5"), 0);
+    }
+
+    EXPECT_TRUE(has(listed(*alice), "alice secret 5"));
+    EXPECT_FALSE(has(listed(*bob), "alice secret 5"));
+    EXPECT_FALSE(has(listed(*anonymous), "alice secret 5"));
+    EXPECT_TRUE(has(listed(*bob), "alice public 5"));
+    EXPECT_TRUE(has(listed(*anonymous), "alice public 5"));
+
+    // RLS also keeps bob from changing alice's note, whatever he sends.
+    EXPECT_EQ(stack_->postgres().psql("SELECT count(*) FROM notes WHERE owner = 'bob_5'"), "0");
+
+    // Replay shows each caller what they could have received, no more.
+    const auto floor = stack_->postgres().psql("SELECT '0000000000000000/00000000'");
+    auto replayed = [&](Caller& c) {
+        const auto out = c.call("com.example.replay", {change_topic, floor, 1000});
+        return out.ok() ? to_text(out.args.at(0)) : out.describe();
+    };
+    const auto for_alice = replayed(*alice);
+    const auto for_bob = replayed(*bob);
+    if (for_alice.find("history_truncated") == std::string::npos) {
+        EXPECT_NE(for_alice.find("alice secret 5"), std::string::npos) << for_alice;
+        EXPECT_EQ(for_bob.find("alice secret 5"), std::string::npos) << for_bob;
+        EXPECT_NE(for_bob.find("alice public 5"), std::string::npos) << for_bob;
+    }
+}
+
+TEST_F(ServiceIdentity, AnInteractionRunsAsTheCallerToo) {
+    auto user = join_as(demo_user(*stack_, "gina_6"));
+    const auto pair = user->call("com.example.notes.add_pair", {"gina first 6", "gina second 6"});
+    ASSERT_TRUE(pair.ok()) << pair.describe();
+    EXPECT_EQ(stack_->postgres().psql("SELECT string_agg(DISTINCT owner, ',') FROM notes WHERE body LIKE 'gina %'"),
+              "gina_6");
+}
+
+TEST_F(ServiceIdentity, ACallerTheRouterDoesNotDiscloseIsRefusedAndLogged) {
+    // The service's own principal: its role does not disclose the caller.
+    boost::asio::io_context io;
+    wamp::ClientOptions o;
+    o.endpoint = wamp::Endpoint::tcp("127.0.0.1", stack_->router().rawsocket_port());
+    o.realm = stack_->router().realm();
+    o.authid = stack_->router().authid();
+    o.authmethod = "ticket";
+    o.secret = stack_->router().ticket();
+    wamp::Client service(io, o);
+    service.start();
+    const auto until = std::chrono::steady_clock::now() + 20s;
+    while (service.state() != wamp::ClientState::joined && std::chrono::steady_clock::now() < until) io.run_for(10ms);
+    ASSERT_EQ(service.state(), wamp::ClientState::joined);
+    std::string uri = "(no answer)";
+    bool answered = false;
+    service.call("com.example.notes.add", {std::string("undisclosed")}, {},
+                 [&](std::exception_ptr error, Array, Object) {
+                     uri = "ok";
+                     if (error) try {
+                             std::rethrow_exception(error);
+                         } catch (const wamp::CallError& e) {
+                             uri = e.uri();
+                         } catch (...) {
+                             uri = "other";
+                         }
+                     answered = true;
+                 });
+    while (!answered && std::chrono::steady_clock::now() < until) io.run_for(10ms);
+    EXPECT_EQ(uri, "wamp.error.not_authorized");
+    EXPECT_EQ(stack_->postgres().psql("SELECT count(*) FROM notes WHERE body = 'undisclosed'"), "0");
+    const std::string log = stack_->pgwamp_log(0);
+    EXPECT_NE(log.find("event=caller_identity_needed"), std::string::npos);
+    EXPECT_NE(log.find("event=caller_not_disclosed procedure=com.example.notes.add"), std::string::npos);
+    bool stopped = false;
+    service.stop([&] { stopped = true; });
+    while (!stopped && std::chrono::steady_clock::now() < until + 5s) io.run_for(10ms);
+}
+
+}  // namespace
+}  // namespace pgwamp::test::service
