@@ -59,6 +59,10 @@ struct PoolOptions {
     std::chrono::milliseconds idle_timeout{60'000};
     std::chrono::milliseconds statement_timeout{0};  // 0: none; per-call options override
     std::chrono::milliseconds connect_timeout{5000};
+    // Statements each connection keeps prepared (LRU, by SQL text and
+    // parameter types; db/statement_cache.hpp). 0: every statement is sent
+    // unnamed, parsed and planned each time.
+    std::size_t prepared_statements = 100;
     BackoffOptions backoff;
     std::shared_ptr<const TypeRegistry> types;  // null: TypeRegistry::defaults()
     // Makes the protocol driver of each connection. Null: libpq. Tests
@@ -70,6 +74,10 @@ struct PoolOptions {
 struct StatementOptions {
     std::chrono::milliseconds timeout{0};
     std::shared_ptr<CancelSignal> cancel;
+    // Use the connection's prepared statements (PoolOptions::
+    // prepared_statements). false: unnamed, e.g. for SQL text built per
+    // call, which would only churn the cache.
+    bool prepare = true;
 };
 
 // Prefer this to StatementOptions{...} inside a co_await expression: GCC 12

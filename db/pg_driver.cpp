@@ -33,6 +33,11 @@ std::uint64_t affected(const PGresult* res) {
     return (n && *n) ? std::strtoull(n, nullptr, 10) : 0;
 }
 
+bool is_stale_plan(const PGresult* res) {
+    const char* state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    return state && std::strcmp(state, "0A000") == 0;
+}
+
 // Server notices (and a FATAL sent while idle) go to the log, not stderr.
 // Their text is the server's: logged at debug, never parsed.
 void log_notice(void*, const char* message) { spdlog::debug("pgwamp.db: server notice: {}", trimmed(message)); }
@@ -50,6 +55,7 @@ Driver::Step step_of(PostgresPollingStatusType s) {
 
 PgDriver::Step PgDriver::connect_start(const std::string& conninfo) {
     finish();
+    desynced_ = false;
     std::string options = startup_options(conninfo);
     // expand_dbname = 1: "dbname" holds the whole conninfo (or URI), and
     // the keywords after it override what it says.
@@ -72,21 +78,102 @@ bool PgDriver::enter_pipeline() {
 
 int PgDriver::socket() const { return conn_ ? PQsocket(conn_) : -1; }
 int PgDriver::backend_pid() const { return conn_ ? PQbackendPID(conn_) : 0; }
-bool PgDriver::is_bad() const { return !conn_ || PQstatus(conn_) == CONNECTION_BAD; }
+bool PgDriver::is_bad() const { return desynced_ || !conn_ || PQstatus(conn_) == CONNECTION_BAD; }
 
 std::string PgDriver::error_message() const {
     return conn_ ? trimmed(PQerrorMessage(conn_)) : "out of memory creating the connection";
 }
 
-bool PgDriver::send(const Request& r) {
-    const BoundParams& p = r.bound;
-    // Text results (resultFormat 0): casting is by OID over text (TypeRegistry).
-    if (!PQsendQueryParams(conn_, r.sql.c_str(), p.size(), p.types.data(), p.values.data(), p.lengths.data(),
-                           p.formats.data(), 0))
-        return false;
+bool PgDriver::send(Request& r) {
+    r.steps.clear();
+    r.steps_done = 0;
+    if (!send_statement(r, r.sql, r.bound, r.statement_name)) return false;
     // One Sync per request: the server ends the implicit transaction there,
     // and an error aborts only up to this point. (libpq 15 flushes here.)
-    return PQpipelineSync(conn_) == 1;
+    if (PQpipelineSync(conn_) == 1) return true;
+    desynced_ = true;  // the statement is queued without its Sync
+    return false;
+}
+
+bool PgDriver::send_statement(Request& r, const std::string& sql, const BoundParams& p, std::string& executed) {
+    executed.clear();
+    std::size_t before = r.steps.size();
+    if (!send_queued_closes(r)) return false;
+    StatementCache::Use u;
+    if (r.prepare) u = cache_.use(sql, p.types, !r.in_transaction);
+    bool ok = false;
+    // Text results (resultFormat 0): casting is by OID over text (TypeRegistry).
+    switch (u.kind) {
+        case StatementCache::Kind::unnamed:
+            ok = PQsendQueryParams(conn_, sql.c_str(), p.size(), p.types.data(), p.values.data(), p.lengths.data(),
+                                   p.formats.data(), 0) == 1;
+            break;
+        case StatementCache::Kind::prepare:
+            // Parse, Bind and Execute in one flush: preparing costs no round trip.
+            if (!u.close_first.empty() && !send_close(r, u.close_first)) {
+                cache_.parsed(u.name, false);
+                return false;
+            }
+            if (PQsendPrepare(conn_, u.name.c_str(), sql.c_str(), p.size(), p.types.data()) != 1) {
+                cache_.parsed(u.name, false);
+                if (r.steps.size() > before) desynced_ = true;
+                return false;
+            }
+            r.steps.push_back({Request::SentStep::Kind::parse, u.name});
+            [[fallthrough]];
+        case StatementCache::Kind::prepared:
+            ok = PQsendQueryPrepared(conn_, u.name.c_str(), p.size(), p.values.data(), p.lengths.data(),
+                                     p.formats.data(), 0) == 1;
+            executed = std::move(u.name);
+            break;
+    }
+    // A refusal after part of the segment was queued: see desynced_.
+    if (!ok && r.steps.size() > before) desynced_ = true;
+    return ok;
+}
+
+bool PgDriver::send_close(Request& r, const std::string& name) {
+    // libpq 15 has no PQsendClosePrepared: DEALLOCATE as a statement. Our
+    // names are identifiers of our own making (pgwamp_N): no quoting needed.
+    std::string sql = "DEALLOCATE " + name;
+    if (PQsendQueryParams(conn_, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) != 1) {
+        cache_.closed(name, false);
+        if (!r.steps.empty()) desynced_ = true;
+        return false;
+    }
+    r.steps.push_back({Request::SentStep::Kind::close, name});
+    return true;
+}
+
+bool PgDriver::send_queued_closes(Request& r) {
+    // Inside a transaction a DEALLOCATE could fail (an aborted transaction)
+    // and take the statement behind it down: closes wait for a request
+    // outside one.
+    if (r.in_transaction || !cache_.has_closes()) return true;
+    for (const std::string& name : cache_.take_closes())
+        if (!send_close(r, name)) return false;
+    return true;
+}
+
+void PgDriver::on_step_result(Request& r, const PGresult* res) {
+    const Request::SentStep& step = r.steps[r.steps_done++];
+    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (step.kind == Request::SentStep::Kind::parse)
+        cache_.parsed(step.name, ok);  // a failed or skipped Parse is never recorded
+    else
+        cache_.closed(step.name, ok);
+    // The statement behind a failed step is skipped (PIPELINE_ABORTED): the
+    // caller gets the step's own error (e.g. the Parse's syntax error).
+    if (PQresultStatus(res) == PGRES_FATAL_ERROR && !r.error) r.error = error_for(res, r, is_bad());
+}
+
+void PgDriver::on_stale_plan(Request& r) {
+    // "cached plan must not change result type" (0A000 on a prepared
+    // statement): the table changed under it. Re-prepare on the next use;
+    // outside an explicit transaction the statement did not run (its
+    // implicit transaction ended with the error), so it is sent once more.
+    cache_.invalidate(r.statement_name);
+    if (!r.in_transaction && !r.retried && !r.cancel_requested) r.retry_stale_plan = true;
 }
 
 void PgDriver::cork(bool on) {
@@ -115,7 +202,8 @@ PgDriver::Event PgDriver::next_event(Request* head, const TypeRegistry& types) {
             // In pipeline mode a NULL ends each statement's results, and is
             // also what an idle pipeline returns: either way, look again only
             // if more is buffered (a statement's end is followed by its Sync).
-            if (!head || !head->has_outcome) return Event::none;
+            // (A sent step's end, a Parse's or a DEALLOCATE's, likewise.)
+            if (!head || (!head->has_outcome && head->steps_done == 0)) return Event::none;
             if (PQisBusy(conn_)) return Event::none;
             ResultPtr next(PQgetResult(conn_), &PQclear);
             if (!next) return Event::none;
@@ -130,6 +218,10 @@ PgDriver::Event PgDriver::next_event(Request* head, const TypeRegistry& types) {
             return Event::protocol;
         }
         if (head->has_outcome) continue;  // one statement, one result: ignore extras
+        if (head->steps_done < head->steps.size()) {
+            on_step_result(*head, res.get());
+            continue;
+        }
         head->has_outcome = true;
         switch (st) {
             case PGRES_TUPLES_OK:
@@ -149,8 +241,10 @@ PgDriver::Event PgDriver::next_event(Request* head, const TypeRegistry& types) {
                 return Event::statement;
             case PGRES_FATAL_ERROR:
                 head->error = error_for(res.get(), *head, is_bad());
+                if (!head->statement_name.empty() && is_stale_plan(res.get())) on_stale_plan(*head);
                 return Event::statement;
             case PGRES_PIPELINE_ABORTED:
+                if (head->error) return Event::statement;  // a failed step's error, kept
                 head->error = std::make_exception_ptr(Error(make_error_code(Errc::sql_error),
                                                             "statement skipped: an earlier statement failed"));
                 return Event::statement;
@@ -177,6 +271,7 @@ bool PgDriver::next_notification(Notification& out) {
 void PgDriver::finish() {
     if (conn_) PQfinish(conn_);
     conn_ = nullptr;
+    cache_.clear();  // a new connection starts with nothing prepared
 }
 
 }  // namespace pgwamp::db

@@ -31,6 +31,27 @@ struct Request {
     BoundParams bound;
     std::vector<Value> params;  // kept only when the statement logger asked for values
 
+    // Prepared statements (db/statement_cache.hpp). `prepare`: may use the
+    // connection's cache (StatementOptions::prepare). `in_transaction`: part
+    // of an explicit transaction, where a failed statement may have had
+    // effects on the transaction, so a stale plan is never retried.
+    bool prepare = false;
+    bool in_transaction = false;
+    // What the driver sent in this request's pipeline segment besides the
+    // statement, in order, whose results come before the statement's
+    // (DEALLOCATE of evicted names, the Parse of the statement).
+    struct SentStep {
+        enum class Kind { close, parse } kind;
+        std::string name;
+    };
+    std::vector<SentStep> steps;
+    std::size_t steps_done = 0;
+    std::string statement_name;  // the prepared statement executed; empty: unnamed
+    // A stale cached plan (0A000) outside a transaction: the statement did
+    // not run; the connection sends it once more, re-prepared.
+    bool retry_stale_plan = false;
+    bool retried = false;
+
     // Called exactly once, through finish(). Every completion given to a
     // Request posts its handler, so finish() never runs caller code inline.
     std::function<void(std::exception_ptr, Result)> complete;
@@ -65,6 +86,9 @@ struct Request {
     // detaches the cancel signal so neither outlives the statement.
     void finish(std::exception_ptr e, Result r = {});
     void finish_with_outcome() { finish(error, std::move(result)); }
+    // Forgets what the server answered so the request can be sent again
+    // (a stale plan, retry_stale_plan); marks it retried.
+    void reset_for_retry();
 };
 
 using RequestPtr = std::shared_ptr<Request>;
