@@ -141,6 +141,9 @@ struct ProcedureConfig {
     // in chunks instead (README "Large results"); more rows than this: the
     // stream ends with pgwamp.error.result_rejected.
     std::size_t stream_max_rows = 10'000'000;
+    // Its statements use each connection's prepared statements (parsed and
+    // planned once per connection); false: sent unnamed every time.
+    bool prepare = true;
 };
 
 // --------------------------------------------------------- notifications
