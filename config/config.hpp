@@ -150,6 +150,9 @@ struct ProcedureConfig {
     // Runs as the caller: SET LOCAL ROLE to identity.database_roles[caller's
     // WAMP role], pgwamp.authid and pgwamp.authrole set for row-level security.
     bool as_caller = false;
+    // Its statements use each connection's prepared statements (parsed and
+    // planned once per connection); false: sent unnamed every time.
+    bool prepare = true;
 };
 
 // --------------------------------------------------------- notifications

@@ -151,7 +151,7 @@ void parse_statements(const Fields& f, ProcedureConfig& p) {
 
 ProcedureConfig parse_procedure(const Node& node, const std::string& uri) {
     Fields f(node, {"mode", "sql", "args", "rows", "single", "timeout_ms", "max_rows", "stream_max_rows", "roles",
-                    "as_caller"});
+                    "as_caller", "prepare"});
     ProcedureConfig p;
     p.uri = uri;
     if (auto n = f.get("mode")) p.mode = n->choice<Mode>(modes);
@@ -176,6 +176,10 @@ ProcedureConfig parse_procedure(const Node& node, const std::string& uri) {
         p.max_rows = static_cast<std::size_t>(n->integer(1, 10'000'000));
     }
     if (p.single != Single::none) p.max_rows = 1;
+    if (auto n = f.get("prepare")) {
+        if (!n->json().is_boolean()) n->fail_expected("true or false");
+        p.prepare = n->json().get<bool>();
+    }
     if (auto n = f.get("stream_max_rows")) {
         if (p.mode != Mode::query || p.single != Single::none)
             n->fail("only a \"query\" returning rows (no \"single\") streams");

@@ -19,7 +19,7 @@ Connection::Connection(asio::any_io_executor ex, std::shared_ptr<const Connectio
       settings_(std::move(settings)),
       listener_(std::move(listener)),
       id_(id),
-      driver_owner_(settings_->driver_factory ? settings_->driver_factory() : std::make_unique<PgDriver>()),
+      driver_owner_(settings_->driver_factory ? settings_->driver_factory() : std::make_unique<PgDriver>(settings_->prepared_statements)),
       driver_(*driver_owner_),
       fifo_(settings_->max_in_flight),
       socket_(ex),
@@ -225,7 +225,14 @@ void Connection::process_results() {
         if (ev == Driver::Event::statement) continue;
         if (ev == Driver::Event::sync) {
             if (RequestPtr r = fifo_.on_sync()) {
-                complete(r);
+                if (r->retry_stale_plan && !r->cancel_requested) {
+                    // It did not run (db/pg_driver.cpp on_stale_plan): once
+                    // more, first in line, re-prepared.
+                    r->reset_for_retry();
+                    fifo_.requeue_front(std::move(r));
+                } else {
+                    complete(r);
+                }
                 completed = true;
             }
             send_due_cancel();

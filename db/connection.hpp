@@ -33,6 +33,7 @@ struct ConnectionSettings {
     std::shared_ptr<HostResolver> resolver;  // resolves conninfo's host names; null: Asio's
     std::chrono::milliseconds connect_timeout{5000};
     std::size_t max_in_flight = 16;
+    std::size_t prepared_statements = 0;  // the driver's statement cache bound (PgDriver)
     std::shared_ptr<const TypeRegistry> types;
     StatementLogger logger;
     bool log_params = false;

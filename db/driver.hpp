@@ -42,7 +42,9 @@ public:
 
     // Queues one statement and its Sync. False when refused; is_bad() then
     // says whether the connection is broken or only this request was bad.
-    virtual bool send(const Request& r) = 0;
+    // May record in r what else it sent in the same segment (r.steps: a
+    // Parse, DEALLOCATEs) and which prepared statement it executes.
+    virtual bool send(Request& r) = 0;
 
     // Hint around a batch of sends (TCP_CORK for libpq).
     virtual void cork(bool on) = 0;

@@ -202,6 +202,7 @@ void InteractionRun::statement(RequestKind kind, std::string sql, std::vector<Va
     running_.erase(std::remove_if(running_.begin(), running_.end(), [](const auto& w) { return w.expired(); }),
                    running_.end());
     running_.push_back(r);
+    r->in_transaction = true;  // a stale plan here is the caller's error, never retried
     core_->submit_to(conn_, r, options);
 }
 
@@ -277,6 +278,9 @@ void InteractionRun::exec(std::string sql, BoundParams bound, std::function<void
     if (!r) return;
     r->bound = std::move(bound);
     r->status_sink = std::move(status);
+    // Never carries a DEALLOCATE: in an aborted transaction it would fail
+    // and take the ROLLBACK or COMMIT behind it down (db/pg_driver.cpp).
+    r->in_transaction = true;
     conn_->submit(r);  // no timeout, no cancel: BEGIN/COMMIT/ROLLBACK must run
 }
 

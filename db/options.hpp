@@ -60,6 +60,10 @@ struct PoolOptions {
     std::chrono::milliseconds idle_timeout{60'000};
     std::chrono::milliseconds statement_timeout{0};  // 0: none; per-call options override
     std::chrono::milliseconds connect_timeout{5000};
+    // Statements each connection keeps prepared (LRU, by SQL text and
+    // parameter types; db/statement_cache.hpp). 0: every statement is sent
+    // unnamed, parsed and planned each time.
+    std::size_t prepared_statements = 100;
     BackoffOptions backoff;
     std::shared_ptr<const TypeRegistry> types;  // null: TypeRegistry::defaults()
     // Makes the protocol driver of each connection. Null: libpq. Tests
@@ -74,6 +78,10 @@ struct StatementOptions {
     // Run with these SET LOCAL settings (db/local_settings.hpp): a statement
     // in its own implicit transaction, an interaction from its BEGIN on.
     std::shared_ptr<const LocalSettings> local_settings;
+    // Use the connection's prepared statements (PoolOptions::
+    // prepared_statements). false: unnamed, e.g. for SQL text built per
+    // call, which would only churn the cache.
+    bool prepare = true;
 };
 
 // Prefer this to StatementOptions{...} inside a co_await expression: GCC 12

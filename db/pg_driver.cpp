@@ -25,10 +25,6 @@ using ResultPtr = std::unique_ptr<PGresult, decltype(&PQclear)>;
 
 std::string trimmed(const char* text) { return trimmed_message(text); }
 
-// The NULL that ends the local settings' results is not the statement's end:
-// its result follows.
-bool settings_ended(const Request& r) { return r.local_settings && r.local_settings_answered; }
-
 std::exception_ptr error_for(const PGresult* res, const Request& r, bool conn_bad) {
     return statement_error(server_diagnostics(res), r, conn_bad);
 }
@@ -36,6 +32,11 @@ std::exception_ptr error_for(const PGresult* res, const Request& r, bool conn_ba
 std::uint64_t affected(const PGresult* res) {
     const char* n = PQcmdTuples(const_cast<PGresult*>(res));
     return (n && *n) ? std::strtoull(n, nullptr, 10) : 0;
+}
+
+bool is_stale_plan(const PGresult* res) {
+    const char* state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    return state && std::strcmp(state, "0A000") == 0;
 }
 
 // Server notices (and a FATAL sent while idle) go to the log, not stderr.
@@ -55,6 +56,7 @@ Driver::Step step_of(PostgresPollingStatusType s) {
 
 PgDriver::Step PgDriver::connect_start(const std::string& conninfo) {
     finish();
+    desynced_ = false;
     std::string options = startup_options(conninfo);
     // expand_dbname = 1: "dbname" holds the whole conninfo (or URI), and
     // the keywords after it override what it says.
@@ -77,26 +79,113 @@ bool PgDriver::enter_pipeline() {
 
 int PgDriver::socket() const { return conn_ ? PQsocket(conn_) : -1; }
 int PgDriver::backend_pid() const { return conn_ ? PQbackendPID(conn_) : 0; }
-bool PgDriver::is_bad() const { return !conn_ || PQstatus(conn_) == CONNECTION_BAD; }
+bool PgDriver::is_bad() const { return desynced_ || !conn_ || PQstatus(conn_) == CONNECTION_BAD; }
 
 std::string PgDriver::error_message() const {
     return conn_ ? trimmed(PQerrorMessage(conn_)) : "out of memory creating the connection";
 }
 
-bool PgDriver::send_statement(const std::string& sql, const BoundParams& p) {
-    // Text results (resultFormat 0): casting is by OID over text (TypeRegistry).
-    return PQsendQueryParams(conn_, sql.c_str(), p.size(), p.types.data(), p.values.data(), p.lengths.data(),
-                             p.formats.data(), 0) == 1;
-}
-
-bool PgDriver::send(const Request& r) {
-    // Local settings go first, before the same Sync: one implicit
-    // transaction, so set_config(..., true) holds for the statement only.
-    if (r.local_settings && !send_statement(r.local_settings->sql(), r.local_settings->bound())) return false;
-    if (!send_statement(r.sql, r.bound)) return false;
+bool PgDriver::send(Request& r) {
+    r.steps.clear();
+    r.steps_done = 0;
+    if (r.local_settings) {
+        // Before the statement and its Sync: one implicit transaction, so
+        // set_config(..., true) holds for this statement only.
+        std::string settings_name;
+        if (!send_statement(r, r.local_settings->sql(), r.local_settings->bound(), settings_name)) return false;
+        r.steps.push_back({Request::SentStep::Kind::settings, std::move(settings_name)});
+    }
+    if (!send_statement(r, r.sql, r.bound, r.statement_name)) {
+        if (r.local_settings) desynced_ = true;  // the settings are queued without their statement
+        return false;
+    }
     // One Sync per request: the server ends the implicit transaction there,
     // and an error aborts only up to this point. (libpq 15 flushes here.)
-    return PQpipelineSync(conn_) == 1;
+    if (PQpipelineSync(conn_) == 1) return true;
+    desynced_ = true;  // the statement is queued without its Sync
+    return false;
+}
+
+bool PgDriver::send_statement(Request& r, const std::string& sql, const BoundParams& p, std::string& executed) {
+    executed.clear();
+    std::size_t before = r.steps.size();
+    if (!send_queued_closes(r)) return false;
+    StatementCache::Use u;
+    if (r.prepare) u = cache_.use(sql, p.types, !r.in_transaction);
+    bool ok = false;
+    // Text results (resultFormat 0): casting is by OID over text (TypeRegistry).
+    switch (u.kind) {
+        case StatementCache::Kind::unnamed:
+            ok = PQsendQueryParams(conn_, sql.c_str(), p.size(), p.types.data(), p.values.data(), p.lengths.data(),
+                                   p.formats.data(), 0) == 1;
+            break;
+        case StatementCache::Kind::prepare:
+            // Parse, Bind and Execute in one flush: preparing costs no round trip.
+            if (!u.close_first.empty() && !send_close(r, u.close_first)) {
+                cache_.parsed(u.name, false);
+                return false;
+            }
+            if (PQsendPrepare(conn_, u.name.c_str(), sql.c_str(), p.size(), p.types.data()) != 1) {
+                cache_.parsed(u.name, false);
+                if (r.steps.size() > before) desynced_ = true;
+                return false;
+            }
+            r.steps.push_back({Request::SentStep::Kind::parse, u.name});
+            [[fallthrough]];
+        case StatementCache::Kind::prepared:
+            ok = PQsendQueryPrepared(conn_, u.name.c_str(), p.size(), p.values.data(), p.lengths.data(),
+                                     p.formats.data(), 0) == 1;
+            executed = std::move(u.name);
+            break;
+    }
+    // A refusal after part of the segment was queued: see desynced_.
+    if (!ok && r.steps.size() > before) desynced_ = true;
+    return ok;
+}
+
+bool PgDriver::send_close(Request& r, const std::string& name) {
+    // libpq 15 has no PQsendClosePrepared: DEALLOCATE as a statement. Our
+    // names are identifiers of our own making (pgwamp_N): no quoting needed.
+    std::string sql = "DEALLOCATE " + name;
+    if (PQsendQueryParams(conn_, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) != 1) {
+        cache_.closed(name, false);
+        if (!r.steps.empty()) desynced_ = true;
+        return false;
+    }
+    r.steps.push_back({Request::SentStep::Kind::close, name});
+    return true;
+}
+
+bool PgDriver::send_queued_closes(Request& r) {
+    // Inside a transaction a DEALLOCATE could fail (an aborted transaction)
+    // and take the statement behind it down: closes wait for a request
+    // outside one.
+    if (r.in_transaction || !cache_.has_closes()) return true;
+    for (const std::string& name : cache_.take_closes())
+        if (!send_close(r, name)) return false;
+    return true;
+}
+
+void PgDriver::on_step_result(Request& r, const PGresult* res) {
+    const Request::SentStep& step = r.steps[r.steps_done++];
+    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    switch (step.kind) {
+        case Request::SentStep::Kind::parse: cache_.parsed(step.name, ok); break;  // failed or skipped: never recorded
+        case Request::SentStep::Kind::close: cache_.closed(step.name, ok); break;
+        case Request::SentStep::Kind::settings: break;  // rows of set_config: nothing to keep
+    }
+    // The statement behind a failed step is skipped (PIPELINE_ABORTED): the
+    // caller gets the step's own error (e.g. the Parse's syntax error).
+    if (PQresultStatus(res) == PGRES_FATAL_ERROR && !r.error) r.error = error_for(res, r, is_bad());
+}
+
+void PgDriver::on_stale_plan(Request& r) {
+    // "cached plan must not change result type" (0A000 on a prepared
+    // statement): the table changed under it. Re-prepare on the next use;
+    // outside an explicit transaction the statement did not run (its
+    // implicit transaction ended with the error), so it is sent once more.
+    cache_.invalidate(r.statement_name);
+    if (!r.in_transaction && !r.retried && !r.cancel_requested) r.retry_stale_plan = true;
 }
 
 void PgDriver::cork(bool on) {
@@ -125,8 +214,8 @@ PgDriver::Event PgDriver::next_event(Request* head, const TypeRegistry& types) {
             // In pipeline mode a NULL ends each statement's results, and is
             // also what an idle pipeline returns: either way, look again only
             // if more is buffered (a statement's end is followed by its Sync).
-            if (!head) return Event::none;
-            if (!head->has_outcome && !settings_ended(*head)) return Event::none;
+            // (A sent step's end, a Parse's or a DEALLOCATE's, likewise.)
+            if (!head || (!head->has_outcome && head->steps_done == 0)) return Event::none;
             if (PQisBusy(conn_)) return Event::none;
             ResultPtr next(PQgetResult(conn_), &PQclear);
             if (!next) return Event::none;
@@ -141,17 +230,9 @@ PgDriver::Event PgDriver::next_event(Request* head, const TypeRegistry& types) {
             return Event::protocol;
         }
         if (head->has_outcome) continue;  // one statement, one result: ignore extras
-        if (head->local_settings && !head->local_settings_answered) {
-            // The set_config result. Failed: that is the statement's error
-            // (the statement is skipped, its ABORTED result ignored above).
-            head->local_settings_answered = true;
-            if (st == PGRES_TUPLES_OK) continue;
-            head->has_outcome = true;
-            head->error = st == PGRES_FATAL_ERROR
-                              ? error_for(res.get(), *head, is_bad())
-                              : std::make_exception_ptr(Error(make_error_code(Errc::sql_error),
-                                                              std::string("local settings: ") + PQresStatus(st)));
-            return Event::statement;
+        if (head->steps_done < head->steps.size()) {
+            on_step_result(*head, res.get());
+            continue;
         }
         head->has_outcome = true;
         switch (st) {
@@ -172,8 +253,10 @@ PgDriver::Event PgDriver::next_event(Request* head, const TypeRegistry& types) {
                 return Event::statement;
             case PGRES_FATAL_ERROR:
                 head->error = error_for(res.get(), *head, is_bad());
+                if (!head->statement_name.empty() && is_stale_plan(res.get())) on_stale_plan(*head);
                 return Event::statement;
             case PGRES_PIPELINE_ABORTED:
+                if (head->error) return Event::statement;  // a failed step's error, kept
                 head->error = std::make_exception_ptr(Error(make_error_code(Errc::sql_error),
                                                             "statement skipped: an earlier statement failed"));
                 return Event::statement;
@@ -200,6 +283,7 @@ bool PgDriver::next_notification(Notification& out) {
 void PgDriver::finish() {
     if (conn_) PQfinish(conn_);
     conn_ = nullptr;
+    cache_.clear();  // a new connection starts with nothing prepared
 }
 
 }  // namespace pgwamp::db

@@ -7,14 +7,18 @@
 #include <string>
 
 #include "db/driver.hpp"
+#include "db/statement_cache.hpp"
 
 struct pg_conn;
+struct pg_result;
 
 namespace pgwamp::db {
 
 class PgDriver final : public Driver {
 public:
-    PgDriver() = default;
+    // `prepared_statements`: the bound of this connection's statement cache
+    // (db/statement_cache.hpp); 0 sends every statement unnamed.
+    explicit PgDriver(std::size_t prepared_statements = 0) : cache_(prepared_statements) {}
     ~PgDriver() override { finish(); }
     PgDriver(const PgDriver&) = delete;
     PgDriver& operator=(const PgDriver&) = delete;
@@ -31,7 +35,7 @@ public:
     bool is_bad() const override;
     std::string error_message() const override;  // libpq's last message, trimmed
 
-    bool send(const Request& r) override;
+    bool send(Request& r) override;
 
     // TCP_CORK around a batch of sends: libpq 15 flushes at every Sync, and
     // on loopback each flush costs a full TCP transmit (most of the client's
@@ -45,8 +49,22 @@ public:
     void finish() override;
 
 private:
-    bool send_statement(const std::string& sql, const BoundParams& params);
+    // One statement of r's segment, prepared or unnamed as the cache says;
+    // `executed` gets the prepared name run (empty: unnamed). The one place
+    // that chooses, for the request's statement and any statement sent
+    // before it in the same segment.
+    bool send_statement(Request& r, const std::string& sql, const BoundParams& p, std::string& executed);
+    bool send_close(Request& r, const std::string& name);
+    bool send_queued_closes(Request& r);
+    // The answer to r's next sent step (a Parse or DEALLOCATE).
+    void on_step_result(Request& r, const pg_result* res);
+    void on_stale_plan(Request& r);
+
     pg_conn* conn_ = nullptr;
+    StatementCache cache_;
+    // libpq took part of a segment and refused the rest: the pipeline's
+    // results no longer match the requests, so the connection is unusable.
+    bool desynced_ = false;
     bool cork_unsupported_ = false;
 };
 

@@ -40,6 +40,10 @@ public:
     // (nothing was written); the caller fails it. Returns it.
     RequestPtr unsend_last();
 
+    // Puts a request that came back from the server unanswered (a stale
+    // plan to retry) first in line to be sent again.
+    void requeue_front(RequestPtr r) { unsent_.push_front(std::move(r)); }
+
     // The request the server is answering now (null when none is in flight).
     Request* head() const { return in_flight_.empty() ? nullptr : in_flight_.front().get(); }
 

@@ -55,6 +55,7 @@ PoolCore::PoolCore(asio::any_io_executor ex, PoolOptions options)
     settings_->resolver = options_.resolver;
     settings_->connect_timeout = options_.connect_timeout;
     settings_->max_in_flight = options_.max_in_flight_per_connection;
+    settings_->prepared_statements = options_.prepared_statements;
     settings_->types = options_.types ? options_.types : TypeRegistry::defaults();
     settings_->driver_factory = options_.driver_factory;
 }

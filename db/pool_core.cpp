@@ -231,6 +231,7 @@ void PoolCore::fail(const RequestPtr& r, Errc error) { r->finish(failure(error))
 
 void PoolCore::submit(const RequestPtr& r, const StatementOptions& options) {
     // Armed only when it can run: an unavailable pool fails it at once.
+    r->prepare = options.prepare;
     if (state_.available() && !arm(r, options)) return;
     auto d = state_.statement(PoolClock::now(), actions_);
     switch (d.kind) {
@@ -246,6 +247,7 @@ void PoolCore::submit(const RequestPtr& r, const StatementOptions& options) {
 }
 
 void PoolCore::submit_to(const std::shared_ptr<Connection>& c, const RequestPtr& r, const StatementOptions& options) {
+    r->prepare = options.prepare;
     if (!arm(r, options)) return;
     c->submit(r);
 }

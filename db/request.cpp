@@ -15,4 +15,16 @@ void Request::finish(std::exception_ptr e, Result r) {
     if (done) done(std::move(e), std::move(r));
 }
 
+void Request::reset_for_retry() {
+    has_outcome = false;
+    error = nullptr;
+    result = Result{};
+    command_status.clear();
+    steps.clear();
+    steps_done = 0;
+    statement_name.clear();
+    retry_stale_plan = false;
+    retried = true;
+}
+
 }  // namespace pgwamp::db

@@ -31,10 +31,32 @@ struct Request {
     std::string sql;
     BoundParams bound;
     std::vector<Value> params;  // kept only when the statement logger asked for values
-    // Sent just before the statement, ahead of the same Sync; its failure is
-    // the statement's error (the statement itself is then skipped).
+    // Sent just before the statement, ahead of the same Sync (a `settings`
+    // step); its failure is the statement's error (the statement itself is
+    // then skipped).
     std::shared_ptr<const LocalSettings> local_settings;
-    bool local_settings_answered = false;  // the driver read their result
+
+    // Prepared statements (db/statement_cache.hpp). `prepare`: may use the
+    // connection's cache (StatementOptions::prepare). `in_transaction`: part
+    // of an explicit transaction, where a failed statement may have had
+    // effects on the transaction, so a stale plan is never retried.
+    bool prepare = false;
+    bool in_transaction = false;
+    // What the driver sent in this request's pipeline segment besides the
+    // statement, in order, whose results come before the statement's
+    // (DEALLOCATE of evicted names, the Parse of the statement, the local
+    // settings' set_config).
+    struct SentStep {
+        enum class Kind { close, parse, settings } kind;
+        std::string name;
+    };
+    std::vector<SentStep> steps;
+    std::size_t steps_done = 0;
+    std::string statement_name;  // the prepared statement executed; empty: unnamed
+    // A stale cached plan (0A000) outside a transaction: the statement did
+    // not run; the connection sends it once more, re-prepared.
+    bool retry_stale_plan = false;
+    bool retried = false;
 
     // Called exactly once, through finish(). Every completion given to a
     // Request posts its handler, so finish() never runs caller code inline.
@@ -70,6 +92,9 @@ struct Request {
     // detaches the cancel signal so neither outlives the statement.
     void finish(std::exception_ptr e, Result r = {});
     void finish_with_outcome() { finish(error, std::move(result)); }
+    // Forgets what the server answered so the request can be sent again
+    // (a stale plan, retry_stale_plan); marks it retried.
+    void reset_for_retry();
 };
 
 using RequestPtr = std::shared_ptr<Request>;

@@ -13,18 +13,25 @@ namespace {
 using boost::asio::awaitable;
 using boost::asio::use_awaitable;
 
+// The call's deadline and cancel, and the procedure's "prepare".
+db::StatementOptions options_for(const config::ProcedureConfig& procedure, const CallContext& context) {
+    db::StatementOptions o = context.statement_options();
+    o.prepare = procedure.prepare;
+    return o;
+}
+
 void run_single(db::Pool& pool, const config::ProcedureConfig& procedure, std::vector<Value> params,
                 std::shared_ptr<CallContext> context) {
     const auto& sql = procedure.statements.front().sql;
     if (procedure.mode == config::Mode::operation) {
-        pool.async_execute(sql, std::move(params), context->statement_options(),
+        pool.async_execute(sql, std::move(params), options_for(procedure, *context),
                            [context](std::exception_ptr error, std::uint64_t) {
                                if (error) return context->fail(error);
                                context->reply(Null{});
                            });
         return;
     }
-    pool.async_query(sql, std::move(params), context->statement_options(),
+    pool.async_query(sql, std::move(params), options_for(procedure, *context),
                      [context, &procedure](std::exception_ptr error, db::Result result) {
                          if (error) return context->fail(error);
                          try {
@@ -45,7 +52,9 @@ void run_interaction(db::Pool& pool, const config::ProcedureConfig& procedure, s
         for (const auto& statement : procedure.statements) {
             // Named first: GCC 12 destroys temporaries inside co_await twice (db/POOL.md).
             auto params = statement_params(statement, bound);
-            last = co_await txn.async_query(statement.sql, std::move(params), use_awaitable);
+            db::StatementOptions options;
+            options.prepare = procedure.prepare;
+            last = co_await txn.async_query(statement.sql, std::move(params), options, use_awaitable);
         }
         co_return shape_result(procedure, last);
     };

@@ -86,6 +86,7 @@ void stream_config_procedure(db::Pool& pool, const config::ProcedureConfig& proc
         const std::string declare =
             std::string("DECLARE ") + cursor + " NO SCROLL CURSOR FOR " + procedure.statements.front().sql;
         auto declare_options = db::statement_options(per_chunk, context->cancel_signal());
+        declare_options.prepare = procedure.prepare;
         co_await txn.async_execute(declare, std::move(params), declare_options, use_awaitable);
         const std::string fetch = "FETCH FORWARD " + std::to_string(limits.chunk_rows) + " FROM " + cursor;
         boost::asio::steady_timer pause(txn.executor());
@@ -93,6 +94,7 @@ void stream_config_procedure(db::Pool& pool, const config::ProcedureConfig& proc
         std::uint64_t chunks = 0;
         for (;;) {
             auto options = db::statement_options(per_chunk, context->cancel_signal());
+            options.prepare = procedure.prepare;
             db::Result result = co_await txn.async_query(fetch, {}, options, use_awaitable);
             const std::size_t n = result.rows.size();
             if (total + n > procedure.stream_max_rows) {

@@ -72,63 +72,20 @@ std::string failure_reason(const std::string& what, const Captured& c) {
     return r;
 }
 
-}  // namespace
-
-PeerResult run_pgbench(const std::string& dsn, int clients, int seconds) {
-    PeerResult r;
-    r.name = "pgbench";
-    r.detail = "pgbench -c " + std::to_string(clients) + " -j 2 (C, one query at a time per connection)";
-    const std::string bin = "/usr/lib/postgresql/15/bin/pgbench";
-    if (::access(bin.c_str(), X_OK) != 0) {
-        r.skipped = "no " + bin;
-        return r;
-    }
-    std::string script = "/tmp/pgwamp-db-bench-" + std::to_string(::getpid()) + ".sql";
-    std::ofstream(script) << "SELECT now();\n";
-    Captured c = run_command(bin + " -n -f " + shell_quote(script) + " -c " + std::to_string(clients) + " -j 2 -T " +
-                                 std::to_string(seconds) + " " + shell_quote(dsn),
-                             seconds + 60);
-    std::remove(script.c_str());
-    std::smatch tps, n, failed;
-    if (c.status != 0 || !std::regex_search(c.out, tps, std::regex(R"(tps = ([0-9.]+))")) ||
-        !std::regex_search(c.out, n, std::regex(R"(actually processed: ([0-9]+))"))) {
-        r.skipped = failure_reason("pgbench failed", c);
-        return r;
-    }
-    r.qps = std::stod(tps[1]);
-    r.queries = std::stoull(n[1]);
-    if (std::regex_search(c.out, failed, std::regex(R"(number of failed transactions: ([0-9]+))")))
-        r.errors = std::stoull(failed[1]);
-    if (r.queries > 0) r.cpu_us_per_query = c.cpu * 1e6 / static_cast<double>(r.queries);
-    return r;
+std::string pgbench_statement(const Workload& w) {
+    std::string sql = w.sql;
+    if (auto at = sql.find("$1"); at != std::string::npos) sql.replace(at, 2, ":id");
+    return sql + ";\n";
 }
 
-PeerResult run_python_peer(const PythonPeerTool& tool, const std::string& peer, const std::string& dsn,
-                           int concurrency, int pool, int seconds) {
-    PeerResult r;
-    r.name = peer;
-    r.detail = peer == "txpostgres" ? "txpostgres.ConnectionPool, async psycopg2 under Twisted"
-                                    : "twisted adbapi.ConnectionPool, psycopg2 in threads";
-    if (::access(tool.python.c_str(), X_OK) != 0) {
-        r.skipped = "no Python at " + tool.python + " (bench/db_bench makes bench/.venv)";
-        return r;
-    }
-    if (::access(tool.script.c_str(), R_OK) != 0) {
-        r.skipped = "no peer script at " + tool.script;
-        return r;
-    }
-    Captured c = run_command(shell_quote(tool.python) + " " + shell_quote(tool.script) + " --peer " +
-                                 shell_quote(peer) + " --dsn " + shell_quote(dsn) + " --concurrency " +
-                                 std::to_string(concurrency) + " --pool " + std::to_string(pool) + " --seconds " +
-                                 std::to_string(seconds),
-                             seconds + 90);
-    // The script prints one JSON object as its last stdout line.
+// The peer scripts print one JSON object as their last stdout line.
+PeerResult json_peer_result(PeerResult r, const Captured& c) {
     auto end = c.out.find_last_not_of("\n ");
     auto begin = end == std::string::npos ? std::string::npos : c.out.rfind('\n', end);
     std::string last = end == std::string::npos ? "" : c.out.substr(begin == std::string::npos ? 0 : begin + 1);
     auto j = nlohmann::json::parse(last, nullptr, false);
     if (c.status != 0 || !j.is_object()) {
-        r.skipped = failure_reason(peer + " peer failed", c);
+        r.skipped = failure_reason(r.name + " peer failed", c);
         return r;
     }
     if (j.contains("skipped")) {
@@ -145,9 +102,108 @@ PeerResult run_python_peer(const PythonPeerTool& tool, const std::string& peer, 
         if (j.contains("first_error") && j["first_error"].is_string()) r.first_error = j["first_error"].get<std::string>();
         if (j.contains("reactor")) r.detail += " (" + j["reactor"].get<std::string>() + ")";
     } catch (const std::exception&) {
-        r.skipped = peer + " peer printed an unexpected result: " + last;
+        r.skipped = r.name + " peer printed an unexpected result: " + last;
     }
     return r;
+}
+
+std::string peer_args(const std::string& dsn, const Workload& w, int concurrency, int pool, int seconds) {
+    return " --dsn " + shell_quote(dsn) + " --workload " + w.name + " --concurrency " + std::to_string(concurrency) +
+           " --pool " + std::to_string(pool) + " --seconds " + std::to_string(seconds);
+}
+
+}  // namespace
+
+PeerResult run_pgbench(const std::string& dsn, const Workload& w, PgbenchMode mode, int clients, int seconds,
+                       int depth) {
+    PeerResult r;
+    const char* flag = mode == PgbenchMode::simple ? "simple" : mode == PgbenchMode::extended ? "extended" : "prepared";
+    int per_script = mode == PgbenchMode::pipelined ? depth : 1;
+    r.name = mode == PgbenchMode::simple     ? "pgbench"
+             : mode == PgbenchMode::extended ? "pgbench -M extended"
+                                             : "pgbench pipelined";
+    r.detail = "pgbench -M " + std::string(flag) + " -c " + std::to_string(clients) + " -j 2" +
+               (mode == PgbenchMode::pipelined ? ", " + std::to_string(depth) +
+                                                     " statements per \\startpipeline ... \\endpipeline"
+                                               : std::string(" (C, one query at a time per connection)"));
+    const std::string bin = "/usr/lib/postgresql/15/bin/pgbench";
+    if (::access(bin.c_str(), X_OK) != 0) {
+        r.skipped = "no " + bin;
+        return r;
+    }
+    std::string script = "/tmp/pgwamp-db-bench-" + std::to_string(::getpid()) + ".sql";
+    {
+        std::ofstream f(script);
+        for (int i = 0; i < per_script && w.keyed; ++i)
+            f << "\\set id" << (per_script > 1 ? std::to_string(i) : "") << " random(1, " << w.keys << ")\n";
+        if (mode == PgbenchMode::pipelined) f << "\\startpipeline\n";
+        for (int i = 0; i < per_script; ++i) {
+            std::string stmt = pgbench_statement(w);
+            if (per_script > 1 && w.keyed) stmt.replace(stmt.find(":id"), 3, ":id" + std::to_string(i));
+            f << stmt;
+        }
+        if (mode == PgbenchMode::pipelined) f << "\\endpipeline\n";
+    }
+    Captured c = run_command(bin + " -n -M " + flag + " -f " + shell_quote(script) + " -c " +
+                                 std::to_string(clients) + " -j 2 -T " + std::to_string(seconds) + " " +
+                                 shell_quote(dsn),
+                             seconds + 60);
+    std::remove(script.c_str());
+    std::smatch tps, n, failed;
+    if (c.status != 0 || !std::regex_search(c.out, tps, std::regex(R"(tps = ([0-9.]+))")) ||
+        !std::regex_search(c.out, n, std::regex(R"(actually processed: ([0-9]+))"))) {
+        r.skipped = failure_reason(r.name + " failed", c);
+        return r;
+    }
+    // pgbench counts scripts ("transactions"); a pipelined one holds `depth` queries.
+    r.qps = std::stod(tps[1]) * per_script;
+    r.queries = std::stoull(n[1]) * static_cast<std::uint64_t>(per_script);
+    if (std::regex_search(c.out, failed, std::regex(R"(number of failed transactions: ([0-9]+))")))
+        r.errors = std::stoull(failed[1]);
+    if (r.queries > 0) r.cpu_us_per_query = c.cpu * 1e6 / static_cast<double>(r.queries);
+    return r;
+}
+
+PeerResult run_python_peer(const PythonPeerTool& tool, const std::string& peer, const std::string& dsn,
+                           const Workload& w, int concurrency, int pool, int seconds) {
+    PeerResult r;
+    r.name = peer;
+    bool asyncio = peer == "asyncpg" || peer == "psycopg";
+    r.detail = peer == "txpostgres" ? "txpostgres.ConnectionPool, async psycopg2 under Twisted"
+               : peer == "adbapi"   ? "twisted adbapi.ConnectionPool, psycopg2 in threads"
+               : peer == "asyncpg"  ? "asyncpg pool, statement cache (prepared)"
+                                    : "psycopg 3 AsyncConnectionPool, prepare_threshold=0";
+    std::string script = tool.script;
+    if (asyncio) script = script.substr(0, script.find_last_of('/') + 1) + "asyncio_peer_bench.py";
+    if (::access(tool.python.c_str(), X_OK) != 0) {
+        r.skipped = "no Python at " + tool.python + " (bench/db_bench makes bench/.venv)";
+        return r;
+    }
+    if (::access(script.c_str(), R_OK) != 0) {
+        r.skipped = "no peer script at " + script;
+        return r;
+    }
+    Captured c = run_command(shell_quote(tool.python) + " " + shell_quote(script) + " --peer " + shell_quote(peer) +
+                                 peer_args(dsn, w, concurrency, pool, seconds),
+                             seconds + 90);
+    return json_peer_result(std::move(r), c);
+}
+
+PeerResult run_tokio_peer(const std::string& binary, bool prepared, const std::string& dsn, const Workload& w,
+                          int concurrency, int pool, int seconds) {
+    PeerResult r;
+    r.name = prepared ? "tokio-postgres" : "tokio-postgres unnamed";
+    r.detail = prepared ? "tokio-postgres 0.7, current_thread, Client::prepare once per connection, pipelined"
+                        : "tokio-postgres 0.7, current_thread, query_typed (unnamed statement each time), pipelined";
+    if (binary.empty() || ::access(binary.c_str(), X_OK) != 0) {
+        r.skipped = "no tokio_peer binary" + (binary.empty() ? std::string() : " at " + binary) +
+                    " (bench/db_bench builds it with cargo; see its log above)";
+        return r;
+    }
+    Captured c = run_command(shell_quote(binary) + " --mode " + (prepared ? "prepared" : "unnamed") +
+                                 peer_args(dsn, w, concurrency, pool, seconds),
+                             seconds + 60);
+    return json_peer_result(std::move(r), c);
 }
 
 }  // namespace pgwamp::bench

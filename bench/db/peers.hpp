@@ -1,10 +1,12 @@
 #pragma once
 // The peers db_bench measures beside db::Pool, on the same server in the same
-// run: pgbench, and the two Python pools the issue names (txpostgres and
-// Twisted adbapi, run by python_peer_bench.py). Each runs as a child process
-// after db::Pool has finished, so they never compete with it or each other.
-// A peer that cannot run comes back with `skipped` set; nothing here throws
-// for a peer's failure.
+// run: pgbench (simple, extended, and pipelined with prepared statements:
+// the C client's ceiling), tokio-postgres (bench/db/tokio_peer, prepared and
+// unnamed), asyncpg and psycopg 3 (asyncio_peer_bench.py), and the two
+// Python pools the first issue named (txpostgres and Twisted adbapi,
+// python_peer_bench.py). Each runs as a child process after db::Pool has
+// finished, so they never compete with it or each other. A peer that cannot
+// run comes back with `skipped` set; nothing here throws for a peer's failure.
 
 #include <cstdint>
 #include <optional>
@@ -13,7 +15,7 @@
 namespace pgwamp::bench {
 
 struct PeerResult {
-    std::string name;                    // "pgbench", "txpostgres", "adbapi"
+    std::string name;                    // "pgbench", "txpostgres", "adbapi", ...
     std::string detail;                  // how it ran, e.g. "pgbench -c 8 -j 2"
     std::optional<std::string> skipped;  // why it did not run; the rest is unset then
     double qps = 0;
@@ -24,18 +26,38 @@ struct PeerResult {
     std::optional<std::string> first_error;
 };
 
-// pgbench -n -c clients -j 2 -T seconds with a one-line SELECT now() script.
-// CPU/query is pgbench's (and its shell's) CPU from RUSAGE_CHILDREN, which
-// includes its connection set-up; pgbench reports no percentiles.
-PeerResult run_pgbench(const std::string& dsn, int clients, int seconds);
-
-struct PythonPeerTool {
-    std::string python;  // an interpreter with twisted, txpostgres, psycopg2
-    std::string script;  // python_peer_bench.py
+// What every peer runs: the statement (with $1 for the key, if keyed) and
+// pgbench's form of it.
+struct Workload {
+    std::string name;  // "now" or "join"
+    std::string sql;
+    bool keyed = false;  // $1 = a key from 1 to keys
+    int keys = 1000;
 };
 
-// One peer ("txpostgres" or "adbapi") for `seconds` after a 1 s warm-up.
+// pgbench's query modes: one statement per script (simple or extended
+// protocol), or `depth` statements between \startpipeline and \endpipeline
+// with -M prepared (pgbench's pipelined ceiling).
+enum class PgbenchMode { simple, extended, pipelined };
+
+// pgbench -n -c clients -j 2 -T seconds. CPU/query is pgbench's (and its
+// shell's) CPU from RUSAGE_CHILDREN, which includes its connection set-up;
+// pgbench reports no percentiles.
+PeerResult run_pgbench(const std::string& dsn, const Workload& w, PgbenchMode mode, int clients, int seconds,
+                       int depth = 8);
+
+struct PythonPeerTool {
+    std::string python;  // an interpreter with the peers' packages (bench/.venv)
+    std::string script;  // python_peer_bench.py; asyncio_peer_bench.py sits beside it
+};
+
+// "txpostgres", "adbapi" (python_peer_bench.py), "asyncpg", "psycopg"
+// (asyncio_peer_bench.py), for `seconds` after a 1 s warm-up.
 PeerResult run_python_peer(const PythonPeerTool& tool, const std::string& peer, const std::string& dsn,
-                           int concurrency, int pool, int seconds);
+                           const Workload& w, int concurrency, int pool, int seconds);
+
+// bench/db/tokio_peer (built by bench/db_bench with cargo): `prepared` or not.
+PeerResult run_tokio_peer(const std::string& binary, bool prepared, const std::string& dsn, const Workload& w,
+                          int concurrency, int pool, int seconds);
 
 }  // namespace pgwamp::bench

@@ -1,6 +1,6 @@
 """The Python peers of db_bench: SELECT now() through a Twisted connection pool.
 
-    python_peer_bench.py --peer txpostgres|adbapi --dsn CONNINFO
+    python_peer_bench.py --peer txpostgres|adbapi --dsn CONNINFO [--workload now|join]
                          [--concurrency 64] [--pool 8] [--seconds 10] [--warmup 1]
 
 `concurrency` callers each call the pool's runQuery("SELECT now()") and issue
@@ -26,6 +26,15 @@ import json
 import resource
 import sys
 import time
+
+
+# The workloads of db_bench.cpp (kept in step by hand); %s: psycopg2's placeholder.
+STATEMENTS = {
+    "now": ("SELECT now()", False),
+    "join": ("SELECT a.id, a.name, b.amount FROM bench_join_a a JOIN bench_join_b b ON b.a_id = a.id "
+             "WHERE a.id = %s", True),
+}
+JOIN_KEYS = 1000
 
 
 def cpu_seconds():
@@ -72,7 +81,9 @@ PEERS = {"txpostgres": make_txpostgres, "adbapi": make_adbapi}
 class Measurement:
     """Keeps `concurrency` runQuery calls in flight until the window ends."""
 
-    def __init__(self, reactor, run_query, concurrency, warmup, seconds):
+    def __init__(self, reactor, run_query, concurrency, warmup, seconds, workload="now"):
+        self.sql, self.keyed = STATEMENTS[workload]
+        self.key = 0
         self.reactor = reactor
         self.run_query = run_query
         self.concurrency = concurrency
@@ -109,7 +120,11 @@ class Measurement:
                 self._finish()
             return
         try:
-            d = self.run_query("SELECT now()")
+            if self.keyed:
+                self.key = self.key % JOIN_KEYS + 1
+                d = self.run_query(self.sql, (self.key,))
+            else:
+                d = self.run_query(self.sql)
         except Exception as e:  # a pool that refuses synchronously
             self._failed(repr(e), t0)
             self.reactor.callLater(0, self._issue)
@@ -159,6 +174,7 @@ def main():
     p = argparse.ArgumentParser(description="db_bench's Python peers")
     p.add_argument("--peer", required=True, choices=sorted(PEERS))
     p.add_argument("--dsn", required=True, help="libpq conninfo")
+    p.add_argument("--workload", choices=sorted(STATEMENTS), default="now")
     p.add_argument("--concurrency", type=int, default=64)
     p.add_argument("--pool", type=int, default=8)
     p.add_argument("--seconds", type=float, default=10.0)
@@ -177,7 +193,7 @@ def main():
         return 0
     out["reactor"] = type(reactor).__name__
 
-    m = Measurement(reactor, pool.runQuery, args.concurrency, args.warmup, args.seconds)
+    m = Measurement(reactor, pool.runQuery, args.concurrency, args.warmup, args.seconds, args.workload)
     state = {"stopping": False}
 
     def stop(reason=None):

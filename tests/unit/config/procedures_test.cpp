@@ -68,6 +68,12 @@ TEST(Procedures, ArgumentBoundsAndStreamLimit) {
                  at + ".stream_max_rows", "streams");
 }
 
+TEST(Procedures, PrepareIsOnByDefaultAndCanBeTurnedOff) {
+    EXPECT_TRUE(procedure({{"sql", "SELECT 1"}}).prepare);
+    EXPECT_FALSE(procedure({{"sql", "SELECT 1"}, {"prepare", false}}).prepare);
+    expect_error(with_procedure({{"sql", "SELECT 1"}, {"prepare", "no"}}), at + ".prepare", "true or false");
+}
+
 TEST(Procedures, InvalidUri) {
     for (const char* bad : {"com..example", ".com.example", "com.example.", "com example", "com.#x", ""}) {
         auto doc = minimal_doc();

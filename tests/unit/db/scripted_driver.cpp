@@ -83,7 +83,7 @@ public:
     bool is_bad() const override { return bad_ || fd_ < 0; }
     std::string error_message() const override { return error_; }
 
-    bool send(const Request& r) override {
+    bool send(Request& r) override {
         server_->sent_.push_back(r.sql);
         if (is_bad()) return false;
         Rule rule = server_->take_rule(r.sql);
