@@ -118,10 +118,13 @@ TEST_F(ServiceCalls, QueryTakesPositionalAndNamedArgumentsAndDefaults) {
     ASSERT_EQ(rows.size(), 2u);
     // rows: "maps" in SELECT order, newest first.
     const auto& first = rows[0].as<Object>();
-    ASSERT_EQ(first.size(), 3u);
+    ASSERT_EQ(first.size(), 5u);
     EXPECT_EQ(first[0].first, "id");
     EXPECT_EQ(first[1].first, "body");
     EXPECT_EQ(first[2].first, "created_at");
+    EXPECT_EQ(first[3].first, "owner");
+    EXPECT_EQ(first[3].second, Value("tester"));  // the signed-in caller, set by the database
+    EXPECT_EQ(first[4].first, "public");
     EXPECT_EQ(first[1].second, Value("calls test note 24"));
     EXPECT_GT(first[0].second.as<std::int64_t>(), rows[1].as<Object>()[0].second.as<std::int64_t>());
 

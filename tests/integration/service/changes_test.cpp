@@ -123,14 +123,17 @@ TEST_F(ServiceChanges, InsertUpdateDeleteArriveInCommitOrderWithPositions) {
     const auto updated = next_change(notes_topic);
     EXPECT_EQ(kw(updated, "op"), Value("update"));
     EXPECT_EQ(kw(row(updated, "new"), "body"), Value("second"));
-    // REPLICA IDENTITY DEFAULT, key unchanged: PostgreSQL sends no old row.
-    EXPECT_TRUE(kw(updated, "old").is<Null>());
+    // The demo's notes have REPLICA IDENTITY FULL (a delete must carry its
+    // owner, service/event_audience.hpp): the old row is whole.
+    EXPECT_EQ(kw(row(updated, "old"), "body"), Value("first ✓"));
 
     stack_->postgres().psql("DELETE FROM notes WHERE id = " + id);
     const auto deleted = next_change(notes_topic);
     EXPECT_EQ(kw(deleted, "op"), Value("delete"));
     EXPECT_TRUE(kw(deleted, "new").is<Null>());
-    EXPECT_EQ(to_text(Value(row(deleted, "old"))), "{\"id\":" + id + "}");  // the key only
+    EXPECT_EQ(to_text(kw(row(deleted, "old"), "id")), id);
+    EXPECT_EQ(kw(row(deleted, "old"), "body"), Value("second"));
+    EXPECT_EQ(kw(row(deleted, "old"), "public"), Value(true));
 
     const auto p1 = kw(inserted, "position").as<std::string>();
     const auto p2 = kw(updated, "position").as<std::string>();

@@ -27,7 +27,13 @@ TEST(DefaultConfig, LoadsWithTicketFromEnvironment) {
     EXPECT_FALSE(c.database.conninfo.has_value());  // PG* environment variables apply
     EXPECT_FALSE(c.database.password.has_value());
 
-    ASSERT_EQ(c.procedures.size(), 5u);
+    ASSERT_EQ(c.procedures.size(), 6u);
+    EXPECT_TRUE(c.procedures.at("com.example.notes.list").as_caller);
+    EXPECT_EQ(c.procedures.at("com.example.notes.add").roles, std::vector<std::string>{"user"});
+    EXPECT_EQ(c.identity.database_roles.at("anonymous"), "pgwamp_anon");
+    ASSERT_TRUE(c.identity.authenticator.has_value());
+    EXPECT_EQ(c.identity.authenticator->roles, std::vector<std::string>{"trusted"});
+    EXPECT_TRUE(c.changes->tables.at("public.notes").audience.restricted());
     const auto& list = c.procedures.at("com.example.notes.list");
     EXPECT_EQ(list.mode, Mode::query);
     EXPECT_EQ(list.rows, RowFormat::maps);
