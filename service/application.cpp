@@ -15,6 +15,7 @@
 #include "service/config_procedures.hpp"
 #include "service/now_procedures.hpp"
 #include "service/notification_bridge.hpp"
+#include "service/operations.hpp"
 #include "wamp/client.hpp"
 
 namespace pgwamp::service {
@@ -110,10 +111,12 @@ public:
                                                                      change_stream_options(config_), tracker_,
                                                                      register_options())
                                    : nullptr),
+          ops_(io, config_.service, pool_, client_, tracker_, bridge_, changes_.get()),
           signals_(io, SIGINT, SIGTERM),
           drain_timer_(io) {}
 
     void start() {
+        ops_.start();  // first: a taken admin port is fatal before anything connects
         provide_procedures();
         bridge_.start();
         if (changes_) changes_->start();
@@ -131,11 +134,13 @@ public:
             spdlog::info("event=router_state state={} endpoint={} realm={}", wamp::to_string(state),
                          config_.router.transport.url, config_.router.realm);
             if (changes_) changes_->on_router_state(state);
+            ops_.on_router_state(state);
             // The client only stops by itself when router.reconnect.max_attempts ran out:
             // exit non-zero so a supervisor (Crossbar, systemd) sees it and decides.
             if (state == wamp::ClientState::stopped && !tracker_.draining) {
                 spdlog::error("event=router_gave_up attempts={}", config_.router.reconnect.max_attempts);
                 exit_status_ = 3;
+                ops_.stop();
                 pool_.async_close([this] { io_.stop(); });
             }
         });
@@ -156,12 +161,17 @@ private:
         return {std::string(config::to_string(config_.service.register_invoke))};
     }
 
+    // Every procedure is registered through here, so each one is counted and timed.
+    void provide(const std::string& uri, wamp::Procedure procedure) {
+        client_.provide(uri, ops_.instrument(uri, std::move(procedure)), register_options());
+    }
+
     void provide_now(const std::string& uri, Handler handler) {
-        client_.provide(uri, [this, handler](wamp::Invocation call) {
+        provide(uri, [this, handler](wamp::Invocation call) {
             if (auto context = begin_call(std::move(call), tracker_, config_.database.statement_timeout)) {
                 handler(pool_, std::move(context));
             }
-        }, register_options());
+        });
     }
 
     void provide_procedures() {
@@ -169,16 +179,20 @@ private:
         for (std::size_t i = 0; i < now_handlers.size(); ++i) provide_now(built_in_procedures[i], now_handlers[i]);
         for (const auto& [uri, procedure] : config_.procedures) {
             const milliseconds timeout = procedure.timeout.value_or(config_.database.statement_timeout);
-            client_.provide(uri, [this, &procedure = procedure, timeout](wamp::Invocation call) {
+            provide(uri, [this, &procedure = procedure, timeout](wamp::Invocation call) {
                 if (auto context = begin_call(std::move(call), tracker_, timeout)) {
                     serve_config_procedure(pool_, procedure, std::move(context));
                 }
-            }, register_options());
+            });
         }
         if (config_.service.notify_procedure && !config_.notifications.empty()) {
-            client_.provide(*config_.service.notify_procedure, [this](wamp::Invocation call) {
+            provide(*config_.service.notify_procedure, [this](wamp::Invocation call) {
                 bridge_.serve_notify(std::move(call), tracker_, config_.database.statement_timeout);
-            }, register_options());
+            });
+        }
+        if (config_.service.health_procedure) {
+            // Answered from memory: no database, so it works while PostgreSQL is down.
+            provide(*config_.service.health_procedure, [this](wamp::Invocation call) { call.reply({ops_.health()}); });
         }
     }
 
@@ -202,6 +216,7 @@ private:
             client_.stop([this] {
                 pool_.async_close([this] {
                     spdlog::info("event=stopped published={}", bridge_.published());
+                    ops_.stop();
                     io_.stop();
                 });
             });
@@ -218,6 +233,7 @@ private:
     CallTracker tracker_;  // before the bridges, which serve calls
     NotificationBridge bridge_;
     std::unique_ptr<ChangesBridge> changes_;
+    Operations ops_;  // after the bridges it reads
     boost::asio::signal_set signals_;
     boost::asio::steady_timer drain_timer_;
     std::chrono::steady_clock::time_point drain_deadline_;
@@ -228,6 +244,9 @@ private:
 
 void check_service_config(const config::Config& config) {
     for (const char* uri : built_in_procedures) {
+        if (config.service.health_procedure == uri)
+            throw config::ConfigError(config.source.string(), "service.health_procedure",
+                                      std::string("\"") + uri + "\" is served by pgwamp itself; choose another");
         if (config.procedures.contains(uri)) {
             throw config::ConfigError(config.source.string(), std::string("procedures[\"") + uri + "\"]",
                                       "this URI is served by pgwamp itself (com.example.now.v1-v4); choose another");

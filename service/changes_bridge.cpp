@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "db/error.hpp"
+#include "service/metrics.hpp"
 #include "service/call_arguments.hpp"
 #include "service/error_mapping.hpp"
 #include "wamp/error.hpp"
@@ -122,9 +123,12 @@ void ChangesBridge::on_change(db::RowChange change) {
                   {"position", change.position},
                   {"commit_time", change.commit_time}};
     auto kept = kwargs;  // for the replay history once the router has it
+    TopicMetrics* counted = metrics_ ? &metrics_->topic(table.topic) : nullptr;
+    if (counted) counted->count_published();
     client_.publish(table.topic, {}, std::move(kwargs), wamp::PublishOptions{true},
                     [this, topic = table.topic, ticket = change.ticket, position = std::move(change.position),
-                     kept = std::move(kept)](std::exception_ptr error) mutable {
+                     kept = std::move(kept), counted](std::exception_ptr error) mutable {
+                        if (counted) (error ? counted->failed : counted->acknowledged)->Increment();
                         if (error) {
                             ++failed_;
                             std::string why = "publish failed";
@@ -208,6 +212,10 @@ void ChangesBridge::serve_replay(wamp::Invocation call) {
         context->fail(std::current_exception());
     }
 }
+
+db::StreamState ChangesBridge::stream_state() const { return stream_->state(); }
+const std::string& ChangesBridge::stream_reason() const { return stream_->reason(); }
+std::size_t ChangesBridge::unacknowledged() const { return stream_->unacknowledged(); }
 
 Object ChangesBridge::status() const {
     Object topics;

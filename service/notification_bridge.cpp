@@ -7,6 +7,7 @@
 #include "db/error.hpp"
 #include "db/value_json.hpp"
 #include "service/error_mapping.hpp"
+#include "service/metrics.hpp"
 
 namespace pgwamp::service {
 
@@ -68,6 +69,16 @@ void NotificationBridge::on_notification(const db::Notification& n) {
     client_.publish(route.topic, {std::move(payload)},
                     {{"channel", n.channel}, {"json", is_json}, {"pid", std::int64_t{n.backend_pid}}});
     ++published_;
+    if (metrics_) metrics_->topic(route.topic).count_published();
+}
+
+std::size_t NotificationBridge::channels_led() const {
+    if (publishers_ == config::NotifyPublishers::every) return channels_.size();
+    if (!leader_) return 0;
+    std::size_t led = 0;
+    for (const auto& [channel, _] : channels_)
+        if (leader_->role(channel) == db::ChannelRole::leader) ++led;
+    return led;
 }
 
 void NotificationBridge::serve_notify(wamp::Invocation call, CallTracker& tracker,
