@@ -84,8 +84,11 @@ public:
     void count_rejoin() { rejoins_->Increment(); }
     void count_admin_request(std::string_view path, int status);
 
-    // The Prometheus text exposition format (version 0.0.4).
+    // The Prometheus text exposition format (version 0.0.4), written by
+    // write_prometheus_text (metrics_text.hpp); the second spelling is
+    // prometheus-cpp's own TextSerializer, the reference it is tested against.
     std::string scrape() const;
+    std::string scrape_with_text_serializer() const;
 
     // For the page's health view (rates).
     std::uint64_t calls_total() const { return calls_total_; }
@@ -106,6 +109,7 @@ private:
     std::map<std::string, TopicMetrics> topics_;
     std::uint64_t calls_total_ = 0;
     std::uint64_t events_total_ = 0;
+    mutable std::size_t last_scrape_size_ = 0;
 };
 
 }  // namespace pgwamp::service

@@ -125,5 +125,24 @@ TEST(Metrics, EventsAndSampledGauges) {
     EXPECT_EQ(metrics.events_total(), 1u);
 }
 
+TEST(Metrics, OwnTextWriterMatchesTextSerializerByteForByte) {
+    Metrics metrics;
+    for (const std::string uri : {"com.example.a", "com.example.b"}) {
+        auto& p = metrics.procedure(uri);
+        p.record("", 700us);
+        p.record("pgwamp.error.sql", 12s);  // past the last bucket: only +Inf
+    }
+    // Label values that need escaping (a topic is ours, but the format must hold).
+    metrics.topic("odd \"topic\" \\ with\nnewline").count_published();
+    Metrics::Sample s;
+    s.resident_memory_bytes = 12.5e6;
+    s.changes_lag_bytes = -1;
+    s.loop_lateness_seconds = 0.000123;
+    s.cpu_seconds = 0.07;
+    metrics.set(s);
+    metrics.count_admin_request("/metrics", 200);
+    EXPECT_EQ(metrics.scrape(), metrics.scrape_with_text_serializer());
+}
+
 }  // namespace
 }  // namespace pgwamp::service
