@@ -60,7 +60,7 @@ ProcedureMetrics::ProcedureMetrics(prometheus::Family<prometheus::Counter>& call
     : calls_(calls),
       procedure_(std::move(procedure)),
       ok_(&calls.Add({{"procedure", procedure_}, {"outcome", "ok"}})),
-      latency_(&latency.Add({{"procedure", procedure_}}, latency_buckets)),
+      latency_family_(latency),
       calls_total_(calls_total) {}
 
 prometheus::Counter& ProcedureMetrics::outcome(std::string_view error_uri) {
@@ -74,6 +74,9 @@ prometheus::Counter& ProcedureMetrics::outcome(std::string_view error_uri) {
 
 void ProcedureMetrics::record(std::string_view error_uri, std::chrono::steady_clock::duration elapsed) {
     outcome(error_uri).Increment();
+    // The histogram appears with the first call: thirteen series per
+    // procedure that was never called would be most of a big scrape.
+    if (!latency_) latency_ = &latency_family_.Add({{"procedure", procedure_}}, latency_buckets);
     latency_->Observe(std::chrono::duration<double>(elapsed).count());
     ++calls_total_;
 }

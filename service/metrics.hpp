@@ -2,9 +2,9 @@
 // The service's Prometheus metrics (prometheus-cpp's core library: registry,
 // families, text format). Served by the admin listener at /metrics.
 //
-// Hot-path cost: a procedure's counter and histogram are looked up once, when
-// it is provided (procedure()), and a call then costs a steady_clock read, a
-// histogram Observe and a counter Increment. Values that already live
+// Hot-path cost: a procedure's counters are looked up once, when it is
+// provided (procedure()), its histogram once, at its first call; a call then
+// costs a steady_clock read, a histogram Observe and a counter Increment. Values that already live
 // elsewhere (the pool's size, the router's state, /proc) are not counted
 // twice: Operations copies them into gauges just before each scrape.
 
@@ -39,8 +39,9 @@ private:
 
     prometheus::Family<prometheus::Counter>& calls_;
     std::string procedure_;
-    prometheus::Counter* ok_;
-    prometheus::Histogram* latency_;
+    prometheus::Counter* ok_;  // from the start, so rate() sees the zero
+    prometheus::Family<prometheus::Histogram>& latency_family_;
+    prometheus::Histogram* latency_ = nullptr;  // created by the first call
     // The error URIs this procedure has answered with: a handful at most
     // (error_mapping.hpp), so a short vector searched in order.
     std::vector<std::pair<std::string, prometheus::Counter*>> errors_;

@@ -4,7 +4,11 @@
 // procedure has answered calls (ok and one error URI each), so every series
 // a busy process has is there.
 //
-//   bench_metrics_scrape [procedures=1000] [scrapes=200]
+//   bench_metrics_scrape [procedures=1000] [scrapes=200] [called=procedures]
+//
+// `called`: how many of them have answered calls (ok and one error URI
+// each); the others are configured but idle (one zero counter each, no
+// histogram yet).
 
 #include <time.h>
 
@@ -44,17 +48,19 @@ int main(int argc, char** argv) {
     using Clock = std::chrono::steady_clock;
     const int procedures = argc > 1 ? std::atoi(argv[1]) : 1000;
     const int scrapes = argc > 2 ? std::atoi(argv[2]) : 200;
+    const int called = argc > 3 ? std::atoi(argv[3]) : procedures;
 
     pgwamp::service::Metrics metrics;
     for (int i = 0; i < procedures; ++i) {
         auto& p = metrics.procedure("com.example.bench.procedure_" + std::to_string(i));
+        if (i >= called) continue;
         p.record("", std::chrono::microseconds(300 + i % 5000));
         p.record("pgwamp.error.timeout", std::chrono::milliseconds(30));
     }
     for (int i = 0; i < 10; ++i) metrics.topic("com.example.bench.topic_" + std::to_string(i)).count_published();
 
-    std::printf("procedures=%d scrapes=%d (each: /proc/self read, gauges set, registry collected and written)\n",
-                procedures, scrapes);
+    std::printf("procedures=%d called=%d scrapes=%d (each: /proc/self read, gauges set, registry collected and "
+                "written)\n", procedures, called, scrapes);
     for (const bool reference : {false, true}) {
         Figures f;
         for (int i = 0; i < scrapes; ++i) {
