@@ -36,7 +36,9 @@ struct Figures {
     void print(const char* what) {
         std::sort(wall.begin(), wall.end());
         std::sort(cpu.begin(), cpu.end());
-        const auto at = [](const std::vector<double>& v, double q) { return v[static_cast<std::size_t>(q * (v.size() - 1))]; };
+        const auto at = [](const std::vector<double>& v, double q) {
+            return v[static_cast<std::size_t>(q * static_cast<double>(v.size() - 1))];
+        };
         std::printf("%-22s bytes=%zu wall median=%.2f p90=%.2f ms  cpu median=%.2f p90=%.2f ms\n", what, bytes,
                     at(wall, 0.5), at(wall, 0.9), at(cpu, 0.5), at(cpu, 0.9));
     }

@@ -17,7 +17,8 @@ struct HttpAnswer {
 };
 
 // Sends `request` as is to 127.0.0.1:port and reads until the server closes.
-HttpAnswer http_exchange(int port, const std::string& request, std::chrono::milliseconds limit = std::chrono::seconds(10));
+HttpAnswer http_exchange(int port, const std::string& request,
+                         std::chrono::milliseconds limit = std::chrono::seconds(10));
 HttpAnswer http_get(int port, const std::string& path);
 
 // An open connection the test controls byte by byte.

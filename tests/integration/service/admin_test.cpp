@@ -105,8 +105,8 @@ TEST_F(ServiceAdmin, MetricsParseWithPrometheusAndCountersMove) {
     EXPECT_EQ(after.get(calls("com.example.notes.list", "wamp.error.invalid_argument")), 1);
     EXPECT_GE(after.get("pgwamp_call_duration_seconds_bucket{le=\"+Inf\",procedure=\"" + now + "\"}").value_or(0), 3);
     // The NOTIFY came back as an event on the demo topic from this process (the only leader).
-    ASSERT_TRUE(poll_until(
-        [&] { return scrape().get("pgwamp_events_published_total{topic=\"com.example.demo\"}").value_or(0) >= 1; }, 5s));
+    const std::string demo_events = "pgwamp_events_published_total{topic=\"com.example.demo\"}";
+    ASSERT_TRUE(poll_until([&] { return scrape().get(demo_events).value_or(0) >= 1; }, 5s));
     EXPECT_GE(after.get("pgwamp_admin_requests_total{path=\"/metrics\",status=\"200\"}").value_or(0), 1);
 }
 
