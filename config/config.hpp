@@ -228,6 +228,15 @@ enum class NotifyPublishers {
     every,  // every process that has the channel: N processes, N events per NOTIFY
 };
 
+// The admin HTTP listener (/live, /ready, /metrics); see docs/config.md.
+struct AdminConfig {
+    std::string host;         // an IP address literal (no name lookup); loopback in the examples
+    std::uint16_t port = 0;
+    std::string listen;       // as written, "127.0.0.1:8089" or "[::1]:8089"
+    std::size_t max_connections = 16;        // more at once are closed unanswered
+    Milliseconds request_timeout{5'000};     // for the whole request: a slow client is cut
+};
+
 struct ServiceConfig {
     LogLevel log_level = LogLevel::info;
     Milliseconds shutdown_grace{5'000};
@@ -238,6 +247,10 @@ struct ServiceConfig {
     NotifyPublishers notify_publishers = NotifyPublishers::one;
     // How often a process that does not lead a channel tries to take it over.
     Milliseconds notify_leader_retry{1'000};
+    // Absent: no admin listener.
+    std::optional<AdminConfig> admin;
+    // The page's health view (pool, calls/s, events/s); null registers none.
+    std::optional<std::string> health_procedure = std::string("com.example.health");
 };
 
 // -------------------------------------------------------------- identity

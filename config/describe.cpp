@@ -103,7 +103,13 @@ nlohmann::json describe_config(const Config& c) {
                     {"register_invoke", to_string(c.service.register_invoke)},
                     {"notify_procedure", c.service.notify_procedure ? json(*c.service.notify_procedure) : json()},
                     {"notify_publishers", to_string(c.service.notify_publishers)},
-                    {"notify_leader_retry_ms", c.service.notify_leader_retry.count()}};
+                    {"notify_leader_retry_ms", c.service.notify_leader_retry.count()},
+                    {"health_procedure", c.service.health_procedure ? json(*c.service.health_procedure) : json()}};
+    if (c.service.admin) {
+        service["admin"] = {{"listen", c.service.admin->listen},
+                            {"max_connections", c.service.admin->max_connections},
+                            {"request_timeout_ms", c.service.admin->request_timeout.count()}};
+    }
     json out = {{"router", describe_router(c.router)}, {"database", describe_database(c.database)},
                 {"procedures", procedures}, {"notifications", notifications}, {"service", service}};
     if (c.changes) out["changes"] = describe_changes(*c.changes);

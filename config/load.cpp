@@ -39,10 +39,15 @@ void check_cross_references(const Config& c, const detail::Node& root) {
     if (c.service.notify_procedure && c.procedures.contains(*c.service.notify_procedure))
         throw ConfigError(root.source().file, "service.notify_procedure",
                           "\"" + *c.service.notify_procedure + "\" is also configured under procedures");
+    if (const auto& health = c.service.health_procedure;
+        health && (c.procedures.contains(*health) || health == c.service.notify_procedure))
+        throw ConfigError(root.source().file, "service.health_procedure",
+                          "\"" + *health + "\" is also served by another procedure");
     if (!c.changes) return;
     for (const auto& [key, uri] : {std::pair{"changes.replay_procedure", c.changes->replay_procedure},
                                    std::pair{"changes.status_procedure", c.changes->status_procedure}}) {
-        if (uri && (c.procedures.contains(*uri) || uri == c.service.notify_procedure))
+        if (uri && (c.procedures.contains(*uri) || uri == c.service.notify_procedure ||
+                    uri == c.service.health_procedure))
             throw ConfigError(root.source().file, key, "\"" + *uri + "\" is also served by another procedure");
     }
 }

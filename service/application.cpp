@@ -17,6 +17,7 @@
 #include "service/config_procedures.hpp"
 #include "service/now_procedures.hpp"
 #include "service/notification_bridge.hpp"
+#include "service/operations.hpp"
 #include "service/ticket_authenticator.hpp"
 #include "wamp/client.hpp"
 
@@ -113,10 +114,12 @@ public:
                                                                      change_stream_options(config_), tracker_,
                                                                      register_options())
                                    : nullptr),
+          ops_(io, config_.service, pool_, client_, tracker_, bridge_, changes_.get()),
           signals_(io, SIGINT, SIGTERM),
           drain_timer_(io) {}
 
     void start() {
+        ops_.start();  // first: a taken admin port is fatal before anything connects
         provide_procedures();
         bridge_.start();
         if (changes_) changes_->start();
@@ -134,11 +137,13 @@ public:
             spdlog::info("event=router_state state={} endpoint={} realm={}", wamp::to_string(state),
                          config_.router.transport.url, config_.router.realm);
             if (changes_) changes_->on_router_state(state);
+            ops_.on_router_state(state);
             // The client only stops by itself when router.reconnect.max_attempts ran out:
             // exit non-zero so a supervisor (Crossbar, systemd) sees it and decides.
             if (state == wamp::ClientState::stopped && !tracker_.draining) {
                 spdlog::error("event=router_gave_up attempts={}", config_.router.reconnect.max_attempts);
                 exit_status_ = 3;
+                ops_.stop();
                 pool_.async_close([this] { io_.stop(); });
             }
         });
@@ -159,12 +164,17 @@ private:
         return {std::string(config::to_string(config_.service.register_invoke))};
     }
 
+    // Every procedure is registered through here, so each one is counted and timed.
+    void provide(const std::string& uri, wamp::Procedure procedure) {
+        client_.provide(uri, ops_.instrument(uri, std::move(procedure)), register_options());
+    }
+
     void provide_now(const std::string& uri, Handler handler) {
-        client_.provide(uri, [this, handler](wamp::Invocation call) {
+        provide(uri, [this, handler](wamp::Invocation call) {
             if (auto context = begin_call(std::move(call), tracker_, config_.database.statement_timeout)) {
                 handler(pool_, std::move(context));
             }
-        }, register_options());
+        });
     }
 
     void provide_procedures() {
@@ -176,20 +186,20 @@ private:
             const CallerAccess& access = *access_.emplace_back(
                 std::make_unique<CallerAccess>(CallerAccess::of(procedure, config_.identity)));
             if (access.needs_identity()) needing_identity.push_back(uri);
-            client_.provide(uri, [this, &procedure = procedure, timeout, &access](wamp::Invocation call) {
+            provide(uri, [this, &procedure = procedure, timeout, &access](wamp::Invocation call) {
                 if (auto context = begin_call(std::move(call), tracker_, timeout, &access)) {
                     serve_config_procedure(pool_, procedure, std::move(context));
                 }
-            }, register_options());
+            });
         }
         if (const auto& auth = config_.identity.authenticator) {
             const CallerAccess& access = *access_.emplace_back(
                 std::make_unique<CallerAccess>(auth->procedure, auth->roles, false, config_.identity));
             needing_identity.push_back(auth->procedure);
-            client_.provide(auth->procedure, [this, &auth = *auth, &access](wamp::Invocation call) {
+            provide(auth->procedure, [this, &auth = *auth, &access](wamp::Invocation call) {
                 if (auto context = begin_call(std::move(call), tracker_, config_.database.statement_timeout, &access))
                     serve_ticket_authenticator(pool_, auth, std::move(context));
-            }, register_options());
+            });
         }
         if (!needing_identity.empty()) {
             // The router decides whether it tells us who calls (Crossbar: per calling role).
@@ -199,9 +209,13 @@ private:
                          fmt::join(needing_identity, ","));
         }
         if (config_.service.notify_procedure && !config_.notifications.empty()) {
-            client_.provide(*config_.service.notify_procedure, [this](wamp::Invocation call) {
+            provide(*config_.service.notify_procedure, [this](wamp::Invocation call) {
                 bridge_.serve_notify(std::move(call), tracker_, config_.database.statement_timeout);
-            }, register_options());
+            });
+        }
+        if (config_.service.health_procedure) {
+            // Answered from memory: no database, so it works while PostgreSQL is down.
+            provide(*config_.service.health_procedure, [this](wamp::Invocation call) { call.reply({ops_.health()}); });
         }
     }
 
@@ -225,6 +239,7 @@ private:
             client_.stop([this] {
                 pool_.async_close([this] {
                     spdlog::info("event=stopped published={}", bridge_.published());
+                    ops_.stop();
                     io_.stop();
                 });
             });
@@ -242,6 +257,7 @@ private:
     std::vector<std::unique_ptr<CallerAccess>> access_;  // one per configured procedure
     NotificationBridge bridge_;
     std::unique_ptr<ChangesBridge> changes_;
+    Operations ops_;  // after the bridges it reads
     boost::asio::signal_set signals_;
     boost::asio::steady_timer drain_timer_;
     std::chrono::steady_clock::time_point drain_deadline_;
@@ -252,6 +268,9 @@ private:
 
 void check_service_config(const config::Config& config) {
     for (const char* uri : built_in_procedures) {
+        if (config.service.health_procedure == uri)
+            throw config::ConfigError(config.source.string(), "service.health_procedure",
+                                      std::string("\"") + uri + "\" is served by pgwamp itself; choose another");
         if (config.procedures.contains(uri)) {
             throw config::ConfigError(config.source.string(), std::string("procedures[\"") + uri + "\"]",
                                       "this URI is served by pgwamp itself (com.example.now.v1-v4); choose another");

@@ -8,6 +8,7 @@
 #include "service/call_arguments.hpp"
 #include "service/error_mapping.hpp"
 #include "service/event_audience.hpp"
+#include "service/metrics.hpp"
 #include "wamp/error.hpp"
 
 namespace pgwamp::service {
@@ -126,10 +127,13 @@ void ChangesBridge::on_change(db::RowChange change) {
                   {"position", change.position},
                   {"commit_time", change.commit_time}};
     auto kept = kwargs;  // for the replay history once the router has it
+    TopicMetrics* counted = metrics_ ? &metrics_->topic(table.topic) : nullptr;
+    if (counted) counted->count_published();
     wamp::PublishOptions options{true, eligible_authids(owner, client_.authid())};
     client_.publish(table.topic, {}, std::move(kwargs), std::move(options),
                     [this, topic = table.topic, ticket = change.ticket, position = std::move(change.position),
-                     kept = std::move(kept), owner = std::move(owner)](std::exception_ptr error) mutable {
+                     kept = std::move(kept), owner = std::move(owner), counted](std::exception_ptr error) mutable {
+                        if (counted) (error ? counted->failed : counted->acknowledged)->Increment();
                         if (error) {
                             ++failed_;
                             std::string why = "publish failed";
@@ -224,6 +228,10 @@ void ChangesBridge::serve_replay(wamp::Invocation call) {
         context->fail(std::current_exception());
     }
 }
+
+db::StreamState ChangesBridge::stream_state() const { return stream_->state(); }
+const std::string& ChangesBridge::stream_reason() const { return stream_->reason(); }
+std::size_t ChangesBridge::unacknowledged() const { return stream_->unacknowledged(); }
 
 Object ChangesBridge::status() const {
     Object topics;

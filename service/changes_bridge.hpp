@@ -40,6 +40,8 @@
 
 namespace pgwamp::service {
 
+class Metrics;
+
 class ChangesBridge {
 public:
     ChangesBridge(boost::asio::io_context& io, db::Pool& pool, wamp::Client& client, const config::ChangesConfig& config,
@@ -53,6 +55,12 @@ public:
     void on_router_state(wamp::ClientState state);
 
     std::uint64_t published() const { return published_; }
+    // For metrics and readiness.
+    db::StreamState stream_state() const;
+    const std::string& stream_reason() const;
+    std::size_t unacknowledged() const;
+    std::int64_t lag_bytes() const { return lag_bytes_; }
+    void set_metrics(Metrics& metrics) { metrics_ = &metrics; }
 
 private:
     void on_change(db::RowChange change);
@@ -79,6 +87,7 @@ private:
     std::int64_t lag_bytes_ = -1;  // the slot's distance from the server's WAL end; -1: unknown
     std::uint64_t published_ = 0;
     std::uint64_t failed_ = 0;
+    Metrics* metrics_ = nullptr;
 };
 
 }  // namespace pgwamp::service

@@ -8,6 +8,7 @@
 #include "db/value_json.hpp"
 #include "service/error_mapping.hpp"
 #include "service/event_audience.hpp"
+#include "service/metrics.hpp"
 
 namespace pgwamp::service {
 
@@ -71,6 +72,16 @@ void NotificationBridge::on_notification(const db::Notification& n) {
                     {{"channel", n.channel}, {"json", is_json}, {"pid", std::int64_t{n.backend_pid}}},
                     wamp::PublishOptions{false, eligible_authids(owner, client_.authid())}, nullptr);
     ++published_;
+    if (metrics_) metrics_->topic(route.topic).count_published();
+}
+
+std::size_t NotificationBridge::channels_led() const {
+    if (publishers_ == config::NotifyPublishers::every) return channels_.size();
+    if (!leader_) return 0;
+    std::size_t led = 0;
+    for (const auto& [channel, _] : channels_)
+        if (leader_->role(channel) == db::ChannelRole::leader) ++led;
+    return led;
 }
 
 void NotificationBridge::serve_notify(wamp::Invocation call, CallTracker& tracker,

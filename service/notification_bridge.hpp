@@ -29,6 +29,8 @@
 
 namespace pgwamp::service {
 
+class Metrics;
+
 class NotificationBridge {
 public:
     // `leadership` is used with NotifyPublishers::one (its own connection).
@@ -44,6 +46,11 @@ public:
     void serve_notify(wamp::Invocation call, CallTracker& tracker, std::chrono::milliseconds timeout);
 
     std::uint64_t published() const { return published_; }
+    std::size_t channels() const { return channels_.size(); }
+    // Channels this process publishes: the ones it leads, or all with "every".
+    std::size_t channels_led() const;
+    // Counts each publish per topic from now on.
+    void set_metrics(Metrics& metrics) { metrics_ = &metrics; }
 
 private:
     void on_notification(const db::Notification& n);
@@ -58,6 +65,7 @@ private:
     db::ObserverId observer_ = 0;
     bool observing_ = false;
     std::uint64_t published_ = 0;
+    Metrics* metrics_ = nullptr;
 };
 
 }  // namespace pgwamp::service

@@ -354,6 +354,10 @@ void Client::stop(std::function<void()> done) {
 }
 
 ClientState Client::state() const { return impl_->state; }
+std::size_t Client::provided_count() const { return impl_->provided.size(); }
+std::size_t Client::registered_count() const {
+    return impl_->session && impl_->session->is_joined() ? impl_->session->registered_count() : 0;
+}
 std::uint64_t Client::dropped_publications() const { return impl_->dropped; }
 std::size_t Client::max_send_size() const { return impl_->transport ? impl_->transport->max_send_size() : 0; }
 

@@ -111,6 +111,10 @@ public:
     void stop(std::function<void()> done);
 
     ClientState state() const;
+    // Procedures provided (remembered), and how many of them the router has
+    // confirmed on the current session: equal once every one is registered.
+    std::size_t provided_count() const;
+    std::size_t registered_count() const;
     std::uint64_t dropped_publications() const;
     // The router's limit for one message from us (0 while not connected).
     std::size_t max_send_size() const;

@@ -38,8 +38,22 @@ std::size_t Invocation::max_send_size() const {
     return session ? session->max_send_size() : 0;
 }
 
+namespace {
+void tell_observer(detail::InvocationState& state, std::string_view error_uri) {
+    if (auto observer = std::move(state.answer_observer)) {
+        state.answer_observer = nullptr;
+        observer(error_uri);
+    }
+}
+}  // namespace
+
+void Invocation::on_answer(std::function<void(std::string_view error_uri)> observer) {
+    state_->answer_observer = std::move(observer);
+}
+
 void Invocation::reply(Array args, Object kwargs) {
     if (state_->answered) return;
+    tell_observer(*state_, {});
     if (auto session = state_->session.lock()) {
         session->answer(*state_, message::encode_yield(state_->request_id, args, kwargs));
     }
@@ -51,6 +65,7 @@ void Invocation::reply(Array args, Object kwargs) {
 
 void Invocation::error(std::string uri, Array args, Object kwargs) {
     if (state_->answered) return;
+    tell_observer(*state_, uri);
     if (auto session = state_->session.lock()) {
         session->answer(*state_, message::encode_invocation_error(state_->request_id, uri, args, kwargs));
     }

@@ -19,6 +19,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "common/value.hpp"
 
@@ -60,6 +61,10 @@ public:
     void reply(Array args = {}, Object kwargs = {});
     void error(std::string uri, Array args = {}, Object kwargs = {});
     void on_interrupt(std::function<void()> handler);
+    // Runs once, inside reply() ("") or error() (the URI), before the answer
+    // is sent: how a procedure's outcome is counted without wrapping every
+    // procedure's code. Not run for an invocation whose session ended first.
+    void on_answer(std::function<void(std::string_view error_uri)> observer);
 
     bool answered() const;     // reply() or error() was called (or we answered for it)
     bool interrupted() const;  // an INTERRUPT (or connection loss) arrived

@@ -46,6 +46,8 @@ struct InvocationState {
     bool interrupted = false;
     bool interrupt_fired = false;
     std::function<void()> interrupt_handler;
+    // Told once by Invocation::reply ("") or error (the URI): for metrics.
+    std::function<void(std::string_view error_uri)> answer_observer;
 };
 // Posts the interrupt handler once (no-op if already fired).
 void post_interrupt(const std::shared_ptr<InvocationState>& state);
@@ -72,6 +74,8 @@ public:
     // The transport must be open. Sends HELLO and answers CHALLENGE.
     void join(JoinHandler on_joined, ClosedHandler on_closed);
     bool is_joined() const { return state_ == State::joined; }
+    // Procedures the router confirmed (REGISTERED) on this session.
+    std::size_t registered_count() const { return registrations_.size(); }
 
     void register_procedure(const std::string& uri, const RegisterOptions& options, Procedure procedure,
                             DoneHandler done);

@@ -235,6 +235,18 @@ describe("pgwamp page in headless Chromium", { timeout: 600000 }, () => {
       null, { timeout: LONG });
   });
 
+  it("shows the health strip (com.example.health): ready, the pool, and calls/s that move", async () => {
+    assert.equal(await wait_state(page, "[data-testid=health-strip]", ["ready"]), "ready");
+    assert.match(await page.textContent("[data-testid=health-pool]"), /^pool \d+ conn · \d+ waiting$/);
+    for (let i = 0; i < 5; i++) await page.click("[data-testid=now-refresh]");
+    // Refreshed every 3 s, as a rate over the last 5 s: the clicks show within a few refreshes.
+    await page.waitForFunction(() => {
+      const text = document.querySelector("[data-testid=health-calls]")?.textContent || "";
+      return /^\d+\.\d calls\/s$/.test(text) && parseFloat(text) > 0;
+    }, null, { timeout: 15000 });
+    assert.match(await page.textContent("[data-testid=health-events]"), /^\d+\.\d events\/s$/);
+  });
+
   it("saves desktop and phone screenshots", async () => {
     await save_screenshot(page, "screenshot.png");
     await page.setViewportSize({ width: 390, height: 844 });

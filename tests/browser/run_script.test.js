@@ -65,6 +65,7 @@ function write_configs(dir, ports, pgwamp_bin) {
 
   const service = JSON.parse(fs.readFileSync(path.join(ROOT, "config", "pgwamp.json"), "utf8"));
   service.router.url = `rs://127.0.0.1:${ports.rawsocket}`;
+  service.service.admin = { listen: `127.0.0.1:${ports.admin}` };
   fs.writeFileSync(path.join(dir, "pgwamp.json"), JSON.stringify(service, null, 2));
   return cbdir;
 }
@@ -81,7 +82,7 @@ describe("scripts/run", { timeout: 400000 }, () => {
     assert.ok(fs.existsSync(pgwamp_bin), `${pgwamp_bin} is not built (target pgwamp)`);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "pgwamp-run-"));
     fs.chmodSync(dir, 0o711); // the postgres user must reach the cluster inside
-    for (const name of ["web", "rawsocket", "pg"]) ports[name] = await free_port();
+    for (const name of ["web", "rawsocket", "pg", "admin"]) ports[name] = await free_port();
     const cbdir = write_configs(dir, ports, pgwamp_bin);
     const env = { ...process.env, PGWAMP_SKIP_BOOTSTRAP: "1", PGWAMP_SKIP_BUILD: "1", PGWAMP_BIN: pgwamp_bin,
                   PGWAMP_CBDIR: cbdir, PGWAMP_RUN_DIR: path.join(dir, "run") };

@@ -100,6 +100,9 @@ void Stack::write_pgwamp_config() {
     config["router"]["url"] = "rs://127.0.0.1:" + std::to_string(router_->rawsocket_port());
     config["router"]["realm"] = router_->realm();
     config["database"]["conninfo"] = postgres_->conninfo();
+    // The demo's fixed admin port would collide between the processes of a
+    // test and between tests run in parallel: a test that wants it sets its own.
+    config["service"].erase("admin");
     if (options_.edit_config) options_.edit_config(config);
     std::ofstream(config_path_) << config.dump(2);
 }

@@ -43,10 +43,13 @@ export function connect({ on_open, on_close }) {
     $("session-info").textContent =
       `session ${session.id} · ${options.url} · joined ${clock()}`;
     on_open(session);
+    // For modules that only need the session (health.js).
+    window.dispatchEvent(new CustomEvent("pgwamp:session", { detail: session }));
   };
 
   connection.onclose = (reason, details) => {
     on_close();
+    window.dispatchEvent(new CustomEvent("pgwamp:session", { detail: null }));
     if (details.will_retry) {
       set_state("retrying", `${reason}; next try in ${details.retry_delay.toFixed(1)} s (#${details.retry_count})`);
       return false;
