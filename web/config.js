@@ -4,7 +4,8 @@
 //   ?realm=realm1  ?serializer=json|msgpack
 window.PGWAMP_CONFIG = {
   realm: "realm1",
-  path: "/ws",
+  // Anonymous or signed in (WAMP-Ticket, checked by pgwamp's authenticator).
+  path: "/app",
   // Reconnect quickly on a developer's machine; never give up.
   initial_retry_delay: 0.5,
   max_retry_delay: 5,

@@ -73,6 +73,17 @@ async function shown_error(page, box_id) {
   };
 }
 
+// Signs in (or up, then in) through the page's account form; resolves once
+// the page has joined as that user.
+async function sign_in(page, name, password, { sign_up = false } = {}) {
+  await page.fill("#account-name", name);
+  await page.fill("#account-password", password);
+  await page.click(sign_up ? "#sign-up" : "#sign-in");
+  await page.waitForFunction((n) => document.getElementById("account-state").textContent === `signed in as ${n}`,
+    name, { timeout: LONG });
+  await wait_state(page, "[data-testid=conn-state]", ["open"]);
+}
+
 function screenshot_paths(name) {
   const out_dir = path.join(process.env.PGWAMP_BINARY_DIR || path.join(os.tmpdir(), "pgwamp"), "tests", "browser");
   fs.mkdirSync(out_dir, { recursive: true });
@@ -150,6 +161,76 @@ describe("pgwamp page in headless Chromium", { timeout: 600000 }, () => {
     const event = await wait_event(page, { channel: "demo", text: id, timeout: LONG });
     assert.equal(await event.getAttribute("data-json"), "true");
     assert.equal(await page.isVisible("#notify-error"), false);
+  });
+
+  it("refuses writes from anonymous visitors, signs up, refuses a wrong password, then signs in", async () => {
+    assert.equal(await page.textContent("[data-testid=account-state]"), "anonymous · read-only");
+    const graffiti = probe("anon");
+    await page.fill("#add-body", graffiti);
+    await page.click("#add-submit");
+    const refused = await shown_error(page, "notes-error");
+    assert.equal(refused.uri, "wamp.error.not_authorized");
+    assert.equal(await psql(info.conninfo, `SELECT count(*) FROM notes WHERE body = '${graffiti}'`), "0");
+    await page.evaluate(() => { document.getElementById("notes-error").hidden = true; });
+
+    await sign_in(page, "page_user", "page-user-password", { sign_up: true });
+    assert.equal(await psql(info.conninfo, "SELECT count(*) FROM app_users WHERE name = 'page_user'"), "1");
+    // The password is only in the database, hashed by bcrypt.
+    assert.match(await psql(info.conninfo, "SELECT password_hash FROM app_users WHERE name = 'page_user'"), /^\$2a\$08\$/);
+
+    await page.click("#sign-out");
+    await page.waitForFunction(() => document.getElementById("account-state").dataset.state === "anonymous",
+      null, { timeout: LONG });
+    await page.fill("#account-name", "page_user");
+    await page.fill("#account-password", "not-the-password");
+    await page.click("#sign-in");
+    const wrong = await shown_error(page, "account-error");
+    assert.equal(wrong.uri, "wamp.error.not_authorized");
+    await wait_state(page, "[data-testid=conn-state]", ["open"]); // back, anonymously
+    assert.equal(await page.getAttribute("[data-testid=account-state]", "data-state"), "anonymous");
+    await sign_in(page, "page_user", "page-user-password");
+  });
+
+  it("keeps a private note and its events to its owner, while a public one reaches another user's page", async () => {
+    const other = await launch();
+    try {
+      const second = await other.context.newPage();
+      second.on("pageerror", (err) => page_errors.push(`second page: ${err.message}`));
+      await second.goto(info.page_url);
+      await wait_state(second, "[data-testid=conn-state]", ["open"]);
+      await sign_in(second, "second_user", "second-user-password", { sign_up: true });
+      await second.waitForFunction(() => document.getElementById("changes-state").dataset.state === "on",
+        null, { timeout: LONG });
+
+      const secret = probe("private");
+      await page.uncheck("#add-public");
+      await page.fill("#add-body", secret);
+      await page.click("#add-submit");
+      const mine = page.locator("[data-testid=note-row]", { hasText: secret }).first();
+      await mine.waitFor({ timeout: LONG });
+      assert.equal((await mine.locator("[data-testid=note-whose]").textContent()).trim(), "mine · private");
+      await page.check("#add-public");
+
+      // A public note after it: once the second page has it, the private one's events would have come first.
+      const shared = probe("public");
+      await page.fill("#add-body", shared);
+      await page.click("#add-submit");
+      await second.locator("[data-testid=note-row]", { hasText: shared }).first().waitFor({ timeout: LONG });
+      await wait_event(second, { channel: "notes", text: shared, timeout: LONG });
+      assert.equal(await second.locator("[data-testid=note-row]", { hasText: secret }).count(), 0,
+        "the private note reached another user's table");
+      assert.equal(await second.locator("[data-testid=event]", { hasText: secret }).count(), 0,
+        "the private note's event reached another user");
+      // Asking again does not show it either: row-level security, not the page, decides.
+      await second.click("#list-submit");
+      await second.waitForFunction(() => /^listed \d+ notes? in /.test(document.getElementById("notes-status").textContent),
+        null, { timeout: LONG });
+      assert.equal(await second.locator("[data-testid=note-row]", { hasText: secret }).count(), 0);
+      assert.equal(await psql(info.conninfo, `SELECT owner || ' ' || public FROM notes WHERE body = '${secret}'`),
+        "page_user false");
+    } finally {
+      await other.close();
+    }
   });
 
   it("adds a note: the row is in the database, in the table, and arrives as an event", async () => {

@@ -7,15 +7,17 @@ import * as events from "./events.js";
 import * as notes from "./notes.js";
 import * as changes from "./changes.js";
 import * as exporter from "./export.js";
+import * as account from "./account.js";
 
 let current = null; // the open autobahn.Session, or null while disconnected
 const get_session = () => current;
+let connection = null; // connect()'s {sign_in, sign_out}
 
 // Buttons that need a session are disabled while there is none, so a click
 // never disappears silently.
 function set_online(online) {
   document.body.classList.toggle("offline", !online);
-  for (const b of document.querySelectorAll("form button:not(#export-cancel), #now-refresh")) b.disabled = !online;
+  for (const b of document.querySelectorAll("form button:not(#export-cancel), #now-refresh, #sign-out")) b.disabled = !online;
   // (#events-clear stays enabled: it only empties the page's own list.)
 }
 
@@ -29,11 +31,13 @@ function start() {
   events.install(get_session);
   notes.install(get_session);
   exporter.install(get_session);
+  account.install(get_session, () => connection);
   set_online(false);
 
-  connect({
-    on_open(session) {
+  connection = connect({
+    on_open(session, user) {
       current = session;
+      account.joined(user);
       set_online(true);
       now.call_all(session);
       events.subscribe_all(session, notes.on_inserted);
@@ -45,6 +49,7 @@ function start() {
       current = null;
       set_online(false);
     },
+    on_refused: account.refused,
   });
 }
 

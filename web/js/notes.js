@@ -1,12 +1,21 @@
 // The config-declared procedures: com.example.notes.add / .list / .count.
 import { $, el, result_rows, result_value, show_error, clear_error, timestamp_nodes } from "./ui.js";
+import { current_user } from "./account.js";
 
 const shown = new Map(); // id → <tr>, so a live insert event and a list agree
 
+// "mine" (yours, whether public or not), "public", or "private" (only
+// shown to its owner, so another's private note never gets here).
+function whose(row) {
+  if (row.owner && row.owner === current_user()) return row.public === false ? "mine · private" : "mine";
+  return row.public === false ? "private" : "public";
+}
+
 function row_view(row) {
-  const tr = el("tr", { "data-testid": "note-row", "data-id": String(row.id) },
+  const tr = el("tr", { "data-testid": "note-row", "data-id": String(row.id), "data-owner": String(row.owner ?? "") },
     el("td", { class: "num mono id", text: String(row.id) }),
     el("td", { class: "body", "data-testid": "note-body", text: String(row.body ?? "") }),
+    el("td", { class: "muted", "data-testid": "note-whose", text: whose(row) }),
     el("td", { class: "mono muted" }, ...timestamp_nodes(String(row.created_at ?? ""))));
   return tr;
 }
@@ -128,10 +137,11 @@ export function install(get_session) {
     if (!session) return;
     const input = $("add-body");
     const body = input.value;
+    const is_public = $("add-public").checked;
     const box = $("notes-error");
     const button = $("add-submit");
     button.disabled = true;
-    session.call("com.example.notes.add", [body]).then(
+    session.call("com.example.notes.add", [body, is_public]).then(
       (res) => {
         const added = result_rows(res)[0] || {};
         clear_error(box);
