@@ -17,4 +17,10 @@ std::string_view type_name(const Value& value) {
     }
 }
 
+const Value* find_field(const Object& object, std::string_view key) {
+    for (const auto& [k, v] : object)
+        if (k == key) return &v;
+    return nullptr;
+}
+
 }  // namespace pgwamp

@@ -53,4 +53,7 @@ struct Value {
 // "number", "string", "bytes", "array", "object"), for error messages.
 std::string_view type_name(const Value& value);
 
+// The value under `key` in an object (the first, if a peer sent it twice), or null.
+const Value* find_field(const Object& object, std::string_view key);
+
 }  // namespace pgwamp

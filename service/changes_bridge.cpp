@@ -52,12 +52,6 @@ bool wanted(const std::string& op, const config::ChangeTableConfig& t) {
     return false;
 }
 
-const Value* field(const Object& o, const char* name) {
-    for (const auto& [k, v] : o)
-        if (k == name) return &v;
-    return nullptr;
-}
-
 }  // namespace
 
 ChangesBridge::ChangesBridge(boost::asio::io_context& io, db::Pool& pool, wamp::Client& client,
@@ -177,13 +171,13 @@ void ChangesBridge::offer_replay(bool consuming) {
 }
 
 void ChangesBridge::on_event(const std::string& topic, const wamp::Event& event) {
-    const Value* position = field(event.kwargs, "position");
+    const Value* position = find_field(event.kwargs, "position");
     if (!position || !position->is<std::string>() || !is_position(position->as<std::string>())) return;
     // Heard events are judged by the same table's audience as when published.
     std::optional<std::string> owner;
-    const Value* table = field(event.kwargs, "table");
-    const Value* new_row = field(event.kwargs, "new");
-    const Value* old_row = field(event.kwargs, "old");
+    const Value* table = find_field(event.kwargs, "table");
+    const Value* new_row = find_field(event.kwargs, "new");
+    const Value* old_row = find_field(event.kwargs, "old");
     if (table && table->is<std::string>() && new_row && old_row)
         if (auto t = config_.tables.find(table->as<std::string>()); t != config_.tables.end())
             owner = restricted_to(t->second.audience, *new_row, *old_row);

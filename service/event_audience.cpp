@@ -1,24 +1,14 @@
 #include "service/event_audience.hpp"
 
 namespace pgwamp::service {
-namespace {
-
-const Value* field(const Object& row, const std::string& name) {
-    for (const auto& [key, value] : row)
-        if (key == name) return &value;
-    return nullptr;
-}
-
-}  // namespace
-
 std::optional<std::string> restricted_to(const config::EventAudience& audience, const Value& row) {
     if (!audience.restricted() || !row.is<Object>()) return std::nullopt;
     const Object& columns = row.as<Object>();
     if (audience.public_flag) {
-        const Value* flag = field(columns, *audience.public_flag);
+        const Value* flag = find_field(columns, *audience.public_flag);
         if (flag && flag->is<bool>() && flag->as<bool>()) return std::nullopt;
     }
-    const Value* owner = field(columns, *audience.owner);
+    const Value* owner = find_field(columns, *audience.owner);
     if (!owner) return std::nullopt;
     if (owner->is<std::string>() && !owner->as<std::string>().empty()) return owner->as<std::string>();
     if (owner->is<std::int64_t>()) return std::to_string(owner->as<std::int64_t>());

@@ -10,12 +10,6 @@ namespace {
 
 constexpr const char* refused = "wrong name or password";
 
-const Value* field(const Object& o, const char* name) {
-    for (const auto& [key, value] : o)
-        if (key == name) return &value;
-    return nullptr;
-}
-
 bool is_refusal(std::exception_ptr error) {
     try {
         std::rethrow_exception(error);
@@ -32,7 +26,7 @@ bool is_refusal(std::exception_ptr error) {
 void serve_ticket_authenticator(db::Pool& pool, const config::AuthenticatorConfig& authenticator,
                                 std::shared_ptr<CallContext> context) {
     const Array& args = context->call().args();
-    const Value* ticket = args.size() == 3 && args[2].is<Object>() ? field(args[2].as<Object>(), "ticket") : nullptr;
+    const Value* ticket = args.size() == 3 && args[2].is<Object>() ? find_field(args[2].as<Object>(), "ticket") : nullptr;
     if (!ticket || !ticket->is<std::string>() || !args[1].is<std::string>())
         return context->fail(std::make_exception_ptr(InvalidArgument("expected (realm, authid, details with a ticket)")));
     const std::string authid = args[1].as<std::string>();
