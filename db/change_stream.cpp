@@ -24,15 +24,6 @@ std::string literal(const std::string& s) {
 
 std::string qualified(const PublishedTable& t) { return quote_identifier(t.schema) + "." + quote_identifier(t.table); }
 
-std::string sqlstate_of(std::exception_ptr e) {
-    try {
-        std::rethrow_exception(e);
-    } catch (const Error& x) {
-        return x.diagnostics().sqlstate;
-    } catch (...) {
-        return {};
-    }
-}
 
 bool is_true(const std::optional<std::string>& v) { return v && *v == "t"; }
 

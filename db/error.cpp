@@ -43,4 +43,14 @@ std::exception_ptr make_error(Errc code, std::string what, Diagnostics diagnosti
     return std::make_exception_ptr(Error(make_error_code(code), std::move(what), std::move(diagnostics)));
 }
 
+std::string sqlstate_of(const std::exception_ptr& e) {
+    try {
+        if (e) std::rethrow_exception(e);
+    } catch (const Error& x) {
+        return x.diagnostics().sqlstate;
+    } catch (...) {
+    }
+    return {};
+}
+
 }  // namespace pgwamp::db

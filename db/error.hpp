@@ -61,6 +61,9 @@ private:
 // Convenience for completion handlers: exception_ptr from a db::Error.
 std::exception_ptr make_error(Errc code, std::string what, Diagnostics diagnostics = {});
 
+// The server's SQLSTATE of a db::Error; empty for anything else (or null).
+std::string sqlstate_of(const std::exception_ptr& e);
+
 }  // namespace pgwamp::db
 
 template <>

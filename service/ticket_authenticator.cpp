@@ -10,16 +10,8 @@ namespace {
 
 constexpr const char* refused = "wrong name or password";
 
-bool is_refusal(std::exception_ptr error) {
-    try {
-        std::rethrow_exception(error);
-    } catch (const db::Error& e) {
-        // The SQL may raise for a bad password (invalid_password, 28P01): a refusal, not a fault.
-        return e.diagnostics().sqlstate.starts_with("28");
-    } catch (...) {
-        return false;
-    }
-}
+// The SQL may raise for a bad password (invalid_password, 28P01): a refusal, not a fault.
+bool is_refusal(const std::exception_ptr& error) { return db::sqlstate_of(error).starts_with("28"); }
 
 }  // namespace
 

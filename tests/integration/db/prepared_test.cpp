@@ -9,16 +9,6 @@
 namespace pgwamp::db::testing {
 namespace {
 
-std::string sqlstate_of(std::exception_ptr e) {
-    try {
-        std::rethrow_exception(e);
-    } catch (const Error& x) {
-        return x.diagnostics().sqlstate;
-    } catch (...) {
-        return "";
-    }
-}
-
 class PreparedTest : public PoolTest {
 protected:
     PoolOptions one_connection(std::size_t cache) {

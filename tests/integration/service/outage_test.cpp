@@ -119,7 +119,9 @@ protected:
 };
 
 void ServiceOutage::run_outage(std::chrono::seconds length, const std::string& prefix) {
-    WriteLoad load(*stack_, {.prefix = prefix, .writers = writers});
+    // Signed in: anonymous callers may not write notes.
+    WriteLoad load(*stack_, {.prefix = prefix, .writers = writers,
+                             .client = user_client_options(*stack_, demo_user(*stack_))});
     load.start();
     ASSERT_TRUE(writing_steadily(load, 200, 20s)) << "the writers did not get going\n" << stack_->pgwamp_log(0);
 

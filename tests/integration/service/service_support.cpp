@@ -29,17 +29,20 @@ Credentials demo_user(Stack& stack, const std::string& name) {
     return user;
 }
 
+wamp::ClientOptions user_client_options(const Stack& stack, const Credentials& user) {
+    auto options = stack.browser_client_options();
+    options.endpoint = wamp::Endpoint::websocket(stack.router().app_url());
+    options.authid = user.name;
+    options.authmethod = "ticket";
+    options.secret = user.password;
+    return options;
+}
+
 Caller::Caller(const Stack& stack, std::optional<Credentials> user) {
     // Our own client's reconnect attempts while a test holds the router down
     // would flood the output; pgwamp's logs are in its own files.
     spdlog::set_level(spdlog::level::err);
-    auto options = stack.browser_client_options();
-    if (user) {
-        options.endpoint = wamp::Endpoint::websocket(stack.router().app_url());
-        options.authid = user->name;
-        options.authmethod = "ticket";
-        options.secret = user->password;
-    }
+    auto options = user ? user_client_options(stack, *user) : stack.browser_client_options();
     options.backoff.initial_delay = 50ms;
     options.backoff.max_delay = 200ms;
     client_ = std::make_unique<wamp::Client>(io_, options);

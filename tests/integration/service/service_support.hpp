@@ -45,6 +45,9 @@ struct Credentials {
 // its credentials; `name` defaults to one per test binary.
 Credentials demo_user(Stack& stack, const std::string& name = "tester");
 
+// Client options for signing in as `user` on the page's path (WAMP-Ticket).
+wamp::ClientOptions user_client_options(const Stack& stack, const Credentials& user);
+
 // A client on the browser's WebSocket path, anonymous or signed in, with a
 // short reconnect backoff so tests measure pgwamp's recovery, not ours.
 class Caller {

@@ -24,7 +24,8 @@ struct WriteLoad::Writer {
 
 WriteLoad::WriteLoad(const Stack& stack, Options options) : options_(std::move(options)) {
     for (int i = 0; i < options_.sessions; ++i) {
-        clients_.push_back(std::make_unique<wamp::Client>(io_, stack.browser_client_options()));
+        clients_.push_back(
+            std::make_unique<wamp::Client>(io_, options_.client.value_or(stack.browser_client_options())));
         clients_.back()->start();
     }
     for (int i = 0; i < options_.writers; ++i) {

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -33,6 +34,8 @@ public:
         // 32 writers refused in a few ms each do not turn into a hot loop that
         // saturates the router (and with it every figure) while a server is down.
         std::chrono::milliseconds pause_after_error{25};
+        // How the sessions sign in; absent: anonymous, as a browser.
+        std::optional<wamp::ClientOptions> client;
     };
 
     struct Record {

@@ -108,15 +108,6 @@ std::optional<Errc> errc_of(const std::exception_ptr& e) {
     return Errc::interaction_failed;  // not a db::Error at all: never expected
 }
 
-std::string sqlstate_of(const std::exception_ptr& e) {
-    try {
-        if (e) std::rethrow_exception(e);
-    } catch (const Error& x) {
-        return x.diagnostics().sqlstate;
-    } catch (...) {
-    }
-    return "";
-}
 
 // The server's own message, when the error carries one: what() must keep it.
 std::string server_message_of(const std::exception_ptr& e) {
