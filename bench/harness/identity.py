@@ -34,6 +34,11 @@ def _create_role(cluster):
                  f"THEN CREATE ROLE {DB_ROLE} NOLOGIN; END IF; END $$")
 
 
+def _set_config_calls(cluster):
+    return int(cluster.psql("SELECT coalesce(sum(calls), 0) FROM pg_stat_statements "
+                            "WHERE query ILIKE '%set_config($%'", db="bench"))
+
+
 def _own_router(env):
     """env with a router that discloses the caller, and the load generator on the same transport as elsewhere."""
     router = Router(env.router.crossbar, env.log_dir, cpus=env.router.cpus, disclose_caller=True)
@@ -71,6 +76,10 @@ def identity_compare(env, concurrencies, warmup, duration, loadgen_cpus, log, ro
                     log(f"identity {'caller' if as_caller else 'plain '} c={c} run {i}: {r['calls_per_s']:.0f} calls/s "
                         f"p99 {r['latency_us']['p99']:.0f} us, pgwamp {cpu['callee']:.2f} us CPU/call, "
                         f"postgres {cpu['postgres']:.2f} us, errors {r['errors']}")
+            # Proof the caller's side ran as the caller: the set_config statements pgwamp sends before it.
+            sets = _set_config_calls(e.cluster)
+            rows.append({"set_config_calls": sets})
+            log(f"identity: PostgreSQL ran pgwamp's set_config statement {sets} times")
         finally:
             child.stop()
     finally:

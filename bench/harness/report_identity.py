@@ -39,4 +39,8 @@ def markdown(data):
             m = s[side]
             lines.append(f"| {s['concurrency']} | {side} | {m['calls_per_s']:.0f} | {m['callee_cpu_us']:.2f} "
                          f"| {m['postgres_cpu_us']:.2f} | {m['router_cpu_us']:.2f} |")
+    sets = [r["set_config_calls"] for r in data.get("identity") or [] if "set_config_calls" in r]
+    if sets:
+        lines += ["", f"PostgreSQL ran pgwamp's `set_config('role', …)` statement {sets[0]:,} times "
+                      f"(pg_stat_statements): the caller's side did run as the caller."]
     return lines + [""]
