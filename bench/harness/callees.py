@@ -32,7 +32,8 @@ class Env:
         self.loadgen_client = loadgen_client  # its WAMP client: pgwamp (wamp::Client) or autobahn
 
 
-def pgwamp_config(env, db="bench", notify=False, changes=None, procedures=None, url=None, admin=None):
+def pgwamp_config(env, db="bench", notify=False, changes=None, procedures=None, url=None, admin=None,
+                  identity=None):
     config = {
         "router": {"url": url or env.router.url, "realm": "realm1", "authmethod": "anonymous"},
         "database": {"conninfo": env.cluster.dsn(db), "pool": {"min": env.pool_min, "max": env.pool_max}},
@@ -46,11 +47,13 @@ def pgwamp_config(env, db="bench", notify=False, changes=None, procedures=None, 
         config["procedures"] = procedures  # the stream phase's com.example.numbers (harness/stream.py)
     if admin:
         config["service"]["admin"] = {"listen": admin}  # the scrape phase's /metrics (harness/scrape.py)
+    if identity:
+        config["identity"] = identity  # the identity phase's database roles (harness/identity.py)
     return config
 
 
 def start(kind, env, name=None, db="bench", notify=False, changes=None, procedures=None, url=None,
-          max_message_size=None, admin=None):
+          max_message_size=None, admin=None, identity=None):
     """url: the router transport the callee joins through (default: RawSocket).
     max_message_size: a Python peer's WebSocket message limit (Autobahn's default: 1 MB)."""
     name = name or kind
@@ -59,7 +62,7 @@ def start(kind, env, name=None, db="bench", notify=False, changes=None, procedur
             raise FileNotFoundError(f"pgwamp binary not found at {env.pgwamp}")
         path = os.path.join(env.log_dir, f"{name}.json")
         with open(path, "w") as f:
-            json.dump(pgwamp_config(env, db, notify, changes, procedures, url, admin), f, indent=2)
+            json.dump(pgwamp_config(env, db, notify, changes, procedures, url, admin, identity), f, indent=2)
         child = Child(name, [env.pgwamp, "--config", path], env.log_dir, cpus=env.cpus)
     elif kind in ("txpostgres", "adbapi"):
         argv = [env.python, os.path.join(env.peers_dir, f"{kind}_peer.py"), "--url", url or env.router.url,

@@ -16,7 +16,7 @@ REALM = "realm1"
 WS_MAX_MESSAGE_SIZE = 64 * 1024 * 1024
 
 
-def node_config(port, ws_port):
+def node_config(port, ws_port, disclose_caller=False):
     return {
         "version": 2,
         "controller": {},
@@ -29,7 +29,7 @@ def node_config(port, ws_port):
                     "permissions": [{
                         "uri": "com.example.", "match": "prefix",
                         "allow": {"call": True, "register": True, "publish": True, "subscribe": True},
-                        "disclose": {"caller": False, "publisher": False},
+                        "disclose": {"caller": disclose_caller, "publisher": False},
                         "cache": True,
                     }],
                 }],
@@ -52,8 +52,10 @@ def node_config(port, ws_port):
 
 
 class Router:
-    def __init__(self, crossbar, log_dir, cpus=None):
+    def __init__(self, crossbar, log_dir, cpus=None, disclose_caller=False):
+        """disclose_caller: the router tells callees who calls (the identity phase's as_caller needs it)."""
         self.crossbar = crossbar
+        self.disclose_caller = disclose_caller
         self.log_dir = log_dir
         self.cpus = cpus
         self.dir = tempfile.mkdtemp(prefix="pgwamp-bench-cb-")
@@ -68,7 +70,7 @@ class Router:
         cbdir = os.path.join(self.dir, ".crossbar")
         os.makedirs(cbdir)
         with open(os.path.join(cbdir, "config.json"), "w") as f:
-            json.dump(node_config(self.port, self.ws_port), f, indent=2)
+            json.dump(node_config(self.port, self.ws_port, self.disclose_caller), f, indent=2)
         self.child = Child("crossbar", [self.crossbar, "start", "--cbdir", cbdir, "--loglevel", "warn"],
                            self.log_dir, cpus=self.cpus)
         wait_port(self.port, 90, self.child.proc)

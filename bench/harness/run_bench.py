@@ -16,6 +16,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import callees  # noqa: E402
 import changes  # noqa: E402
+import identity  # noqa: E402
 import phases  # noqa: E402
 import report  # noqa: E402
 import scrape  # noqa: E402
@@ -34,7 +35,7 @@ ROOT = os.path.dirname(BENCH)
 # "loadgen-apart" isolates the load generator instead and puts router, callee
 # and PostgreSQL on the same CPU(s).
 LAYOUTS = {"router-apart", "loadgen-apart", "none"}
-PHASES = ("calls", "notify", "changes", "stream", "roundrobin", "soak", "scrape")
+PHASES = ("calls", "notify", "changes", "stream", "roundrobin", "soak", "scrape", "identity")
 
 
 def pinning(layout, ncpu):
@@ -182,7 +183,8 @@ def main(argv):
         "crossbar": version([a.crossbar, "version"]), "postgres": "15",
         "pgwamp": os.path.relpath(a.pgwamp, ROOT) if os.path.abspath(a.pgwamp).startswith(ROOT + "/") else a.pgwamp, "build_type": a.build_type,
         "transport": a.transport, "client": a.client, "pool_min": a.pool_min, "pool_max": a.pool_max, "warmup": a.warmup, "duration": a.duration, "notify_warmup": a.notify_warmup,
-        "log_dir": log_dir}, "calls": [], "notify": [], "changes": [], "stream": [], "roundrobin": None, "soak": None, "scrape": [], "failures": []}
+        "log_dir": log_dir}, "calls": [], "notify": [], "changes": [], "stream": [], "roundrobin": None, "soak": None, "scrape": [], "identity": [],
+        "failures": []}
     log(f"logs in {log_dir}")
 
     cluster = Cluster(log_dir, cpus=callee_cpus)
@@ -223,6 +225,9 @@ def main(argv):
             phase("roundrobin", phases.roundrobin, env, 64, a.warmup, a.duration * 2, loadgen_cpus, log)
         if "scrape" not in a.skip and "pgwamp" in a.callees:
             phase("scrape", scrape.scrape_compare, env, max(a.concurrency), a.warmup, a.duration, loadgen_cpus, log)
+        if "identity" not in a.skip and "pgwamp" in a.callees:
+            levels = [c for c in a.concurrency if c >= 64] or [max(a.concurrency)]
+            phase("identity", identity.identity_compare, env, levels, a.warmup, a.duration, loadgen_cpus, log)
         if "soak" not in a.skip and a.soak > 0 and "pgwamp" in a.callees:
             phase("soak", phases.soak, env, "pgwamp", max(a.concurrency), a.soak, loadgen_cpus, log)
     finally:

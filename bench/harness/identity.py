@@ -1,0 +1,107 @@
+"""What running as the caller costs pgwamp (issue 12): two procedures with the
+same SQL, one plain and one with "as_caller": true, called by the same
+anonymous load generator. For the as_caller one pgwamp sends set_config('role',
+...), set_config('pgwamp.authid', ...) and set_config('pgwamp.authrole', ...)
+in the statement's pipeline segment, with the anonymous role mapped to the
+database role pgwamp_anon. The router must disclose the caller for that, so
+this phase starts a Crossbar of its own that does (the shared one does not:
+disclosure would change the other phases' router cost). Runs alternate in ABBA
+order (plain, caller, caller, plain, ...) so a machine whose load drifts hits
+both alike. Targets: pgwamp CPU per call with identity <= 1.2x without, and
+calls/s >= 0.95x without."""
+
+import copy
+import statistics
+
+import callees
+from phases import run_load, start_or_skip
+from router import Router
+
+PLAIN = "com.example.bench.id_plain"
+CALLER = "com.example.bench.id_caller"
+SQL = "SELECT now() AS now"
+DB_ROLE = "pgwamp_anon"
+
+
+def _procedures():
+    return {PLAIN: {"sql": SQL, "single": "value"},
+            CALLER: {"sql": SQL, "single": "value", "as_caller": True}}
+
+
+def _create_role(cluster):
+    # Roles are cluster-wide; SET ROLE from pgwamp's superuser session needs no grant.
+    cluster.psql(f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{DB_ROLE}') "
+                 f"THEN CREATE ROLE {DB_ROLE} NOLOGIN; END IF; END $$")
+
+
+def _set_config_calls(cluster):
+    return int(cluster.psql("SELECT coalesce(sum(calls), 0) FROM pg_stat_statements "
+                            "WHERE query ILIKE '%set_config($%'", db="bench"))
+
+
+def _own_router(env):
+    """env with a router that discloses the caller, and the load generator on the same transport as elsewhere."""
+    router = Router(env.router.crossbar, env.log_dir, cpus=env.router.cpus, disclose_caller=True)
+    router.start()
+    e = copy.copy(env)
+    e.router = router
+    e.loadgen_url = router.ws_url if env.loadgen_url == env.router.ws_url else router.url
+    return e
+
+
+def identity_compare(env, concurrencies, warmup, duration, loadgen_cpus, log, rounds=2):
+    rows = []
+    _create_role(env.cluster)
+    e = _own_router(env)
+    try:
+        child = start_or_skip("pgwamp", rows, log, lambda: callees.start(
+            "pgwamp", e, name="pgwamp-identity", procedures=_procedures(),
+            identity={"database_roles": {"anonymous": DB_ROLE}}))
+        if child is None:
+            return rows
+        try:
+            callees.wait_callable(e, "pgwamp", child, loadgen_cpus)
+            for c in concurrencies:
+                for i in range(rounds * 2):
+                    as_caller = i % 4 in (1, 2)  # ABBA
+                    proc = CALLER if as_caller else PLAIN
+                    m = run_load(e, {"callee": child.pid}, proc, c, warmup, duration, loadgen_cpus,
+                                 f"loadgen-identity-{'caller' if as_caller else 'plain'}-{c}-{i}")
+                    r = m["result"]
+                    cpu = m["cpu_us_per_call"]
+                    rows.append({"as_caller": as_caller, "concurrency": c, "round": i,
+                                 "calls_per_s": r["calls_per_s"], "calls": r["calls"], "latency_us": r["latency_us"],
+                                 "errors": r["errors"], "callee_cpu_us": cpu["callee"],
+                                 "router_cpu_us": cpu["router"], "postgres_cpu_us": cpu["postgres"]})
+                    log(f"identity {'caller' if as_caller else 'plain '} c={c} run {i}: {r['calls_per_s']:.0f} calls/s "
+                        f"p99 {r['latency_us']['p99']:.0f} us, pgwamp {cpu['callee']:.2f} us CPU/call, "
+                        f"postgres {cpu['postgres']:.2f} us, errors {r['errors']}")
+            # Proof the caller's side ran as the caller: the set_config statements pgwamp sends before it.
+            sets = _set_config_calls(e.cluster)
+            rows.append({"set_config_calls": sets})
+            log(f"identity: PostgreSQL ran pgwamp's set_config statement {sets} times")
+        finally:
+            child.stop()
+    finally:
+        e.router.stop()
+    for s in summary(rows):
+        log(f"identity c={s['concurrency']}: calls/s {s['calls_ratio']:.3f}x (target >= 0.95), "
+            f"pgwamp CPU/call {s['cpu_ratio']:.3f}x (target <= 1.2)")
+    return rows
+
+
+def summary(rows):
+    """Per concurrency: means of both sides and the ratios caller / plain."""
+    out = []
+    for c in sorted({r["concurrency"] for r in rows if "concurrency" in r}):
+        side = {k: [r for r in rows if r.get("concurrency") == c and r["as_caller"] == k] for k in (False, True)}
+        if not side[False] or not side[True]:
+            continue
+        mean = {k: {f: statistics.mean(r[f] for r in v) for f in
+                    ("calls_per_s", "callee_cpu_us", "postgres_cpu_us", "router_cpu_us")} for k, v in side.items()}
+        out.append({"concurrency": c, "plain": mean[False], "caller": mean[True],
+                    "errors": sum(sum(r["errors"].values()) if isinstance(r["errors"], dict) else r["errors"]
+                                  for v in side.values() for r in v),
+                    "calls_ratio": mean[True]["calls_per_s"] / mean[False]["calls_per_s"],
+                    "cpu_ratio": mean[True]["callee_cpu_us"] / mean[False]["callee_cpu_us"]})
+    return out
