@@ -7,6 +7,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
 
+import fanout  # noqa: E402
 import report  # noqa: E402
 import report_changes  # noqa: E402
 import report_stream  # noqa: E402
@@ -258,6 +259,28 @@ class Pinning(unittest.TestCase):
     def test_one_cpu_or_none_pins_nothing(self):
         self.assertEqual(pinning("router-apart", 1), (None, None, None, "none"))
         self.assertEqual(pinning("none", 8), (None, None, None, "none"))
+
+
+class FanoutCheck(unittest.TestCase):
+    """fanout._check: a session is right only with exactly its own events (with) or all of them (without)."""
+    OWNERS = ["u0", "u1", "u0", "u1", "u0"]  # u0 has seqs 0, 2, 4; u1 has 1, 3
+
+    def done(self, *sessions):
+        return {"sessions": [list(s) for s in sessions]}
+
+    def test_own_events_pass_with_audience(self):
+        d = self.done(("u0", 3, 6, 20, 0, 3), ("u1", 2, 4, 10, 0, 2), ("u2", 0, 0, 0, 0, 0))
+        self.assertEqual(fanout._check(d, True, self.OWNERS), 0)
+
+    def test_missing_foreign_or_duplicate_fail_with_audience(self):
+        missing = ("u0", 2, 2, 4, 0, 2)
+        foreign = ("u1", 2, 4, 10, 1, 2)  # right sums, but one event named another owner
+        duplicate = ("u0", 3, 6, 20, 0, 2)
+        self.assertEqual(fanout._check(self.done(missing, foreign, duplicate), True, self.OWNERS), 3)
+
+    def test_without_audience_every_session_needs_every_event(self):
+        d = self.done(("u0", 5, 10, 30, 3, 5), ("u1", 3, 6, 20, 0, 3))
+        self.assertEqual(fanout._check(d, False, self.OWNERS), 1)
 
 
 if __name__ == "__main__":
