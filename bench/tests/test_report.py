@@ -60,8 +60,9 @@ def stream_rows(pg=None, peer=None):
 
 
 def data(pg_cps=4500, pg_cpu=10.0, pg_p50=600.0, pg_rss=12.0, notify_rows=None, growth=0.1, changes_rows=None,
-         stream=None):
+         stream=None, fanout_rows=None):
     rows = []
+    fanout_rows = fanout_rows if fanout_rows is not None else [fan(False, 8.0), fan(True, 20.0)]
     for c in (1, 16, 64, 256):
         rows.append(calls("pgwamp", c, pg_cps if c > 1 else 1000, p50=pg_p50 if c == 1 else 5000, cpu=pg_cpu, rss=pg_rss))
         rows.append(calls("txpostgres", c, 2000, cpu=120.0))
@@ -71,9 +72,16 @@ def data(pg_cps=4500, pg_cpu=10.0, pg_p50=600.0, pg_rss=12.0, notify_rows=None, 
                                                                    notify("txpostgres", 1000), notify("txpostgres", 2000)],
             "changes": changes_rows if changes_rows is not None else changes(),
             "stream": stream if stream is not None else stream_rows(),
+            "fanout": fanout_rows,
             "soak": {"callee": "pgwamp", "duration_s": 300, "concurrency": 256, "calls_per_s": 4000, "errors": {},
                      "latency_us": {"p99": 9000.0}, "rss_samples": [[0, 12], [5, 12 + growth]], "rss_first_mb": 12,
                      "rss_last_mb": 12 + growth, "rss_max_mb": 12 + growth, "rss_growth_mb": growth}}
+
+
+def fan(audience, events_per_s, wrong=0):
+    return {"audience": audience, "round": 0, "sessions": 1000, "rate": 20, "events_per_s": events_per_s,
+            "deliveries_per_s": events_per_s * (20 if audience else 1000), "wrong_sessions": wrong,
+            "cpu_us_per_event": {"pgwamp": 150.0, "router": 3000.0, "subscribers": 4000.0}}
 
 
 def by_prefix(d, prefix):
@@ -259,6 +267,19 @@ class Pinning(unittest.TestCase):
     def test_one_cpu_or_none_pins_nothing(self):
         self.assertEqual(pinning("router-apart", 1), (None, None, None, "none"))
         self.assertEqual(pinning("none", 8), (None, None, None, "none"))
+
+
+class FanoutTargets(unittest.TestCase):
+    def test_slower_with_audience_fails(self):
+        self.assertEqual(by_prefix(data(fanout_rows=[fan(False, 20.0), fan(True, 17.0)]), "fanout: events/s"), "FAIL")
+
+    def test_a_wrong_session_fails_both(self):
+        d = data(fanout_rows=[fan(False, 8.0), fan(True, 20.0, wrong=1)])
+        self.assertEqual(by_prefix(d, "fanout: each session"), "FAIL")
+        self.assertEqual(by_prefix(d, "fanout: events/s"), "FAIL")
+
+    def test_not_measured(self):
+        self.assertEqual(by_prefix(data(fanout_rows=[]), "fanout:"), "n/a")
 
 
 class FanoutCheck(unittest.TestCase):
