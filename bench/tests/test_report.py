@@ -73,9 +73,15 @@ def data(pg_cps=4500, pg_cpu=10.0, pg_p50=600.0, pg_rss=12.0, notify_rows=None, 
             "changes": changes_rows if changes_rows is not None else changes(),
             "stream": stream if stream is not None else stream_rows(),
             "fanout": fanout_rows,
+            "identity": [ident(False, 4200, 12.0), ident(True, 4100, 13.0)],
             "soak": {"callee": "pgwamp", "duration_s": 300, "concurrency": 256, "calls_per_s": 4000, "errors": {},
                      "latency_us": {"p99": 9000.0}, "rss_samples": [[0, 12], [5, 12 + growth]], "rss_first_mb": 12,
                      "rss_last_mb": 12 + growth, "rss_max_mb": 12 + growth, "rss_growth_mb": growth}}
+
+
+def ident(as_caller, cps, cpu):
+    return {"as_caller": as_caller, "concurrency": 64, "round": 0, "calls_per_s": cps, "calls": cps * 5,
+            "errors": {}, "callee_cpu_us": cpu, "router_cpu_us": 170.0, "postgres_cpu_us": 13.0}
 
 
 def fan(audience, events_per_s, wrong=0):
