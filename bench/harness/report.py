@@ -4,6 +4,7 @@ latest.png (calls/s and p99 against concurrency, one line per callee)."""
 import json
 
 import report_changes
+import report_fanout
 import report_identity
 import report_stream
 
@@ -112,6 +113,7 @@ def targets(data):
     out += report_changes.targets(data)
     out += report_stream.targets(data)
     out += report_identity.targets(data)
+    out += report_fanout.targets(data)
 
     loads = [r["loadgen_cpu_percent"] for r in rows if r.get("loadgen_cpu_percent") is not None]
     if loads:
@@ -198,6 +200,7 @@ def markdown(data):
     lines += report_changes.markdown(data)
     lines += report_stream.markdown(data)
     lines += report_identity.markdown(data)
+    lines += report_fanout.markdown(data)
 
     rr = data.get("roundrobin")
     if rr:

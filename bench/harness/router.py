@@ -16,8 +16,28 @@ REALM = "realm1"
 WS_MAX_MESSAGE_SIZE = 64 * 1024 * 1024
 
 
-def node_config(port, ws_port, disclose_caller=False):
-    return {
+def ticket_password(authid):
+    """The fan-out phase's static WAMP-Ticket secret for a bench user (throwaway, loopback only)."""
+    return f"ticket-{authid}"
+
+
+def _user_role():
+    # Signed-in bench users may only subscribe, and only to the fan-out topics.
+    return {"name": "user", "permissions": [{
+        "uri": "com.example.bench.fan_", "match": "prefix",
+        "allow": {"call": False, "register": False, "publish": False, "subscribe": True},
+        "disclose": {"caller": False, "publisher": False}, "cache": True}]}
+
+
+def _ticket_path(users):
+    """/fan: WebSocket where each of `users` signs in with a static ticket as role user."""
+    principals = {u: {"ticket": ticket_password(u), "role": "user"} for u in users}
+    return {"type": "websocket", "serializers": ["msgpack", "json"],
+            "auth": {"ticket": {"type": "static", "principals": principals}}}
+
+
+def node_config(port, ws_port, disclose_caller=False, ticket_users=()):
+    config = {
         "version": 2,
         "controller": {},
         "workers": [{
@@ -49,11 +69,17 @@ def node_config(port, ws_port, disclose_caller=False):
             }],
         }],
     }
+    if ticket_users:
+        config["workers"][0]["realms"][0]["roles"].append(_user_role())
+        config["workers"][0]["transports"][1]["paths"]["fan"] = _ticket_path(ticket_users)
+    return config
 
 
 class Router:
-    def __init__(self, crossbar, log_dir, cpus=None, disclose_caller=False):
-        """disclose_caller: the router tells callees who calls (the identity phase's as_caller needs it)."""
+    def __init__(self, crossbar, log_dir, cpus=None, disclose_caller=False, ticket_users=()):
+        """disclose_caller: the router tells callees who calls (the identity phase's as_caller needs it).
+        ticket_users: authids that may sign in with WAMP-Ticket on /fan (the fan-out phase's subscribers)."""
+        self.ticket_users = list(ticket_users)
         self.crossbar = crossbar
         self.disclose_caller = disclose_caller
         self.log_dir = log_dir
@@ -63,6 +89,7 @@ class Router:
         self.url = f"rs://127.0.0.1:{self.port}"
         self.ws_port = free_port()
         self.ws_url = f"ws://127.0.0.1:{self.ws_port}/ws"
+        self.fan_url = f"ws://127.0.0.1:{self.ws_port}/fan"
         self.child = None
         self.worker_pid = None
 
@@ -70,7 +97,7 @@ class Router:
         cbdir = os.path.join(self.dir, ".crossbar")
         os.makedirs(cbdir)
         with open(os.path.join(cbdir, "config.json"), "w") as f:
-            json.dump(node_config(self.port, self.ws_port, self.disclose_caller), f, indent=2)
+            json.dump(node_config(self.port, self.ws_port, self.disclose_caller, self.ticket_users), f, indent=2)
         self.child = Child("crossbar", [self.crossbar, "start", "--cbdir", cbdir, "--loglevel", "warn"],
                            self.log_dir, cpus=self.cpus)
         wait_port(self.port, 90, self.child.proc)

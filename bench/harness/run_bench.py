@@ -16,6 +16,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import callees  # noqa: E402
 import changes  # noqa: E402
+import fanout  # noqa: E402
 import identity  # noqa: E402
 import phases  # noqa: E402
 import report  # noqa: E402
@@ -35,7 +36,7 @@ ROOT = os.path.dirname(BENCH)
 # "loadgen-apart" isolates the load generator instead and puts router, callee
 # and PostgreSQL on the same CPU(s).
 LAYOUTS = {"router-apart", "loadgen-apart", "none"}
-PHASES = ("calls", "notify", "changes", "stream", "roundrobin", "soak", "scrape", "identity")
+PHASES = ("calls", "notify", "changes", "stream", "roundrobin", "soak", "scrape", "identity", "fanout")
 
 
 def pinning(layout, ncpu):
@@ -94,6 +95,10 @@ def parse_args(argv):
                    help="rows of com.example.numbers in the stream phase (default 1000000; quick 100000)")
     p.add_argument("--soak", type=float, default=None,
                    help="seconds of the RSS-growth run at the highest concurrency (default 300; quick 20; 0: skip)")
+    p.add_argument("--fanout-sessions", type=int, default=1000,
+                   help="subscribed sessions across 50 ticket users in the fanout phase (default 1000)")
+    p.add_argument("--fanout-rate", type=int, default=20, help="NOTIFY/s per fanout run (default 20)")
+    p.add_argument("--fanout-duration", type=float, default=None, help="seconds per fanout run (default 10; quick 3)")
     p.add_argument("--skip", default="", help="comma list of: " + ",".join(PHASES))
     p.add_argument("--phases", default=None, help="run only these (comma list of: " + ",".join(PHASES) + ")")
     p.add_argument("--pool-min", type=int, default=3)
@@ -115,6 +120,7 @@ def parse_args(argv):
     a.changes_rates = a.changes_rates or ([500, 2000] if q else [500, 1000, 2000, 4000])
     a.changes_bulk = a.changes_bulk if a.changes_bulk is not None else (50_000 if q else 1_000_000)
     a.stream_rows = a.stream_rows if a.stream_rows is not None else (100_000 if q else 1_000_000)
+    a.fanout_duration = a.fanout_duration if a.fanout_duration is not None else (3.0 if q else 10.0)
     a.soak = a.soak if a.soak is not None else (20.0 if q else 300.0)
     a.skip = {s for s in a.skip.split(",") if s}
     only = {s for s in (a.phases or "").split(",") if s}
@@ -184,7 +190,7 @@ def main(argv):
         "pgwamp": os.path.relpath(a.pgwamp, ROOT) if os.path.abspath(a.pgwamp).startswith(ROOT + "/") else a.pgwamp, "build_type": a.build_type,
         "transport": a.transport, "client": a.client, "pool_min": a.pool_min, "pool_max": a.pool_max, "warmup": a.warmup, "duration": a.duration, "notify_warmup": a.notify_warmup,
         "log_dir": log_dir}, "calls": [], "notify": [], "changes": [], "stream": [], "roundrobin": None, "soak": None, "scrape": [], "identity": [],
-        "failures": []}
+        "fanout": [], "failures": []}
     log(f"logs in {log_dir}")
 
     cluster = Cluster(log_dir, cpus=callee_cpus)
@@ -228,6 +234,9 @@ def main(argv):
         if "identity" not in a.skip and "pgwamp" in a.callees:
             levels = [c for c in a.concurrency if c >= 64] or [max(a.concurrency)]
             phase("identity", identity.identity_compare, env, levels, a.warmup, a.duration, loadgen_cpus, log)
+        if "fanout" not in a.skip and "pgwamp" in a.callees:
+            phase("fanout", fanout.fanout_compare, env, a.fanout_sessions, a.fanout_rate, a.fanout_duration,
+                  loadgen_cpus, log)
         if "soak" not in a.skip and a.soak > 0 and "pgwamp" in a.callees:
             phase("soak", phases.soak, env, "pgwamp", max(a.concurrency), a.soak, loadgen_cpus, log)
     finally:

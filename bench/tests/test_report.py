@@ -7,6 +7,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
 
+import fanout  # noqa: E402
 import report  # noqa: E402
 import report_changes  # noqa: E402
 import report_stream  # noqa: E402
@@ -59,8 +60,9 @@ def stream_rows(pg=None, peer=None):
 
 
 def data(pg_cps=4500, pg_cpu=10.0, pg_p50=600.0, pg_rss=12.0, notify_rows=None, growth=0.1, changes_rows=None,
-         stream=None):
+         stream=None, fanout_rows=None):
     rows = []
+    fanout_rows = fanout_rows if fanout_rows is not None else [fan(False, 8.0), fan(True, 20.0)]
     for c in (1, 16, 64, 256):
         rows.append(calls("pgwamp", c, pg_cps if c > 1 else 1000, p50=pg_p50 if c == 1 else 5000, cpu=pg_cpu, rss=pg_rss))
         rows.append(calls("txpostgres", c, 2000, cpu=120.0))
@@ -70,9 +72,22 @@ def data(pg_cps=4500, pg_cpu=10.0, pg_p50=600.0, pg_rss=12.0, notify_rows=None, 
                                                                    notify("txpostgres", 1000), notify("txpostgres", 2000)],
             "changes": changes_rows if changes_rows is not None else changes(),
             "stream": stream if stream is not None else stream_rows(),
+            "fanout": fanout_rows,
+            "identity": [ident(False, 4200, 12.0), ident(True, 4100, 13.0)],
             "soak": {"callee": "pgwamp", "duration_s": 300, "concurrency": 256, "calls_per_s": 4000, "errors": {},
                      "latency_us": {"p99": 9000.0}, "rss_samples": [[0, 12], [5, 12 + growth]], "rss_first_mb": 12,
                      "rss_last_mb": 12 + growth, "rss_max_mb": 12 + growth, "rss_growth_mb": growth}}
+
+
+def ident(as_caller, cps, cpu):
+    return {"as_caller": as_caller, "concurrency": 64, "round": 0, "calls_per_s": cps, "calls": cps * 5,
+            "errors": {}, "callee_cpu_us": cpu, "router_cpu_us": 170.0, "postgres_cpu_us": 13.0}
+
+
+def fan(audience, events_per_s, wrong=0):
+    return {"audience": audience, "round": 0, "sessions": 1000, "rate": 20, "events_per_s": events_per_s,
+            "deliveries_per_s": events_per_s * (20 if audience else 1000), "wrong_sessions": wrong,
+            "cpu_us_per_event": {"pgwamp": 150.0, "router": 3000.0, "subscribers": 4000.0}}
 
 
 def by_prefix(d, prefix):
@@ -258,6 +273,41 @@ class Pinning(unittest.TestCase):
     def test_one_cpu_or_none_pins_nothing(self):
         self.assertEqual(pinning("router-apart", 1), (None, None, None, "none"))
         self.assertEqual(pinning("none", 8), (None, None, None, "none"))
+
+
+class FanoutTargets(unittest.TestCase):
+    def test_slower_with_audience_fails(self):
+        self.assertEqual(by_prefix(data(fanout_rows=[fan(False, 20.0), fan(True, 17.0)]), "fanout: events/s"), "FAIL")
+
+    def test_a_wrong_session_fails_both(self):
+        d = data(fanout_rows=[fan(False, 8.0), fan(True, 20.0, wrong=1)])
+        self.assertEqual(by_prefix(d, "fanout: each session"), "FAIL")
+        self.assertEqual(by_prefix(d, "fanout: events/s"), "FAIL")
+
+    def test_not_measured(self):
+        self.assertEqual(by_prefix(data(fanout_rows=[]), "fanout:"), "n/a")
+
+
+class FanoutCheck(unittest.TestCase):
+    """fanout._check: a session is right only with exactly its own events (with) or all of them (without)."""
+    OWNERS = ["u0", "u1", "u0", "u1", "u0"]  # u0 has seqs 0, 2, 4; u1 has 1, 3
+
+    def done(self, *sessions):
+        return {"sessions": [list(s) for s in sessions]}
+
+    def test_own_events_pass_with_audience(self):
+        d = self.done(("u0", 3, 6, 20, 0, 3), ("u1", 2, 4, 10, 0, 2), ("u2", 0, 0, 0, 0, 0))
+        self.assertEqual(fanout._check(d, True, self.OWNERS), 0)
+
+    def test_missing_foreign_or_duplicate_fail_with_audience(self):
+        missing = ("u0", 2, 2, 4, 0, 2)
+        foreign = ("u1", 2, 4, 10, 1, 2)  # right sums, but one event named another owner
+        duplicate = ("u0", 3, 6, 20, 0, 2)
+        self.assertEqual(fanout._check(self.done(missing, foreign, duplicate), True, self.OWNERS), 3)
+
+    def test_without_audience_every_session_needs_every_event(self):
+        d = self.done(("u0", 5, 10, 30, 3, 5), ("u1", 3, 6, 20, 0, 3))
+        self.assertEqual(fanout._check(d, False, self.OWNERS), 1)
 
 
 if __name__ == "__main__":
