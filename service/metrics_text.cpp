@@ -80,14 +80,20 @@ void write_tail(std::string& out, const ClientMetric& metric) {
     out += '\n';
 }
 
-void write_histogram(std::string& out, const MetricFamily& family, const ClientMetric& metric) {
-    const auto& h = metric.histogram;
+// The _count and _sum lines histograms and summaries share.
+void write_count_and_sum(std::string& out, const MetricFamily& family, const ClientMetric& metric,
+                         std::uint64_t count, double sum) {
     write_head(out, family, metric, "_count");
-    write_count(out, h.sample_count);
+    write_count(out, count);
     write_tail(out, metric);
     write_head(out, family, metric, "_sum");
-    write_number(out, h.sample_sum);
+    write_number(out, sum);
     write_tail(out, metric);
+}
+
+void write_histogram(std::string& out, const MetricFamily& family, const ClientMetric& metric) {
+    const auto& h = metric.histogram;
+    write_count_and_sum(out, family, metric, h.sample_count, h.sample_sum);
     double last = -std::numeric_limits<double>::infinity();
     for (const auto& bucket : h.bucket) {
         write_head(out, family, metric, "_bucket", "le", &bucket.upper_bound);
@@ -104,12 +110,7 @@ void write_histogram(std::string& out, const MetricFamily& family, const ClientM
 
 void write_summary(std::string& out, const MetricFamily& family, const ClientMetric& metric) {
     const auto& s = metric.summary;
-    write_head(out, family, metric, "_count");
-    write_count(out, s.sample_count);
-    write_tail(out, metric);
-    write_head(out, family, metric, "_sum");
-    write_number(out, s.sample_sum);
-    write_tail(out, metric);
+    write_count_and_sum(out, family, metric, s.sample_count, s.sample_sum);
     for (const auto& q : s.quantile) {
         write_head(out, family, metric, "", "quantile", &q.quantile);
         write_number(out, q.value);
