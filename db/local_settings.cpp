@@ -3,17 +3,33 @@
 #include "db/error.hpp"
 
 namespace pgwamp::db {
+namespace {
+
+// The statement for n settings: the same text for every call that runs as
+// someone, so it is built once (and the connection prepares it once).
+std::string settings_sql(std::size_t n) {
+    std::string sql = "SELECT ";
+    for (std::size_t i = 0; i < n; ++i) {
+        if (i > 0) sql += ", ";
+        sql += "set_config($" + std::to_string(2 * i + 1) + ", $" + std::to_string(2 * i + 2) + ", true)";
+    }
+    return sql;
+}
+
+const std::string& cached_settings_sql(std::size_t n) {
+    thread_local std::vector<std::string> by_count;  // no lock: each thread builds its own few
+    while (by_count.size() <= n) by_count.push_back(settings_sql(by_count.size()));
+    return by_count[n];
+}
+
+}  // namespace
 
 LocalSettings::LocalSettings(std::vector<std::pair<std::string, std::string>> settings)
-    : settings_(std::move(settings)) {
+    : settings_(std::move(settings)), sql_(cached_settings_sql(settings_.size())) {
     std::vector<Value> params;
-    sql_ = "SELECT ";
-    int n = 0;
+    params.reserve(2 * settings_.size());
     for (const auto& [name, value] : settings_) {
         if (name.empty()) throw Error(make_error_code(Errc::bad_value), "a local setting needs a name");
-        if (n > 0) sql_ += ", ";
-        sql_ += "set_config($" + std::to_string(n + 1) + ", $" + std::to_string(n + 2) + ", true)";
-        n += 2;
         params.emplace_back(name);
         params.emplace_back(value);
     }
