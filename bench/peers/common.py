@@ -41,9 +41,11 @@ def parse_args(description):
 def run(session_class, args):
     # Autobahn's ApplicationRunner caps WebSocket messages at 1 MB; a bigger
     # YIELD is logged and not sent, and the caller waits until its timeout.
+    # The changes peer has a command line of its own, without --max-message-size.
     ws = None
-    if args.max_message_size:
-        ws = {"maxMessagePayloadSize": args.max_message_size, "maxFramePayloadSize": args.max_message_size}
+    max_message_size = getattr(args, "max_message_size", None)
+    if max_message_size:
+        ws = {"maxMessagePayloadSize": max_message_size, "maxFramePayloadSize": max_message_size}
     runner = ApplicationRunner(url=args.url, realm=args.realm, extra={"args": args},
                                serializers=[MsgPackSerializer()], websocket_options=ws)
     # Twisted stops the reactor on SIGTERM/SIGINT; the session reports its
