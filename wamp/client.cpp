@@ -281,7 +281,7 @@ void Client::publish(std::string topic, Array args, Object kwargs, PublishOption
     if (!options.acknowledge) {
         if (!impl_->joined()) {
             ++impl_->dropped;
-        } else if (auto ec = impl_->session->publish(topic, args, kwargs, options.eligible_authid)) {
+        } else if (auto ec = impl_->session->publish(topic, args, kwargs, options)) {
             ++impl_->dropped;
             spdlog::warn("wamp: publication to {} dropped: {}", topic, ec.message());
         }
@@ -294,7 +294,7 @@ void Client::publish(std::string topic, Array args, Object kwargs, PublishOption
         });
         return;
     }
-    impl_->session->publish_acknowledged(topic, args, kwargs, options.eligible_authid, std::move(done));
+    impl_->session->publish_acknowledged(topic, args, kwargs, options, std::move(done));
 }
 
 CallId Client::call(std::string uri, Array args, Object kwargs, CallHandler handler) {

@@ -148,13 +148,14 @@ std::string encode_subscribe(std::uint64_t request, const std::string& topic) {
 }
 
 std::string encode_publish(std::uint64_t request, const std::string& topic, const Array& args,
-                           const Object& kwargs, bool acknowledge, const std::vector<std::string>& eligible_authid) {
+                           const Object& kwargs, bool acknowledge, const std::vector<std::string>& eligible_authid,
+                           const std::vector<std::string>& exclude_authid) {
     msgpack::sbuffer buf;
     Packer pk(buf);
     pk.pack_array(6);
     pk.pack_uint64(publish);
     pk.pack_uint64(request);
-    pk.pack_map((acknowledge ? 1 : 0) + (eligible_authid.empty() ? 0 : 1));
+    pk.pack_map((acknowledge ? 1 : 0) + (eligible_authid.empty() ? 0 : 1) + (exclude_authid.empty() ? 0 : 1));
     if (acknowledge) {
         str(pk, "acknowledge");
         pk.pack_true();
@@ -163,6 +164,11 @@ std::string encode_publish(std::uint64_t request, const std::string& topic, cons
         str(pk, "eligible_authid");
         pk.pack_array(static_cast<std::uint32_t>(eligible_authid.size()));
         for (const auto& authid : eligible_authid) str(pk, authid);
+    }
+    if (!exclude_authid.empty()) {
+        str(pk, "exclude_authid");
+        pk.pack_array(static_cast<std::uint32_t>(exclude_authid.size()));
+        for (const auto& authid : exclude_authid) str(pk, authid);
     }
     str(pk, topic);
     payload(pk, args, kwargs);

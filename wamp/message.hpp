@@ -58,10 +58,12 @@ std::string encode_unregister(std::uint64_t request, std::uint64_t registration)
 // [SUBSCRIBE, Request|id, Options|dict, Topic|uri]
 std::string encode_subscribe(std::uint64_t request, const std::string& topic);
 // [PUBLISH, Request|id, Options|dict, Topic|uri, Arguments|list, ArgumentsKw|dict]
-// eligible_authid: only sessions with one of these authids receive it (empty: no restriction).
+// eligible_authid: only sessions with one of these authids receive it (empty: no restriction);
+// exclude_authid: sessions with one of these authids do not (empty: none excluded).
 std::string encode_publish(std::uint64_t request, const std::string& topic, const Array& args,
                            const Object& kwargs, bool acknowledge = false,
-                           const std::vector<std::string>& eligible_authid = {});
+                           const std::vector<std::string>& eligible_authid = {},
+                           const std::vector<std::string>& exclude_authid = {});
 // [YIELD, INVOCATION.Request|id, Options|dict, Arguments|list, ArgumentsKw|dict]
 std::string encode_yield(std::uint64_t request, const Array& args, const Object& kwargs, bool progress = false);
 // [ERROR, INVOCATION, INVOCATION.Request|id, Details|dict, Error|uri, Arguments|list, ArgumentsKw|dict]

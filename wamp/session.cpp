@@ -342,16 +342,19 @@ bool Session::cancel(std::uint64_t request, const std::string& mode) {
 }
 
 std::error_code Session::publish(const std::string& topic, const Array& args, const Object& kwargs,
-                                 const std::vector<std::string>& eligible_authid) {
+                                 const PublishOptions& audience) {
     if (state_ != State::joined) return Errc::not_joined;
-    return transport_->send(message::encode_publish(next_id(), topic, args, kwargs, false, eligible_authid));
+    return transport_->send(message::encode_publish(next_id(), topic, args, kwargs, false, audience.eligible_authid,
+                                                    audience.exclude_authid));
 }
 
 void Session::publish_acknowledged(const std::string& topic, const Array& args, const Object& kwargs,
-                                   const std::vector<std::string>& eligible_authid, DoneHandler done) {
+                                   const PublishOptions& audience, DoneHandler done) {
     std::error_code ec = state_ == State::joined ? std::error_code{} : make_error_code(Errc::not_joined);
     const auto id = next_id();
-    if (!ec) ec = transport_->send(message::encode_publish(id, topic, args, kwargs, true, eligible_authid));
+    if (!ec)
+        ec = transport_->send(message::encode_publish(id, topic, args, kwargs, true, audience.eligible_authid,
+                                                      audience.exclude_authid));
     if (ec) {
         asio::post(io_, [done = std::move(done), ec] { guarded("publish handler", done, local_error(ec)); });
         return;

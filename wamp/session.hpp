@@ -91,11 +91,11 @@ public:
     bool cancel(std::uint64_t request, const std::string& mode);
     // Fire and forget (no acknowledge): the error says only whether it was sent.
     std::error_code publish(const std::string& topic, const Array& args, const Object& kwargs,
-                            const std::vector<std::string>& eligible_authid = {});
+                            const PublishOptions& audience = {});
     // Acknowledged: done(nullptr) on PUBLISHED, a CallError with the router's
     // URI on ERROR, or the local reason when the session ends first (posted).
     void publish_acknowledged(const std::string& topic, const Array& args, const Object& kwargs,
-                              const std::vector<std::string>& eligible_authid, DoneHandler done);
+                              const PublishOptions& audience, DoneHandler done);
 
     // GOODBYE, wait (bounded) for the router's GOODBYE, close. done is posted.
     void leave(std::function<void()> done);

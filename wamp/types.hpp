@@ -46,6 +46,9 @@ struct PublishOptions {
     // router filters: one publish whatever the number of subscribers).
     // Empty: everyone the router lets subscribe.
     std::vector<std::string> eligible_authid;
+    // Sessions whose authid is one of these do not receive it, whatever
+    // eligible_authid says (a row that stopped being theirs to share).
+    std::vector<std::string> exclude_authid;
 };
 
 struct Event {
