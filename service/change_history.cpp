@@ -4,7 +4,7 @@
 
 namespace pgwamp::service {
 
-void ChangeHistory::add(const std::string& position, Object event, std::optional<std::string> owner) {
+void ChangeHistory::add(const std::string& position, Object event, Audience old_row, Audience new_row) {
     if (!entries_.empty() && position <= entries_.back().position) return;  // redelivered
     if (!known_) {
         // Nothing is known before this event: a replay from anything earlier
@@ -15,7 +15,7 @@ void ChangeHistory::add(const std::string& position, Object event, std::optional
     } else if (position <= floor_) {
         return;  // before the floor: already delivered before this process saw the topic
     }
-    entries_.push_back({position, std::move(event), std::move(owner)});
+    entries_.push_back({position, std::move(event), std::move(old_row), std::move(new_row)});
     if (entries_.size() > capacity_) {
         floor_ = entries_.front().position;  // everything after the evicted one is still here
         entries_.pop_front();
@@ -35,12 +35,14 @@ void ChangeHistory::reset() {
     known_ = false;
 }
 
-std::optional<ChangeHistory::Replay> ChangeHistory::after(const std::string& after, std::size_t limit) const {
+std::optional<ChangeHistory::Replay> ChangeHistory::after(const std::string& after, std::size_t limit,
+                                                          const Visible& visible) const {
     if (!known_ || after < floor_) return std::nullopt;
     Replay out;
     auto it = std::upper_bound(entries_.begin(), entries_.end(), after,
                                [](const std::string& p, const Entry& e) { return p < e.position; });
     for (; it != entries_.end(); ++it) {
+        if (visible && !visible(*it)) continue;
         if (out.events.size() == limit) {
             out.more = true;
             break;

@@ -14,11 +14,13 @@
 
 #include <cstddef>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "common/value.hpp"
+#include "service/event_audience.hpp"
 
 namespace pgwamp::service {
 
@@ -26,9 +28,11 @@ class ChangeHistory {
 public:
     struct Entry {
         std::string position;
-        Object event;  // the event's kwargs as published
-        std::optional<std::string> owner;  // only they may see it (service/event_audience.hpp)
+        Object event;  // the change's kwargs, whole (each caller gets its own version of it)
+        Audience old_row = Audience::everyone();  // who may see the old row
+        Audience new_row = Audience::everyone();  // and the new one
     };
+    using Visible = std::function<bool(const Entry&)>;
     struct Replay {
         std::vector<const Entry*> events;  // in position order
         bool more = false;                 // stopped at `limit`: ask again after the last one
@@ -39,7 +43,8 @@ public:
     // Adds an event; one at or before the newest kept is a redelivery and is
     // ignored. The first event ever kept sets the floor just below itself
     // unless begin_at() set it already.
-    void add(const std::string& position, Object event, std::optional<std::string> owner = std::nullopt);
+    void add(const std::string& position, Object event, Audience old_row = Audience::everyone(),
+             Audience new_row = Audience::everyone());
     // Nothing before `position` will be seen by this process (where its
     // stream starts); keeps what is already held when it is newer.
     void begin_at(const std::string& position);
@@ -47,8 +52,10 @@ public:
     // hearing the topic for a while). The next add() starts a new floor.
     void reset();
 
-    // Events after `after`, at most `limit`; nullopt when `after` is before the floor.
-    std::optional<Replay> after(const std::string& after, std::size_t limit) const;
+    // Events after `after` that `visible` lets through, at most `limit`;
+    // nullopt when `after` is before the floor. Events the caller may not
+    // see are skipped, not counted: `more` means a visible one is left.
+    std::optional<Replay> after(const std::string& after, std::size_t limit, const Visible& visible = {}) const;
 
     const std::string& floor() const { return floor_; }
     // The newest position kept, or the floor when none is.

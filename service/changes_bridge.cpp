@@ -9,6 +9,7 @@
 #include "service/error_mapping.hpp"
 #include "service/event_audience.hpp"
 #include "service/metrics.hpp"
+#include "service/row_event_versions.hpp"
 #include "wamp/error.hpp"
 
 namespace pgwamp::service {
@@ -32,6 +33,15 @@ constexpr std::int64_t max_replay_limit = 1000;
 bool is_position(const std::string& s) {
     static const std::regex pattern("[0-9A-F]{16}/[0-9A-F]{8}");
     return std::regex_match(s, pattern);
+}
+
+// An old row without the owner column (the key only, under REPLICA IDENTITY
+// DEFAULT) says nothing about who saw it: taken to be the new row's audience.
+Audience old_row_audience(const config::EventAudience& audience, const std::optional<Object>& old_row,
+                          const Audience& new_audience) {
+    if (!old_row) return new_audience;
+    if (audience.restricted() && !find_field(*old_row, *audience.owner)) return new_audience;
+    return audience_of(audience, *old_row);
 }
 
 Value limited(const std::optional<Object>& row, const config::ChangeTableConfig& table) {
@@ -111,38 +121,60 @@ void ChangesBridge::on_change(db::RowChange change) {
         return;
     }
     const auto& table = found->second;
-    Value new_row = limited(change.new_row, table);
-    Value old_row = limited(change.old_row, table);
-    auto owner = restricted_to(table.audience, new_row, old_row);
+    // Who may see each row is judged on the whole rows, before columns are left out.
+    Audience new_audience = change.new_row ? audience_of(table.audience, *change.new_row) : Audience::everyone();
+    Audience old_audience = old_row_audience(table.audience, change.old_row, new_audience);
     Object kwargs{{"op", change.op},
                   {"table", found->first},
-                  {"new", std::move(new_row)},
-                  {"old", std::move(old_row)},
+                  {"new", limited(change.new_row, table)},
+                  {"old", limited(change.old_row, table)},
                   {"position", change.position},
                   {"commit_time", change.commit_time}};
-    auto kept = kwargs;  // for the replay history once the router has it
+    std::vector<Publication> publications;
+    if (table.audience.restricted()) {
+        publications = row_event_publications(kwargs, old_audience, new_audience, client_.authid());
+    } else {
+        wamp::PublishOptions everyone;
+        everyone.acknowledge = true;
+        publications.push_back({kwargs, std::move(everyone)});
+    }
     TopicMetrics* counted = metrics_ ? &metrics_->topic(table.topic) : nullptr;
     if (counted) counted->count_published();
-    wamp::PublishOptions options{true, eligible_authids(owner, client_.authid())};
-    client_.publish(table.topic, {}, std::move(kwargs), std::move(options),
-                    [this, topic = table.topic, ticket = change.ticket, position = std::move(change.position),
-                     kept = std::move(kept), owner = std::move(owner), counted](std::exception_ptr error) mutable {
-                        if (counted) (error ? counted->failed : counted->acknowledged)->Increment();
-                        if (error) {
-                            ++failed_;
-                            std::string why = "publish failed";
-                            try {
-                                std::rethrow_exception(error);
-                            } catch (const std::exception& e) {
-                                why += std::string(": ") + e.what();
-                            }
-                            stream_->restart(ticket.generation, why);
-                            return;
-                        }
-                        ++published_;
-                        histories_.at(topic).add(position, std::move(kept), std::move(owner));
-                        stream_->acknowledge(ticket);
-                    });
+    // The change is acknowledged to the slot once the router has every version of it.
+    struct Outstanding {
+        std::size_t left;
+        bool failed = false;
+        Object kept;  // the whole change, for the replay history
+        Audience old_row, new_row;
+    };
+    auto outstanding = std::make_shared<Outstanding>(
+        Outstanding{publications.size(), false, std::move(kwargs), std::move(old_audience), std::move(new_audience)});
+    auto done = [this, topic = table.topic, ticket = change.ticket, position = change.position, counted,
+                 outstanding](std::exception_ptr error) {
+        if (outstanding->failed) return;
+        if (error) {
+            outstanding->failed = true;
+            if (counted) counted->failed->Increment();
+            ++failed_;
+            std::string why = "publish failed";
+            try {
+                std::rethrow_exception(error);
+            } catch (const std::exception& e) {
+                why += std::string(": ") + e.what();
+            }
+            stream_->restart(ticket.generation, why);
+            return;
+        }
+        if (--outstanding->left != 0) return;
+        if (counted) counted->acknowledged->Increment();
+        ++published_;
+        histories_.at(topic).add(position, std::move(outstanding->kept), std::move(outstanding->old_row),
+                                 std::move(outstanding->new_row));
+        stream_->acknowledge(ticket);
+    };
+    ++outstanding->left;  // held until every publish is sent, so none completes the change early
+    for (auto& p : publications) client_.publish(table.topic, {}, std::move(p.kwargs), std::move(p.options), done);
+    done(nullptr);
 }
 
 void ChangesBridge::on_stream_state(db::StreamState state, const std::string& reason) {
@@ -173,15 +205,20 @@ void ChangesBridge::offer_replay(bool consuming) {
 void ChangesBridge::on_event(const std::string& topic, const wamp::Event& event) {
     const Value* position = find_field(event.kwargs, "position");
     if (!position || !position->is<std::string>() || !is_position(position->as<std::string>())) return;
-    // Heard events are judged by the same table's audience as when published.
-    std::optional<std::string> owner;
+    auto& history = histories_.at(topic);
+    // A table with an audience: only the service copy carries the whole change and who may see it.
+    if (auto audiences = audiences_of_service_copy(event.kwargs)) {
+        Object whole;
+        for (const auto& [key, value] : event.kwargs)
+            if (key != "audience") whole.emplace_back(key, value);
+        return history.add(position->as<std::string>(), std::move(whole), std::move(audiences->old_row),
+                           std::move(audiences->new_row));
+    }
     const Value* table = find_field(event.kwargs, "table");
-    const Value* new_row = find_field(event.kwargs, "new");
-    const Value* old_row = find_field(event.kwargs, "old");
-    if (table && table->is<std::string>() && new_row && old_row)
-        if (auto t = config_.tables.find(table->as<std::string>()); t != config_.tables.end())
-            owner = restricted_to(t->second.audience, *new_row, *old_row);
-    histories_.at(topic).add(position->as<std::string>(), event.kwargs, std::move(owner));
+    if (!table || !table->is<std::string>()) return;
+    const auto t = config_.tables.find(table->as<std::string>());
+    if (t == config_.tables.end() || t->second.audience.restricted()) return;  // not one to keep
+    history.add(position->as<std::string>(), event.kwargs);
 }
 
 // ---- procedures ----------------------------------------------------------------
@@ -191,6 +228,9 @@ void ChangesBridge::serve_replay(wamp::Invocation call) {
     if (!context) return;
     try {
         const auto bound = bind_arguments(replay_signature(), context->call().args(), context->call().kwargs());
+        // Binding lets null through (it is SQL's NULL); here it means nothing.
+        if (!bound[0].is<std::string>()) throw InvalidArgument("topic must be a string");
+        if (!bound[1].is<std::string>()) throw InvalidArgument("after must be a position (a string)");
         const auto& topic = bound[0].as<std::string>();
         const auto& after = bound[1].as<std::string>();
         const std::int64_t limit = bound[2].is<std::int64_t>() ? bound[2].as<std::int64_t>() : 500;
@@ -204,7 +244,15 @@ void ChangesBridge::serve_replay(wamp::Invocation call) {
                                                        stream_->start_position() + ")");
         if (limit < 1 || limit > max_replay_limit)
             throw InvalidArgument("limit must be 1 to " + std::to_string(max_replay_limit));
-        auto replay = history->second.after(after, static_cast<std::size_t>(limit));
+        // The same versions as the live events: a replay never shows what the caller could not have received.
+        const std::string& caller = context->call().caller_authid();
+        auto version_for = [&caller](const ChangeHistory::Entry& e) {
+            const Value* op = find_field(e.event, "op");
+            return row_event_version_for(op && op->is<std::string>() ? op->as<std::string>() : "", e.old_row,
+                                         e.new_row, caller);
+        };
+        auto replay = history->second.after(after, static_cast<std::size_t>(limit),
+                                            [&](const ChangeHistory::Entry& e) { return version_for(e).has_value(); });
         if (!replay) {
             const std::string oldest = history->second.known() ? history->second.floor() : std::string();
             throw HistoryTruncated("events after " + after + " are no longer all kept; reload, then replay from " +
@@ -213,10 +261,7 @@ void ChangesBridge::serve_replay(wamp::Invocation call) {
         }
         Array events;
         events.reserve(replay->events.size());
-        // The same audience as the live events: a replay never shows what the caller could not have received.
-        const std::string& caller = context->call().caller_authid();
-        for (const auto* e : replay->events)
-            if (may_see(e->owner, caller)) events.emplace_back(e->event);
+        for (const auto* e : replay->events) events.emplace_back(version_kwargs(e->event, *version_for(*e)));
         context->reply(Object{{"events", std::move(events)}, {"more", replay->more}});
     } catch (...) {
         context->fail(std::current_exception());

@@ -1,17 +1,21 @@
 #pragma once
-// Who may receive an event about a row (config::EventAudience): everyone, or
-// only the row's owner. The router does the filtering (PUBLISH option
-// eligible_authid): one publish per change, whatever the number of
-// subscribers, and a subscriber never sees an event it may not.
+// Who may receive an event about a row (config::EventAudience). The router
+// does the filtering (PUBLISH options eligible_authid / exclude_authid): one
+// publish per audience, whatever the number of subscribers, and a subscriber
+// never sees an event it may not.
 //
-// The rules, for a row (a change's new row, or its old one for a delete, or
-// a NOTIFY's JSON object):
-//   the public flag is true                  -> everyone
-//   the owner is a non-empty string/integer  -> that authid only
-//   no owner (null, absent)                  -> everyone (nobody owns it)
-// A delete whose old row has only the key (REPLICA IDENTITY DEFAULT) has no
-// owner: everyone learns that key went away. REPLICA IDENTITY FULL keeps
-// the owner in old, so the delete goes to the owner only.
+// The rules, for one row (a change's old or new row, or a NOTIFY's JSON
+// object), judged on the whole row before any column is left out:
+//   the public flag is true                           -> everyone
+//   the owner is a non-empty string/integer           -> that authid only
+//   no owner, the public flag is there and not true   -> nobody (but the service)
+//   no owner and no public flag (none configured, or
+//   a key-only old row under REPLICA IDENTITY DEFAULT) -> everyone
+// An UPDATE is judged on its old and its new row (service/row_event_versions.hpp).
+//
+// The service's own authid is never a browser principal (sign-up and the
+// ticket authenticator refuse it: service/reserved_names.hpp), which is what
+// makes it safe for the service's other processes to hear private events.
 
 #include <optional>
 #include <string>
@@ -22,18 +26,35 @@
 
 namespace pgwamp::service {
 
-// The owner's authid when only they may receive it; nullopt: everyone.
-std::optional<std::string> restricted_to(const config::EventAudience& audience, const Value& row);
-// For a row change: the new row, or the old one when there is no new (delete).
-std::optional<std::string> restricted_to(const config::EventAudience& audience, const Value& new_row,
-                                         const Value& old_row);
+class Audience {
+public:
+    enum class Kind { everyone, only, all_but, nobody };
 
-// The eligible_authid list to publish with: the owner and the service's own
-// principal (its other processes keep the replay history from what they
-// hear). Empty: everyone.
-std::vector<std::string> eligible_authids(const std::optional<std::string>& owner, const std::string& service_authid);
+    static Audience everyone() { return {Kind::everyone, {}}; }
+    static Audience only(std::string authid) { return {Kind::only, std::move(authid)}; }
+    static Audience all_but(std::string authid) { return {Kind::all_but, std::move(authid)}; }
+    static Audience nobody() { return {Kind::nobody, {}}; }
 
-// May the caller see an event restricted to `owner`? Everyone may see an unrestricted one.
-bool may_see(const std::optional<std::string>& owner, const std::string& caller_authid);
+    Kind kind() const { return kind_; }
+    const std::string& authid() const { return authid_; }  // for only and all_but
+    bool admits(const std::string& caller_authid) const;
+    bool operator==(const Audience&) const = default;
+
+    // Who is in both; who is in this one and not in `other`.
+    Audience intersect(const Audience& other) const;
+    Audience minus(const Audience& other) const;
+
+    // "everyone", "only:alice", "all_but:alice", "nobody": for logs and tests.
+    std::string describe() const;
+
+private:
+    Audience(Kind kind, std::string authid) : kind_(kind), authid_(std::move(authid)) {}
+    Kind kind_;
+    std::string authid_;
+};
+
+// Who may see `row` (an Object; anything else: everyone).
+Audience audience_of(const config::EventAudience& audience, const Value& row);
+Audience audience_of(const config::EventAudience& audience, const Object& row);
 
 }  // namespace pgwamp::service

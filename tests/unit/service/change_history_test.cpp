@@ -104,5 +104,26 @@ TEST(ChangeHistory, BeginAtKeepsNewerHistory) {
     EXPECT_EQ(h.floor(), pos(0x200));
 }
 
+// A page that holds only other users' private events gets an empty, final
+// answer, not {events: [], more: true} forever.
+TEST(ChangeHistory, InvisibleEventsAreSkippedNotCounted) {
+    ChangeHistory h(10);
+    h.begin_at(pos(0x100));
+    for (int i = 1; i <= 5; ++i) h.add(pos(0x100 + i), event(i), Audience::only("alice"), Audience::only("alice"));
+    h.add(pos(0x106), event(6));
+    auto bobs = [](const ChangeHistory::Entry& e) { return e.new_row.admits("bob"); };
+    auto r = h.after(pos(0x100), 1, bobs);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(positions(*r), (std::vector<std::string>{pos(0x106)}));
+    EXPECT_FALSE(r->more);
+    auto none = h.after(pos(0x100), 2, [](const ChangeHistory::Entry&) { return false; });
+    ASSERT_TRUE(none);
+    EXPECT_TRUE(none->events.empty());
+    EXPECT_FALSE(none->more);
+    auto alices = h.after(pos(0x100), 2, [](const ChangeHistory::Entry& e) { return e.new_row.admits("alice"); });
+    EXPECT_EQ(positions(*alices), (std::vector<std::string>{pos(0x101), pos(0x102)}));
+    EXPECT_TRUE(alices->more);
+}
+
 }  // namespace
 }  // namespace pgwamp::service

@@ -1,4 +1,4 @@
-// Who receives an event about a row, and what a replay may show.
+// Who may see a row, judged on the whole row.
 
 #include <gtest/gtest.h>
 
@@ -8,33 +8,64 @@ namespace pgwamp::service {
 namespace {
 
 const config::EventAudience notes{std::string("owner"), std::string("public")};
+const config::EventAudience owner_only{std::string("owner"), std::nullopt};
 
-Value row(Value owner, Value is_public) { return Object{{"id", 1}, {"owner", std::move(owner)}, {"public", std::move(is_public)}}; }
+Value row(Value owner, Value is_public) {
+    return Object{{"id", 1}, {"owner", std::move(owner)}, {"public", std::move(is_public)}};
+}
 
 TEST(EventAudience, PrivateRowsGoToTheirOwnerOnly) {
-    EXPECT_EQ(restricted_to(notes, row("alice", false)), "alice");
-    EXPECT_EQ(restricted_to(notes, row(42, false)), "42");
-    EXPECT_EQ(restricted_to(notes, row("alice", true)), std::nullopt);   // public
-    EXPECT_EQ(restricted_to(notes, row(Null{}, false)), std::nullopt);   // nobody owns it
-    EXPECT_EQ(restricted_to(notes, row("", false)), std::nullopt);
-    EXPECT_EQ(restricted_to(notes, Value(Object{{"id", 1}})), std::nullopt);  // a key-only old row
-    EXPECT_EQ(restricted_to(config::EventAudience{}, row("alice", false)), std::nullopt);  // no audience configured
-    // A delete: judged by its old row.
-    EXPECT_EQ(restricted_to(notes, Null{}, row("bob", false)), "bob");
-    EXPECT_EQ(restricted_to(notes, row("bob", true), row("bob", false)), std::nullopt);  // now public
+    EXPECT_EQ(audience_of(notes, row("alice", false)), Audience::only("alice"));
+    EXPECT_EQ(audience_of(notes, row(42, false)), Audience::only("42"));
+    EXPECT_EQ(audience_of(notes, row("alice", Null{})), Audience::only("alice"));
 }
 
-TEST(EventAudience, TheServiceHearsEverythingItPublishes) {
-    EXPECT_TRUE(eligible_authids(std::nullopt, "pgwamp").empty());
-    EXPECT_EQ(eligible_authids(std::string("alice"), "pgwamp"), (std::vector<std::string>{"alice", "pgwamp"}));
-    EXPECT_EQ(eligible_authids(std::string("alice"), ""), std::vector<std::string>{"alice"});
+TEST(EventAudience, PublicRowsGoToEveryone) {
+    EXPECT_EQ(audience_of(notes, row("alice", true)), Audience::everyone());
+    EXPECT_EQ(audience_of(notes, row(Null{}, true)), Audience::everyone());
 }
 
-TEST(EventAudience, ReplayShowsOnlyWhatTheCallerCouldReceive) {
-    EXPECT_TRUE(may_see(std::nullopt, ""));
-    EXPECT_TRUE(may_see(std::string("alice"), "alice"));
-    EXPECT_FALSE(may_see(std::string("alice"), "bob"));
-    EXPECT_FALSE(may_see(std::string("alice"), ""));
+TEST(EventAudience, AnUnownedRowThatIsNotPublicGoesToNobody) {
+    EXPECT_EQ(audience_of(notes, row(Null{}, false)), Audience::nobody());
+    EXPECT_EQ(audience_of(notes, row("", false)), Audience::nobody());
+    EXPECT_EQ(audience_of(notes, row(Null{}, Null{})), Audience::nobody());
+}
+
+TEST(EventAudience, WithoutAFlagAnUnownedRowIsEveryones) {
+    EXPECT_EQ(audience_of(owner_only, Value(Object{{"owner", Null{}}})), Audience::everyone());
+    EXPECT_EQ(audience_of(owner_only, Value(Object{{"owner", "bob"}})), Audience::only("bob"));
+    EXPECT_EQ(audience_of(config::EventAudience{}, row("alice", false)), Audience::everyone());  // none configured
+    EXPECT_EQ(audience_of(notes, Value("text")), Audience::everyone());                           // not a row
+}
+
+TEST(EventAudience, Admits) {
+    EXPECT_TRUE(Audience::everyone().admits(""));
+    EXPECT_TRUE(Audience::only("alice").admits("alice"));
+    EXPECT_FALSE(Audience::only("alice").admits("bob"));
+    EXPECT_FALSE(Audience::only("alice").admits(""));
+    EXPECT_FALSE(Audience::only("alice").admits("Alice"));
+    EXPECT_TRUE(Audience::all_but("alice").admits("bob"));
+    EXPECT_FALSE(Audience::all_but("alice").admits("alice"));
+    EXPECT_FALSE(Audience::all_but("alice").admits(""));  // undisclosed: might be alice
+    EXPECT_FALSE(Audience::nobody().admits("alice"));
+}
+
+TEST(EventAudience, IntersectAndMinus) {
+    const auto everyone = Audience::everyone(), nobody = Audience::nobody();
+    const auto alice = Audience::only("alice"), bob = Audience::only("bob");
+    EXPECT_EQ(everyone.intersect(alice), alice);
+    EXPECT_EQ(alice.intersect(everyone), alice);
+    EXPECT_EQ(alice.intersect(alice), alice);
+    EXPECT_EQ(alice.intersect(bob), nobody);
+    EXPECT_EQ(nobody.intersect(everyone), nobody);
+    EXPECT_EQ(everyone.minus(alice), Audience::all_but("alice"));
+    EXPECT_EQ(everyone.minus(everyone), nobody);
+    EXPECT_EQ(everyone.minus(nobody), everyone);
+    EXPECT_EQ(alice.minus(everyone), nobody);
+    EXPECT_EQ(alice.minus(alice), nobody);
+    EXPECT_EQ(alice.minus(bob), alice);
+    EXPECT_EQ(nobody.minus(alice), nobody);
+    EXPECT_EQ(Audience::all_but("alice").describe(), "all_but:alice");
 }
 
 }  // namespace
