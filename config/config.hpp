@@ -244,6 +244,8 @@ struct ServiceConfig {
     // Procedure that lets callers NOTIFY one of the configured channels;
     // nullopt ("notify_procedure": null) registers none.
     std::optional<std::string> notify_procedure = std::string("com.example.notify");
+    // Who may call it (the router's caller_authrole); absent: anyone the router lets through.
+    std::optional<std::vector<std::string>> notify_roles;
     NotifyPublishers notify_publishers = NotifyPublishers::one;
     // How often a process that does not lead a channel tries to take it over.
     Milliseconds notify_leader_retry{1'000};

@@ -105,6 +105,7 @@ nlohmann::json describe_config(const Config& c) {
                     {"notify_publishers", to_string(c.service.notify_publishers)},
                     {"notify_leader_retry_ms", c.service.notify_leader_retry.count()},
                     {"health_procedure", c.service.health_procedure ? json(*c.service.health_procedure) : json()}};
+    if (c.service.notify_roles) service["notify_roles"] = *c.service.notify_roles;
     if (c.service.admin) {
         service["admin"] = {{"listen", c.service.admin->listen},
                             {"max_connections", c.service.admin->max_connections},

@@ -185,18 +185,20 @@ ProcedureConfig parse_procedure(const Node& node, const std::string& uri) {
             n->fail("only a \"query\" returning rows (no \"single\") streams");
         p.stream_max_rows = static_cast<std::size_t>(n->integer(1, 1'000'000'000));
     }
-    if (auto n = f.get("roles")) {
-        n->expect_array();
-        std::vector<std::string> roles;
-        for (std::size_t i = 0; i < n->json().size(); ++i) roles.push_back(n->element(i).nonempty_string());
-        if (roles.empty()) n->fail("list at least one WAMP role, or leave \"roles\" out for any caller");
-        p.roles = std::move(roles);
-    }
+    if (auto n = f.get("roles")) p.roles = parse_roles(*n);
     if (auto n = f.get("as_caller")) p.as_caller = n->boolean();
     return p;
 }
 
 }  // namespace
+
+std::vector<std::string> parse_roles(const Node& node) {
+    node.expect_array();
+    std::vector<std::string> roles;
+    for (std::size_t i = 0; i < node.json().size(); ++i) roles.push_back(node.element(i).nonempty_string());
+    if (roles.empty()) node.fail("list at least one WAMP role, or leave it out for any caller");
+    return roles;
+}
 
 std::map<std::string, ProcedureConfig> parse_procedures(const Node& node) {
     node.expect_object();

@@ -49,13 +49,14 @@ std::optional<std::string> optional_uri(const Node& n) {
 }  // namespace
 
 ServiceConfig parse_service(const Node& node) {
-    Fields f(node, {"log_level", "shutdown_grace_ms", "register_invoke", "notify_procedure", "notify_publishers",
+    Fields f(node, {"log_level", "shutdown_grace_ms", "register_invoke", "notify_procedure", "notify_roles", "notify_publishers",
                     "notify_leader_retry_ms", "admin", "health_procedure"});
     ServiceConfig s;
     if (auto n = f.get("log_level")) s.log_level = n->choice<LogLevel>(log_levels);
     if (auto n = f.get("shutdown_grace_ms")) s.shutdown_grace = n->milliseconds(600'000);
     if (auto n = f.get("register_invoke")) s.register_invoke = n->choice<InvokePolicy>(invoke_policies);
     if (auto n = f.get("notify_procedure")) s.notify_procedure = optional_uri(*n);
+    if (auto n = f.get("notify_roles"); n && !n->json().is_null()) s.notify_roles = parse_roles(*n);
     if (auto n = f.get("notify_publishers")) s.notify_publishers = n->choice<NotifyPublishers>(notify_publishers);
     // At least 10 ms: each try is a query on the database, from every follower.
     if (auto n = f.get("notify_leader_retry_ms")) s.notify_leader_retry = Milliseconds(n->integer(10, 600'000));

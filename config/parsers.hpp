@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "config/config.hpp"
 #include "config/node.hpp"
@@ -26,6 +27,8 @@ std::map<std::string, NotificationConfig> parse_notifications(const Node& node);
 ServiceConfig parse_service(const Node& node);
 ChangesConfig parse_changes(const Node& node);
 IdentityConfig parse_identity(const Node& node);
+// A "roles" list: WAMP roles (the router's caller_authrole), at least one.
+std::vector<std::string> parse_roles(const Node& node);
 // {"owner": name, "public": name} of an event's row (columns or JSON fields).
 EventAudience parse_audience(const Node& node);
 

@@ -198,7 +198,7 @@ private:
             needing_identity.push_back(auth->procedure);
             provide(auth->procedure, [this, &auth = *auth, &access](wamp::Invocation call) {
                 if (auto context = begin_call(std::move(call), tracker_, config_.database.statement_timeout, &access))
-                    serve_ticket_authenticator(pool_, auth, std::move(context));
+                    serve_ticket_authenticator(pool_, auth, client_.authid(), std::move(context));
             });
         }
         if (!needing_identity.empty()) {
@@ -209,8 +209,11 @@ private:
                          fmt::join(needing_identity, ","));
         }
         if (config_.service.notify_procedure && !config_.notifications.empty()) {
-            provide(*config_.service.notify_procedure, [this](wamp::Invocation call) {
-                bridge_.serve_notify(std::move(call), tracker_, config_.database.statement_timeout);
+            const CallerAccess& access = *access_.emplace_back(std::make_unique<CallerAccess>(
+                *config_.service.notify_procedure, config_.service.notify_roles, false, config_.identity));
+            if (access.needs_identity()) needing_identity.push_back(*config_.service.notify_procedure);
+            provide(*config_.service.notify_procedure, [this, &access](wamp::Invocation call) {
+                bridge_.serve_notify(std::move(call), tracker_, config_.database.statement_timeout, &access);
             });
         }
         if (config_.service.health_procedure) {

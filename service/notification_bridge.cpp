@@ -9,6 +9,7 @@
 #include "service/error_mapping.hpp"
 #include "service/event_audience.hpp"
 #include "service/metrics.hpp"
+#include "service/notify_payload.hpp"
 
 namespace pgwamp::service {
 
@@ -67,10 +68,18 @@ void NotificationBridge::on_notification(const db::Notification& n) {
             // Not JSON: publish the text as it came, flagged, rather than drop it.
         }
     }
-    auto owner = is_json ? restricted_to(route.audience, payload) : std::nullopt;
+    // Text cannot say whose it is: a channel with an audience publishes only JSON objects.
+    const Audience audience = is_json ? audience_of(route.audience, payload)
+                                      : (route.audience.restricted() ? Audience::nobody() : Audience::everyone());
+    if (audience.kind() == Audience::Kind::nobody) {
+        ++withheld_;
+        return;
+    }
+    wamp::PublishOptions options;
+    if (audience.kind() == Audience::Kind::only) options.eligible_authid = {audience.authid()};
     client_.publish(route.topic, {std::move(payload)},
                     {{"channel", n.channel}, {"json", is_json}, {"pid", std::int64_t{n.backend_pid}}},
-                    wamp::PublishOptions{false, eligible_authids(owner, client_.authid())}, nullptr);
+                    std::move(options), nullptr);
     ++published_;
     if (metrics_) metrics_->topic(route.topic).count_published();
 }
@@ -84,9 +93,9 @@ std::size_t NotificationBridge::channels_led() const {
     return led;
 }
 
-void NotificationBridge::serve_notify(wamp::Invocation call, CallTracker& tracker,
-                                      std::chrono::milliseconds timeout) {
-    auto context = begin_call(call, tracker, timeout);
+void NotificationBridge::serve_notify(wamp::Invocation call, CallTracker& tracker, std::chrono::milliseconds timeout,
+                                      const CallerAccess* access) {
+    auto context = begin_call(call, tracker, timeout, access);
     if (!context) return;
     try {
         const auto& args = call.args();
@@ -103,8 +112,10 @@ void NotificationBridge::serve_notify(wamp::Invocation call, CallTracker& tracke
             for (const auto& [name, _] : channels_) allowed += (allowed.empty() ? "" : ", ") + name;
             throw InvalidArgument("channel must be one of: " + allowed);
         }
-        // A non-string payload is sent as its JSON text, which the bridge parses back.
-        std::string text = payload.is<std::string>() ? payload.as<std::string>() : db::to_json(payload);
+        const auto& route = channels_.at(channel.as<std::string>());
+        std::string text = route.payload == config::PayloadFormat::json
+                               ? db::to_json(signed_notify_payload(route, payload, call.caller_authid()))
+                               : (payload.is<std::string>() ? payload.as<std::string>() : db::to_json(payload));
         if (text.size() >= 8000) throw InvalidArgument("payload must be shorter than 8000 bytes");
 
         pool_.async_query("SELECT pg_notify($1, $2)", {channel, std::move(text)}, context->statement_options(),

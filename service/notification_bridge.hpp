@@ -14,7 +14,9 @@
 // the pool's control connection and publishes.
 //
 // Also serves the notify procedure: (channel, payload) -> pg_notify, limited
-// to the configured channels so a browser cannot signal arbitrary listeners.
+// to the configured channels so a browser cannot signal arbitrary listeners,
+// to the roles in service.notify_roles, and with the caller's authid stamped
+// into JSON payloads (service/notify_payload.hpp) so nobody speaks in another's name.
 
 #include <map>
 #include <memory>
@@ -43,9 +45,12 @@ public:
     // Gives up every channel at once (ending the leader's session releases
     // its locks), so a follower takes over within its retry interval.
     void stop();
-    void serve_notify(wamp::Invocation call, CallTracker& tracker, std::chrono::milliseconds timeout);
+    void serve_notify(wamp::Invocation call, CallTracker& tracker, std::chrono::milliseconds timeout,
+                      const CallerAccess* access);
 
     std::uint64_t published() const { return published_; }
+    // NOTIFYs on a channel with an audience that no one may receive (no owner, not public; or not JSON).
+    std::uint64_t withheld() const { return withheld_; }
     std::size_t channels() const { return channels_.size(); }
     // Channels this process publishes: the ones it leads, or all with "every".
     std::size_t channels_led() const;
@@ -65,6 +70,7 @@ private:
     db::ObserverId observer_ = 0;
     bool observing_ = false;
     std::uint64_t published_ = 0;
+    std::uint64_t withheld_ = 0;
     Metrics* metrics_ = nullptr;
 };
 

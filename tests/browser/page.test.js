@@ -153,14 +153,14 @@ describe("pgwamp page in headless Chromium", { timeout: 600000 }, () => {
     assert.match(await newest.textContent(), new RegExp(id));
   });
 
-  it("closes the loop: the NOTIFY form calls com.example.notify and the event comes back", async () => {
-    const id = probe("form");
+  it("refuses the NOTIFY form to an anonymous visitor (service.notify_roles)", async () => {
+    const id = probe("anon-form");
     await page.selectOption("#notify-channel", "demo");
     await page.fill("#notify-payload", JSON.stringify({ from: "form", probe: id }));
     await page.click("#notify-send");
-    const event = await wait_event(page, { channel: "demo", text: id, timeout: LONG });
-    assert.equal(await event.getAttribute("data-json"), "true");
-    assert.equal(await page.isVisible("#notify-error"), false);
+    const refused = await shown_error(page, "notify-error");
+    assert.equal(refused.uri, "wamp.error.not_authorized");
+    await page.evaluate(() => { document.getElementById("notify-error").hidden = true; });
   });
 
   it("refuses writes from anonymous visitors, signs up, refuses a wrong password, then signs in", async () => {
@@ -189,6 +189,19 @@ describe("pgwamp page in headless Chromium", { timeout: 600000 }, () => {
     await wait_state(page, "[data-testid=conn-state]", ["open"]); // back, anonymously
     assert.equal(await page.getAttribute("[data-testid=account-state]", "data-state"), "anonymous");
     await sign_in(page, "page_user", "page-user-password");
+  });
+
+  it("closes the loop: the NOTIFY form calls com.example.notify and the event comes back signed by the caller", async () => {
+    const id = probe("form");
+    await page.selectOption("#notify-channel", "demo");
+    // A claimed sender is replaced by the one the router names.
+    await page.fill("#notify-payload", JSON.stringify({ from: "form", probe: id, sent_by: "alice" }));
+    await page.click("#notify-send");
+    const event = await wait_event(page, { channel: "demo", text: id, timeout: LONG });
+    assert.equal(await event.getAttribute("data-json"), "true");
+    assert.equal(await page.isVisible("#notify-error"), false);
+    const shown = JSON.parse(await event.locator("[data-testid=event-payload]").textContent());
+    assert.equal(shown.sent_by, "page_user");
   });
 
   it("keeps a private note and its events to its owner, while a public one reaches another user's page", async () => {

@@ -146,20 +146,21 @@ TEST_F(ServiceNotify, TextChannelNeverParses) {
 }
 
 TEST_F(ServiceNotify, NotifyProcedureClosesTheLoop) {
-    const auto text = caller_->call("com.example.notify", {"demo", "via procedure ✓"});
+    const auto text = caller_->call("com.example.notify", {"plain", "via procedure ✓"});
     ASSERT_TRUE(text.ok()) << text.describe();
-    auto event = next_event(demo_topic);
+    auto event = next_event(plain_topic);
     ASSERT_EQ(event.args.size(), 1u);
     EXPECT_EQ(event.args[0], Value("via procedure ✓"));
-    expect_meta(event, "demo", false);
+    expect_meta(event, "plain", false);
 
-    // A structured payload goes as JSON text and comes back parsed.
+    // A structured payload goes as JSON text and comes back parsed, signed by the caller.
     const Value object = Object{{"x", 1}, {"y", Array{"a", "b"}}};
     const auto structured = caller_->call("com.example.notify", {}, {{"channel", "demo"}, {"payload", object}});
     ASSERT_TRUE(structured.ok()) << structured.describe();
     event = next_event(demo_topic);
     ASSERT_EQ(event.args.size(), 1u);
-    EXPECT_EQ(event.args[0], object) << to_text(event.args[0]);
+    const Value signed_object = Object{{"x", 1}, {"y", Array{"a", "b"}}, {"sent_by", "tester"}};
+    EXPECT_EQ(event.args[0], signed_object) << to_text(event.args[0]);
     expect_meta(event, "demo", true);
 }
 
@@ -168,16 +169,53 @@ TEST_F(ServiceNotify, NotifyProcedureRefusesUnconfiguredChannelAndOversizePayloa
     EXPECT_EQ(other.error_uri, "wamp.error.invalid_argument") << other.describe();
     const auto no_channel = caller_->call("com.example.notify", {42, "x"});
     EXPECT_EQ(no_channel.error_uri, "wamp.error.invalid_argument") << no_channel.describe();
-    const auto too_big = caller_->call("com.example.notify", {"demo", std::string(8000, 'x')});
+    const auto too_big = caller_->call("com.example.notify", {"plain", std::string(8000, 'x')});
     EXPECT_EQ(too_big.error_uri, "wamp.error.invalid_argument") << too_big.describe();
     const auto unknown = caller_->call("com.example.notify", {}, {{"channel", "demo"}, {"colour", "red"}});
     EXPECT_EQ(unknown.error_uri, "wamp.error.invalid_argument") << unknown.describe();
+    // A JSON channel's payload must be an object, so that it can say who sent it.
+    const auto text_on_json = caller_->call("com.example.notify", {"demo", "not an object"});
+    EXPECT_EQ(text_on_json.error_uri, "wamp.error.invalid_argument") << text_on_json.describe();
 
     // Nothing was published for the refused calls; the procedure still works.
-    const auto ok = caller_->call("com.example.notify", {"demo", "after refusals"});
+    const auto ok = caller_->call("com.example.notify", {"plain", "after refusals"});
     ASSERT_TRUE(ok.ok()) << ok.describe();
-    const auto event = next_event(demo_topic);
+    const auto event = next_event(plain_topic);
     EXPECT_EQ(event.args.at(0), Value("after refusals")) << "an event of a refused call arrived first";
+    stack_->postgres().psql("NOTIFY demo, 'marker'");
+    EXPECT_EQ(next_event(demo_topic).args.at(0), Value("marker")) << "a refused call published on demo";
+}
+
+// Nobody speaks in another's name: the owner a payload claims is replaced by
+// the caller the router names, so a "private note from alice" sent by tester
+// is tester's, and goes to tester only.
+TEST_F(ServiceNotify, NotifyCannotForgeAnotherUsersEvent) {
+    auto alice = std::make_unique<Caller>(*stack_, demo_user(*stack_, "notify_alice"));
+    alice->subscribe(notes_topic);
+    ASSERT_TRUE(alice->join());
+    const auto forged = caller_->call("com.example.notify",
+                                      {"notes", Value(Object{{"owner", "notify_alice"}, {"body", "forged"}})});
+    ASSERT_TRUE(forged.ok()) << forged.describe();
+    const auto event = next_event(notes_topic);  // tester's own page gets it, as tester's
+    ASSERT_EQ(event.args.size(), 1u);
+    EXPECT_EQ(*find_field(event.args[0].as<Object>(), "owner"), Value("tester")) << to_text(event.args[0]);
+    // A public note after it reaches alice; the forged one never did.
+    const auto shared = caller_->call("com.example.notify",
+                                      {"notes", Value(Object{{"public", true}, {"body", "shared"}})});
+    ASSERT_TRUE(shared.ok()) << shared.describe();
+    ASSERT_TRUE(alice->run_until([&] { return !alice->events(notes_topic).empty(); }, 15s));
+    const auto& got = alice->events(notes_topic);
+    ASSERT_EQ(got.size(), 1u) << to_text(got.front().args.at(0));
+    EXPECT_EQ(*find_field(got.front().args.at(0).as<Object>(), "body"), Value("shared"));
+    EXPECT_EQ(*find_field(got.front().args.at(0).as<Object>(), "owner"), Value("tester"));
+}
+
+// The demo's notify procedure is for signed-in users (service.notify_roles).
+TEST_F(ServiceNotify, AnonymousVisitorsMayNotNotify) {
+    Caller anonymous(*stack_);
+    ASSERT_TRUE(anonymous.join());
+    const auto refused = anonymous.call("com.example.notify", {"demo", Value(Object{{"x", 1}})});
+    EXPECT_EQ(refused.error_uri, "wamp.error.not_authorized") << refused.describe();
 }
 
 }  // namespace
