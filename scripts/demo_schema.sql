@@ -28,12 +28,21 @@ CREATE TABLE IF NOT EXISTS app_users (
     created_at    timestamptz NOT NULL DEFAULT now()
 );
 REVOKE ALL ON app_users FROM PUBLIC;
+-- "Alice" and "alice" are one name to a reader: one account.
+CREATE UNIQUE INDEX IF NOT EXISTS app_users_name_lower ON app_users (lower(name));
 
 CREATE OR REPLACE FUNCTION app_signup(p_name text, p_password text) RETURNS text
 LANGUAGE plpgsql AS $$
 BEGIN
     IF p_name !~ '^[A-Za-z0-9_.-]{3,32}$' THEN
         RAISE EXCEPTION 'a name is 3 to 32 letters, digits, ".", "_" or "-"' USING ERRCODE = 'check_violation';
+    END IF;
+    -- The service's name (it hears every private event) and names that pass
+    -- for an operator; pgwamp's authenticator refuses them too
+    -- (service/reserved_names.cpp).
+    IF lower(p_name) LIKE 'pgwamp%' OR lower(p_name) IN ('admin', 'administrator', 'root', 'system', 'service',
+            'anonymous', 'trusted', 'crossbar', 'router', 'postgres') THEN
+        RAISE EXCEPTION 'the name "%" is reserved', p_name USING ERRCODE = 'check_violation', HINT = 'choose another name';
     END IF;
     -- bcrypt reads at most 72 bytes: a longer password would be cut silently.
     IF length(p_password) < 8 OR octet_length(p_password) > 72 THEN

@@ -4,6 +4,7 @@
 
 #include "db/error.hpp"
 #include "service/error_mapping.hpp"
+#include "service/reserved_names.hpp"
 
 namespace pgwamp::service {
 namespace {
@@ -16,14 +17,19 @@ bool is_refusal(const std::exception_ptr& error) { return db::sqlstate_of(error)
 }  // namespace
 
 void serve_ticket_authenticator(db::Pool& pool, const config::AuthenticatorConfig& authenticator,
-                                std::shared_ptr<CallContext> context) {
+                                const std::string& service_authid, std::shared_ptr<CallContext> context) {
     const Array& args = context->call().args();
     const Value* ticket = args.size() == 3 && args[2].is<Object>() ? find_field(args[2].as<Object>(), "ticket") : nullptr;
     if (!ticket || !ticket->is<std::string>() || !args[1].is<std::string>())
         return context->fail(std::make_exception_ptr(InvalidArgument("expected (realm, authid, details with a ticket)")));
     const std::string authid = args[1].as<std::string>();
+    // Refused before any database work: whatever the SQL says, nobody signs in as the service.
+    if (is_reserved_name(authid, service_authid)) {
+        spdlog::warn("event=sign_in_refused reason=reserved_name authid_length={}", authid.size());
+        return context->fail(std::make_exception_ptr(NotAuthorized(refused)));
+    }
     pool.async_query(authenticator.sql, {authid, *ticket}, context->statement_options(),
-                     [context, authid](std::exception_ptr error, db::Result result) {
+                     [context, authid, service_authid](std::exception_ptr error, db::Result result) {
                          if (error && !is_refusal(error)) return context->fail(error);
                          const Value* role = nullptr;
                          const Value* granted = nullptr;
@@ -37,8 +43,13 @@ void serve_ticket_authenticator(db::Pool& pool, const config::AuthenticatorConfi
                              spdlog::info("event=sign_in_refused authid_length={}", authid.size());
                              return context->fail(std::make_exception_ptr(NotAuthorized(refused)));
                          }
+                         const bool renamed = granted && granted->is<std::string>();
+                         if (renamed && is_reserved_name(granted->as<std::string>(), service_authid)) {
+                             spdlog::warn("event=sign_in_refused reason=reserved_name_granted");
+                             return context->fail(std::make_exception_ptr(NotAuthorized(refused)));
+                         }
                          Object principal{{"role", *role}};
-                         if (granted && granted->is<std::string>()) principal.emplace_back("authid", *granted);
+                         if (renamed) principal.emplace_back("authid", *granted);
                          context->reply(std::move(principal));
                      });
 }

@@ -8,6 +8,7 @@
 // ticket never reaches a log.
 
 #include <memory>
+#include <string>
 
 #include "config/config.hpp"
 #include "db/pool.hpp"
@@ -15,7 +16,9 @@
 
 namespace pgwamp::service {
 
+// `service_authid` (pgwamp's own) and the other reserved names
+// (service/reserved_names.hpp) are refused whatever the SQL answers.
 void serve_ticket_authenticator(db::Pool& pool, const config::AuthenticatorConfig& authenticator,
-                                std::shared_ptr<CallContext> context);
+                                const std::string& service_authid, std::shared_ptr<CallContext> context);
 
 }  // namespace pgwamp::service

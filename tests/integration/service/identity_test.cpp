@@ -4,6 +4,7 @@
 // all through real PostgreSQL, Crossbar and pgwamp.
 
 #include <algorithm>
+#include <cctype>
 
 #include "wamp/error.hpp"
 
@@ -197,6 +198,98 @@ TEST_F(ServiceIdentity, ACallerTheRouterDoesNotDiscloseIsRefusedAndLogged) {
     bool stopped = false;
     service.stop([&] { stopped = true; });
     while (!stopped && std::chrono::steady_clock::now() < until + 5s) io.run_for(10ms);
+}
+
+// Attack: sign up under the service's name, which hears every row change
+// whole, and read everyone's private events. The name, its case variants and
+// names that pass for the service or an operator are refused at sign-up, and
+// pgwamp's authenticator refuses them even when the users table has them.
+TEST_F(ServiceIdentity, NobodySignsUpOrInAsTheService) {
+    auto anonymous = join_as(std::nullopt);
+    std::string shouted = stack_->router().authid();
+    for (auto& ch : shouted) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    for (const std::string& name : {stack_->router().authid(), shouted, std::string("pgwamp_2"), std::string("Admin")}) {
+        const auto out = anonymous->call("com.example.signup", {name, "long-enough-password"});
+        EXPECT_EQ(out.error_uri, "pgwamp.error.sql") << name << ": " << out.describe();
+        EXPECT_NE(out.describe().find("reserved"), std::string::npos) << out.describe();
+    }
+    EXPECT_EQ(stack_->postgres().psql("SELECT count(*) FROM app_users WHERE lower(name) LIKE 'pgwamp%' OR name = 'Admin'"),
+              "0");
+    // An account made before the rule (straight in the table) cannot sign in.
+    const auto planted = demo_user(*stack_, stack_->router().authid());
+    Caller as_service(*stack_, planted);
+    EXPECT_FALSE(as_service.join(3s)) << "signed in under the service's authid";
+    EXPECT_NE(stack_->pgwamp_log(0).find("event=sign_in_refused reason=reserved_name"), std::string::npos);
+
+    // "Hana_8" and "hana_8" are one account.
+    ASSERT_TRUE(anonymous->call("com.example.signup", {"Hana_8", "hana-secret"}).ok());
+    const auto twin = anonymous->call("com.example.signup", {"hana_8", "other-secret"});
+    EXPECT_NE(twin.describe().find("is taken"), std::string::npos) << twin.describe();
+}
+
+// An UPDATE is judged on its old row and its new one: a private note made
+// public reaches others as an insert with no past; made private again, it
+// reaches them as a delete of what they had, never with its private text.
+TEST_F(ServiceIdentity, AVisibilityChangeNeverShowsThePrivatePast) {
+    auto alice = join_as(demo_user(*stack_, "alice_9"), {change_topic});
+    auto bob = join_as(demo_user(*stack_, "bob_9"), {change_topic});
+    auto anonymous = join_as(std::nullopt, {change_topic});
+    auto& pg = stack_->postgres();
+    auto ops = [](Caller& c, const std::string& body) {
+        std::string out;
+        for (const auto& e : c.events(change_topic))
+            if (to_text(Value(e.kwargs)).find(body) != std::string::npos)
+                out += (out.empty() ? "" : ",") + find_kwarg(e.kwargs, "op")->as<std::string>();
+        return out;
+    };
+    auto everyone_has = [&](const std::string& body, std::initializer_list<Caller*> callers) {
+        for (Caller* c : callers)
+            EXPECT_TRUE(c->run_until([&] { return !ops(*c, body).empty(); }, 20s)) << body;
+    };
+
+    ASSERT_TRUE(alice->call("com.example.notes.add", {"hidden past 9", false}).ok());
+    pg.psql("UPDATE notes SET body = 'shown now 9', public = true WHERE body = 'hidden past 9'");
+    everyone_has("shown now 9", {alice.get(), bob.get(), anonymous.get()});
+    EXPECT_EQ(ops(*alice, "shown now 9"), "update");
+    for (Caller* other : {bob.get(), anonymous.get()}) {
+        EXPECT_EQ(ops(*other, "shown now 9"), "insert");
+        EXPECT_EQ(ops(*other, "hidden past 9"), "") << "the private past reached another caller";
+    }
+    const std::string last_public = find_kwarg(bob->events(change_topic).back().kwargs, "position")->as<std::string>();
+
+    pg.psql("UPDATE notes SET body = 'private again 9', public = false WHERE body = 'shown now 9'");
+    everyone_has("private again 9", {alice.get()});
+    ASSERT_TRUE(alice->call("com.example.notes.add", {"marker 9", true}).ok());
+    everyone_has("marker 9", {bob.get(), anonymous.get()});
+    for (Caller* other : {bob.get(), anonymous.get()}) {
+        EXPECT_EQ(ops(*other, "shown now 9"), "insert,delete") << "their copy was not taken back";
+        EXPECT_EQ(ops(*other, "private again 9"), "") << "the new private text reached another caller";
+    }
+
+    // Replay gives each caller the same versions.
+    const auto replay = [&](Caller& c, const std::string& after, std::int64_t limit) {
+        const auto out = c.call("com.example.replay", {change_topic, after, limit});
+        return out.ok() ? to_text(out.args.at(0)) : out.describe();
+    };
+    const auto for_bob = replay(*bob, last_public, 1000);
+    EXPECT_EQ(for_bob.find("private again 9"), std::string::npos) << for_bob;
+    EXPECT_EQ(for_bob.find("hidden past 9"), std::string::npos) << for_bob;
+    EXPECT_NE(for_bob.find("\"delete\""), std::string::npos) << for_bob;
+
+    // Only others' private events after a position: an empty, final answer, not "more" forever.
+    const std::string after_marker = find_kwarg(bob->events(change_topic).back().kwargs, "position")->as<std::string>();
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(alice->call("com.example.notes.add", {"alice only 9", false}).ok());
+    everyone_has("alice only 9", {alice.get()});
+    EXPECT_TRUE(alice->run_until([&] { return ops(*alice, "alice only 9") == "insert,insert,insert"; }, 20s));
+    const auto quiet = bob->call("com.example.replay", {change_topic, after_marker, 1});
+    ASSERT_TRUE(quiet.ok()) << quiet.describe();
+    const auto& answer = quiet.args.at(0).as<Object>();
+    EXPECT_TRUE(find_kwarg(answer, "events")->as<Array>().empty()) << to_text(quiet.args.at(0));
+    EXPECT_EQ(*find_kwarg(answer, "more"), Value(false)) << to_text(quiet.args.at(0));
+
+    // A wrong topic type is the caller's mistake, not pgwamp's.
+    const auto bad = bob->call("com.example.replay", {Value(Null{}), after_marker});
+    EXPECT_EQ(bad.error_uri, "wamp.error.invalid_argument") << bad.describe();
 }
 
 }  // namespace
