@@ -20,7 +20,7 @@ int main() {
         const auto& pg = stack.postgres();
         nlohmann::json ready = {
             {"page_url", stack.router().page_url()},
-            {"ws_url", stack.router().ws_url()},
+            {"ws_url", stack.router().app_url()},
             {"realm", stack.router().realm()},
             {"conninfo", "host=127.0.0.1 port=" + std::to_string(pg.port()) + " user=postgres dbname=postgres"},
         };

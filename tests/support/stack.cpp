@@ -109,7 +109,7 @@ void Stack::write_pgwamp_config() {
 
 wamp::ClientOptions Stack::browser_client_options() const {
     wamp::ClientOptions options;
-    options.endpoint = wamp::Endpoint::websocket(router_->ws_url());
+    options.endpoint = wamp::Endpoint::websocket(router_->app_url());
     options.realm = router_->realm();
     return options;
 }

@@ -103,7 +103,9 @@ TEST_F(ServiceFaults, RouterGapIsSurvived) {
 
     // Every kind of procedure is back, not just now.v1 (all registrations restored).
     EXPECT_TRUE(caller.call("com.example.notes.count").ok());
-    EXPECT_TRUE(caller.call("com.example.notify", {"demo", "back"}).ok());
+    // notify is for signed-in users: a refusal (not no_such_procedure) shows it is registered again.
+    const auto notify = caller.call("com.example.notify", {"demo", Value(Object{{"back", true}})});
+    EXPECT_EQ(notify.error_uri, "wamp.error.not_authorized") << notify.describe();
 }
 
 TEST_F(ServiceFaults, RouterRestartedQuickly) {

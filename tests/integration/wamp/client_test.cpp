@@ -148,7 +148,7 @@ TEST_F(ClientTest, OversizeCallIsRefusedLocallyAndTheSessionSurvives) {
 
 TEST_F(ClientTest, AnonymousMayCallButNotRegister) {
     ClientOptions o;
-    o.endpoint = Endpoint::websocket(node.ws_url());
+    o.endpoint = Endpoint::websocket(node.app_url());  // the browsers' path: /ws admits only the service
     o.realm = node.realm();
     Client browser_like(io, o), service(io, service_options(node));
     service.provide("com.example.test.public", echo("svc"));

@@ -66,6 +66,15 @@ TEST(Session, AnonymousIsNotOfferedOnTheServiceTransport) {
     EXPECT_EQ(r.ec, Errc::join_aborted);
 }
 
+// The service's WebSocket path (/ws) admits the service only: a browser
+// there would hold the page's permissions outside the page's path.
+TEST(Session, AnonymousIsNotOfferedOnTheServiceWebSocketPath) {
+    boost::asio::io_context io;
+    auto& node = CrossbarNode::shared();
+    auto r = try_join(io, node, {node.realm(), "", "anonymous", ""}, Via::websocket);
+    EXPECT_EQ(r.ec, Errc::join_aborted);
+}
+
 TEST(Session, UnknownRealmIsRefused) {
     boost::asio::io_context io;
     auto& node = CrossbarNode::shared();
