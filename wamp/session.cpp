@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "wamp/error.hpp"
+#include "wamp/incoming_message.hpp"
 #include "wamp/message.hpp"
 #include "wamp/session_detail.hpp"
 #include "wamp/value_msgpack.hpp"
@@ -49,13 +50,9 @@ void Session::join(JoinHandler on_joined, ClosedHandler on_closed) {
 
 void Session::on_message(std::string_view payload) {
     try {
-        auto handle = msgpack::unpack(payload.data(), payload.size(), nullptr, nullptr, unpack_limits(payload.size()));
-        const auto& o = handle.get();
-        if (o.type != msgpack::type::ARRAY || o.via.array.size == 0 ||
-            o.via.array.ptr[0].type != msgpack::type::POSITIVE_INTEGER) {
-            throw ProtocolError("message is not a list starting with a message code");
-        }
-        dispatch(o.via.array);
+        const auto message = read_message(payload);
+        if (!message.unreadable.empty()) return on_unreadable(message.fields, message.unreadable);
+        dispatch(message.fields);
     } catch (const std::exception& e) {
         // Malformed input from the router: this session cannot be trusted any more.
         spdlog::error("wamp: protocol violation from router, closing session: {}", e.what());

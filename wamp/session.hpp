@@ -7,11 +7,14 @@
 // its message handler on any unexpected id, continues futures on new threads
 // (WAMP-CRA) and never fails what is pending when the transport goes away.
 // Here: INTERRUPT goes to the invocation; a stray id is logged and ignored;
-// a malformed message ends the session with Errc::protocol_violation; when
-// the transport ends, every pending call and request fails once, posted.
+// a payload another client wrote that we cannot read costs that message
+// only (answered as wamp.error.invalid_argument, or dropped if an event);
+// any other malformed message ends the session with Errc::protocol_violation;
+// when the transport ends, every pending call and request fails once, posted.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <msgpack.hpp>
@@ -137,6 +140,12 @@ private:
     void on_event(const msgpack::object_array& m);
     void on_invocation(const msgpack::object_array& m);
     void on_interrupt(const msgpack::object_array& m);
+    // A message whose payload could not be read: `m` holds the fields before it.
+    void on_unreadable(const msgpack::object_array& m, const std::string& why);
+    // A pending call fails with invalid_argument: its RESULT or ERROR could not be read.
+    void fail_call(std::uint64_t request, std::string why);
+    // Rate-limited: any visitor can send these.
+    void warn_unreadable(const std::string& what);
     void on_transport_closed(std::error_code ec);
     void shut(std::error_code reason, bool report);
     std::uint64_t next_id();
@@ -160,6 +169,9 @@ private:
     std::unordered_map<std::string, std::uint64_t> registrations_;  // uri -> registration id
     std::unordered_map<std::uint64_t, std::vector<EventHandler>> subscriptions_;
     std::unordered_map<std::uint64_t, std::weak_ptr<detail::InvocationState>> invocations_;
+    // warn_unreadable(): messages not yet told of, and when the last warning was.
+    std::uint64_t unreadable_unwarned_ = 0;
+    std::chrono::steady_clock::time_point unreadable_warned_{};
 };
 
 }  // namespace pgwamp::wamp

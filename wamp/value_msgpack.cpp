@@ -73,7 +73,7 @@ Object object_of(const msgpack::object& o, int depth) {
 }  // namespace
 
 Value to_value(const msgpack::object& o, int depth) {
-    if (depth > max_depth) throw ValueError("value nested too deeply");
+    if (depth > max_depth) throw ValueError("nested deeper than " + std::to_string(max_depth) + " levels");
     switch (o.type) {
         case msgpack::type::NIL: return Null{};
         case msgpack::type::BOOLEAN: return o.via.boolean;

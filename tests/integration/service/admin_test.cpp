@@ -1,8 +1,9 @@
 // The admin listener of a running pgwamp (process mode, beside a real
 // Crossbar and PostgreSQL): /live, /ready following the database and the
 // router, /metrics parsed by Prometheus' reference parser with counters that
-// move as calls are made, and the bad clients it must shrug off while WAMP
-// calls stay prompt.
+// move as calls are made (and one that must not: a hostile argument is no
+// reason to rejoin), and the bad clients it must shrug off while WAMP calls
+// stay prompt.
 
 #include <gtest/gtest.h>
 
@@ -108,6 +109,29 @@ TEST_F(ServiceAdmin, MetricsParseWithPrometheusAndCountersMove) {
     const std::string demo_events = "pgwamp_events_published_total{topic=\"com.example.demo\"}";
     ASSERT_TRUE(poll_until([&] { return scrape().get(demo_events).value_or(0) >= 1; }, 5s));
     EXPECT_GE(after.get("pgwamp_admin_requests_total{path=\"/metrics\",status=\"200\"}").value_or(0), 1);
+}
+
+// An argument nested deeper than pgwamp unpacks, which any anonymous visitor
+// can send: that call is refused, and nothing else. It used to end pgwamp's
+// session with the router, failing every call in flight and unregistering
+// every procedure until the rejoin.
+TEST_F(ServiceAdmin, DeeplyNestedArgumentIsRefusedWithoutARejoin) {
+    ASSERT_TRUE(until_status("/ready", 200, 10s));
+    const auto rejoins = scrape().get("pgwamp_router_rejoins_total");
+    ASSERT_TRUE(rejoins);
+    Value deep = Array{};
+    for (int level = 1; level < 100; ++level) deep = Array{deep};
+
+    const auto refused = caller_->call("com.example.notes.list", {deep});
+    ASSERT_TRUE(refused.done) << "no answer";
+    EXPECT_EQ(refused.error_uri, "wamp.error.invalid_argument") << refused.describe();
+    ASSERT_FALSE(refused.args.empty()) << refused.describe();
+    EXPECT_NE(to_text(refused.args[0]).find("nested deeper than"), std::string::npos) << refused.describe();
+
+    const auto next = caller_->call("com.example.notes.list", {1});
+    EXPECT_TRUE(next.ok()) << next.describe();
+    EXPECT_EQ(scrape().get("pgwamp_router_rejoins_total"), rejoins);
+    EXPECT_EQ(http_get(admin_port, "/ready").status, 200);
 }
 
 TEST_F(ServiceAdmin, BadRequests) {

@@ -22,8 +22,15 @@ constexpr int hello = message::hello, welcome = message::welcome, abort = messag
               challenge = message::challenge, authenticate = message::authenticate, error = message::error,
               call = message::call, result = message::result, register_ = message::register_,
               registered = message::registered, event = message::event, invocation = message::invocation,
-              interrupt = message::interrupt;
+              interrupt = message::interrupt, yield = message::yield, subscribed = message::subscribed;
 }  // namespace code
+
+// `levels` lists, each holding the next: from 73 on, deeper than unpack_limits() allow.
+Value nested(int levels) {
+    Value v = Array{};
+    for (int i = 1; i < levels; ++i) v = Array{v};
+    return v;
+}
 
 class FakeTransport : public Transport {
 public:
@@ -203,6 +210,91 @@ TEST_F(SessionTest, MalformedMessagesEndTheSessionCleanly) {
         EXPECT_EQ(*closed, Errc::protocol_violation);
         EXPECT_FALSE(transport->open);
     }
+}
+
+// A payload nested deeper than unpack_limits() allow (any caller can send
+// one through the router) used to make the whole INVOCATION unreadable, so
+// the session ended: every call in flight failed, every registration went.
+TEST_F(SessionTest, InvocationWithUnreadableArgumentsIsRefusedAndTheSessionStays) {
+    join_ok();
+    int runs = 0;
+    provide("p", 7, [&](Invocation i) {
+        ++runs;
+        i.reply({"ok"});
+    });
+    transport->deliver({code::invocation, 5, 7, Object{}, nested(100), Object{}});
+    EXPECT_EQ(runs, 0);
+    EXPECT_EQ(transport->sent.back(),
+              (Array{code::error, code::invocation, 5, Object{}, "wamp.error.invalid_argument",
+                     Array{"cannot read the arguments: nested deeper than 64 levels"}, Object{}}));
+    transport->deliver({code::invocation, 6, 7, Object{}, Array{}, nested(100)});  // kwargs too
+    EXPECT_EQ(transport->sent.back()[4], Value("wamp.error.invalid_argument"));
+    EXPECT_FALSE(closed);
+    EXPECT_TRUE(session->is_joined());
+    transport->deliver({code::invocation, 8, 7, Object{}, Array{}});
+    EXPECT_EQ(runs, 1);
+    EXPECT_EQ(transport->sent.back(), (Array{code::yield, 8, Object{}, Array{"ok"}, Object{}}));
+}
+
+TEST_F(SessionTest, EventWithUnreadablePayloadIsDropped) {
+    join_ok();
+    int events = 0;
+    session->subscribe("t", [&](const Event&) { ++events; }, [](std::exception_ptr e) { ASSERT_FALSE(e); });
+    transport->deliver({code::subscribed, transport->sent.back()[1], 3});
+    transport->deliver({code::event, 3, 11, Object{}, Array{nested(100)}});
+    EXPECT_EQ(events, 0);
+    transport->deliver({code::event, 3, 12, Object{}, Array{1}});
+    EXPECT_EQ(events, 1);
+    EXPECT_FALSE(closed);
+    EXPECT_TRUE(session->is_joined());
+}
+
+TEST_F(SessionTest, CallWhoseResultOrErrorIsUnreadableFailsAlone) {
+    join_ok();
+    for (const bool as_error : {false, true}) {
+        std::optional<CallError> error;
+        session->call("p", {}, {}, {}, [&](std::exception_ptr e, Array, Object) {
+            try {
+                std::rethrow_exception(e);
+            } catch (const CallError& ce) {
+                error = ce;
+            }
+        });
+        const auto id = transport->sent.back()[1];
+        if (as_error) {
+            transport->deliver({code::error, code::call, id, Object{}, "app.error", Array{nested(100)}});
+        } else {
+            transport->deliver({code::result, id, Object{}, Array{nested(100)}});
+        }
+        ASSERT_TRUE(error) << as_error;
+        EXPECT_EQ(error->uri(), "wamp.error.invalid_argument");
+        EXPECT_EQ(error->args(), Array{std::string("cannot read the ") + (as_error ? "error" : "result") +
+                                       ": nested deeper than 64 levels"});
+    }
+    EXPECT_FALSE(closed);
+    EXPECT_TRUE(session->is_joined());
+}
+
+// Only another client's payload is forgiven: a message whose code or request
+// id cannot be read, or one only the router writes, still ends the session.
+TEST_F(SessionTest, UnreadableEnvelopeStillEndsTheSession) {
+    const std::vector<Array> cases{Array{nested(100), 5}, Array{code::invocation, nested(100), 7, Object{}},
+                                   Array{code::registered, 4, nested(100)},
+                                   Array{code::error, code::register_, 4, Object{}, "x", Array{nested(100)}}};
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+        transport = std::make_shared<FakeTransport>();
+        closed.reset();
+        join_ok();
+        transport->deliver(cases[i]);
+        ASSERT_TRUE(closed) << "no close for case " << i;
+        EXPECT_EQ(*closed, Errc::protocol_violation);
+        EXPECT_FALSE(transport->open);
+    }
+    transport = std::make_shared<FakeTransport>();
+    join();
+    transport->deliver({code::challenge, "ticket", Object{{"deep", nested(100)}}});
+    ASSERT_TRUE(joined);
+    EXPECT_EQ(*joined, Errc::protocol_violation);
 }
 
 TEST_F(SessionTest, PendingCallsFailOnceWhenTheTransportIsLost) {
