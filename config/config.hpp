@@ -153,6 +153,9 @@ struct ProcedureConfig {
     // Its statements use each connection's prepared statements (parsed and
     // planned once per connection); false: sent unnamed every time.
     bool prepare = true;
+    // Runs on identity.login's pool ("pool": "login"), as sign-up does: its
+    // cost (a bcrypt) stays off the connections the other calls use.
+    bool login_pool = false;
 };
 
 // --------------------------------------------------------- notifications
@@ -268,11 +271,23 @@ struct AuthenticatorConfig {
     std::vector<std::string> roles;  // who may call it: the router's authenticator role
 };
 
+// Signing in and up: their own small pool (a bcrypt per sign-in must not
+// take the connections calls use) and limits per name and per peer
+// (service/login_throttle.hpp), checked before any database work.
+struct LoginConfig {
+    PoolConfig pool{.min = 1, .max = 1, .queue = 32, .idle_timeout = Milliseconds(60'000)};
+    int name_failures = 5;
+    Milliseconds name_lock{60'000};
+    int peer_attempts = 120;
+    Milliseconds peer_window{60'000};
+};
+
 struct IdentityConfig {
     // WAMP role (caller_authrole) -> PostgreSQL role a procedure with
     // as_caller runs as. A WAMP role not listed cannot call such procedures.
     std::map<std::string, std::string> database_roles;
     std::optional<AuthenticatorConfig> authenticator;
+    LoginConfig login;
 };
 
 // ---------------------------------------------------------------- config

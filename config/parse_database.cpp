@@ -8,9 +8,10 @@ namespace {
 constexpr std::int64_t one_day_ms = 86'400'000;
 constexpr std::int64_t one_hour_ms = 3'600'000;
 
-PoolConfig parse_pool(const Node& node) {
+}  // namespace
+
+PoolConfig parse_pool(const Node& node, PoolConfig p) {
     Fields f(node, {"min", "max", "queue", "idle_timeout_ms"});
-    PoolConfig p;
     if (auto n = f.get("max")) p.max = static_cast<std::size_t>(n->integer(1, 1000));
     if (auto n = f.get("min")) {
         p.min = static_cast<std::size_t>(n->integer(0, 1000));
@@ -22,8 +23,6 @@ PoolConfig parse_pool(const Node& node) {
     if (auto n = f.get("idle_timeout_ms")) p.idle_timeout = n->milliseconds(one_day_ms);
     return p;
 }
-
-}  // namespace
 
 DatabaseConfig parse_database(const Node& node) {
     Fields f(node, {"conninfo", "password_env", "password_file", "pool", "statement_timeout_ms",

@@ -8,7 +8,7 @@
 namespace pgwamp::config::detail {
 
 IdentityConfig parse_identity(const Node& node) {
-    Fields f(node, {"database_roles", "authenticator"});
+    Fields f(node, {"database_roles", "authenticator", "login"});
     IdentityConfig out;
     if (auto roles = f.get("database_roles")) {
         roles->expect_object();
@@ -36,6 +36,14 @@ IdentityConfig parse_identity(const Node& node) {
         for (std::size_t i = 0; i < roles.json().size(); ++i) auth.roles.push_back(roles.element(i).nonempty_string());
         if (auth.roles.empty()) roles.fail("name the role the router calls it with (Crossbar: \"trusted\")");
         out.authenticator = std::move(auth);
+    }
+    if (auto n = f.get("login")) {
+        Fields l(*n, {"pool", "name_failures", "name_lock_ms", "peer_attempts", "peer_window_ms"});
+        if (auto p = l.get("pool")) out.login.pool = parse_pool(*p, out.login.pool);
+        if (auto v = l.get("name_failures")) out.login.name_failures = static_cast<int>(v->integer(1, 1000));
+        if (auto v = l.get("name_lock_ms")) out.login.name_lock = v->milliseconds(86'400'000);
+        if (auto v = l.get("peer_attempts")) out.login.peer_attempts = static_cast<int>(v->integer(1, 1'000'000));
+        if (auto v = l.get("peer_window_ms")) out.login.peer_window = v->milliseconds(86'400'000);
     }
     return out;
 }

@@ -151,7 +151,7 @@ void parse_statements(const Fields& f, ProcedureConfig& p) {
 
 ProcedureConfig parse_procedure(const Node& node, const std::string& uri) {
     Fields f(node, {"mode", "sql", "args", "rows", "single", "timeout_ms", "max_rows", "stream_max_rows", "roles",
-                    "as_caller", "prepare"});
+                    "as_caller", "prepare", "pool"});
     ProcedureConfig p;
     p.uri = uri;
     if (auto n = f.get("mode")) p.mode = n->choice<Mode>(modes);
@@ -187,6 +187,11 @@ ProcedureConfig parse_procedure(const Node& node, const std::string& uri) {
     }
     if (auto n = f.get("roles")) p.roles = parse_roles(*n);
     if (auto n = f.get("as_caller")) p.as_caller = n->boolean();
+    if (auto n = f.get("pool")) {
+        const std::string pool = n->nonempty_string();
+        if (pool != "main" && pool != "login") n->fail_expected("\"main\" or \"login\" (identity.login's pool)");
+        p.login_pool = pool == "login";
+    }
     return p;
 }
 

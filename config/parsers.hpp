@@ -20,6 +20,8 @@ std::optional<SecretSource> parse_secret_source(const Fields& fields, std::strin
 // A path from the config: relative ones resolve against the config's directory.
 std::filesystem::path resolve_path(const Source& source, const std::string& path);
 
+// {"min", "max", "queue", "idle_timeout_ms"}: database.pool and identity.login.pool.
+PoolConfig parse_pool(const Node& node, PoolConfig defaults = {});
 RouterConfig parse_router(const Node& node);
 DatabaseConfig parse_database(const Node& node);
 std::map<std::string, ProcedureConfig> parse_procedures(const Node& node);

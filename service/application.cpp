@@ -37,14 +37,14 @@ BackoffOptions backoff_options(const config::BackoffConfig& c) {
     return out;
 }
 
-db::PoolOptions pool_options(const config::DatabaseConfig& db) {
+db::PoolOptions pool_options(const config::DatabaseConfig& db, const config::PoolConfig& limits) {
     db::PoolOptions out;
     // Empty conninfo: libpq takes PGHOST, PGPORT, ... from the environment.
     if (db.conninfo || db.password) out.conninfo = db.effective_conninfo().reveal();
-    out.min_connections = db.pool.min;
-    out.max_connections = db.pool.max;
-    out.max_queue = db.pool.queue;
-    out.idle_timeout = db.pool.idle_timeout;
+    out.min_connections = limits.min;
+    out.max_connections = limits.max;
+    out.max_queue = limits.queue;
+    out.idle_timeout = limits.idle_timeout;
     out.statement_timeout = db.statement_timeout;
     out.connect_timeout = db.connect_timeout;
     out.backoff = backoff_options(db.reconnect);
@@ -53,7 +53,7 @@ db::PoolOptions pool_options(const config::DatabaseConfig& db) {
 
 // The leader's connection uses the pool's database, timeouts and backoff.
 db::LeaderListenerOptions leadership_options(const config::Config& config) {
-    const db::PoolOptions pool = pool_options(config.database);
+    const db::PoolOptions pool = pool_options(config.database, config.database.pool);
     db::LeaderListenerOptions out;
     out.conninfo = pool.conninfo;
     out.connect_timeout = pool.connect_timeout;
@@ -64,7 +64,7 @@ db::LeaderListenerOptions leadership_options(const config::Config& config) {
 
 // The replication stream uses the pool's database, timeouts and backoff.
 db::ChangeStreamOptions change_stream_options(const config::Config& config) {
-    const db::PoolOptions pool = pool_options(config.database);
+    const db::PoolOptions pool = pool_options(config.database, config.database.pool);
     const config::ChangesConfig& changes = *config.changes;
     db::ChangeStreamOptions out;
     out.conninfo = pool.conninfo;
@@ -106,7 +106,11 @@ public:
     Application(boost::asio::io_context& io, config::Config config)
         : io_(io),
           config_(std::move(config)),
-          pool_(io.get_executor(), pool_options(config_.database)),
+          pool_(io.get_executor(), pool_options(config_.database, config_.database.pool)),
+          login_pool_(uses_login_pool(config_) ? std::make_unique<db::Pool>(io.get_executor(),
+                                                                             pool_options(config_.database,
+                                                                                          config_.identity.login.pool))
+                                                : nullptr),
           client_(io, client_options(config_.router)),
           bridge_(pool_, client_, config_.notifications, config_.service.notify_publishers,
                   leadership_options(config_)),
@@ -133,6 +137,7 @@ public:
             }
         });
         pool_.on_recovered([] { spdlog::info("event=database_recovered"); });
+        if (login_pool_) login_pool_->async_start([](std::exception_ptr) {});  // the main pool reports the database
         client_.on_state([this](wamp::ClientState state) {
             spdlog::info("event=router_state state={} endpoint={} realm={}", wamp::to_string(state),
                          config_.router.transport.url, config_.router.realm);
@@ -144,6 +149,7 @@ public:
                 spdlog::error("event=router_gave_up attempts={}", config_.router.reconnect.max_attempts);
                 exit_status_ = 3;
                 ops_.stop();
+                if (login_pool_) login_pool_->async_close([] {});
                 pool_.async_close([this] { io_.stop(); });
             }
         });
@@ -158,6 +164,13 @@ public:
     int exit_status() const { return exit_status_; }
 
 private:
+    static bool uses_login_pool(const config::Config& config) {
+        if (config.identity.authenticator) return true;
+        for (const auto& [uri, p] : config.procedures)
+            if (p.login_pool) return true;
+        return false;
+    }
+
     using Handler = void (*)(db::Pool&, std::shared_ptr<CallContext>);
 
     wamp::RegisterOptions register_options() const {
@@ -188,7 +201,7 @@ private:
             if (access.needs_identity()) needing_identity.push_back(uri);
             provide(uri, [this, &procedure = procedure, timeout, &access](wamp::Invocation call) {
                 if (auto context = begin_call(std::move(call), tracker_, timeout, &access)) {
-                    serve_config_procedure(pool_, procedure, std::move(context));
+                    serve_config_procedure(procedure.login_pool ? *login_pool_ : pool_, procedure, std::move(context));
                 }
             });
         }
@@ -196,9 +209,13 @@ private:
             const CallerAccess& access = *access_.emplace_back(
                 std::make_unique<CallerAccess>(auth->procedure, auth->roles, false, config_.identity));
             needing_identity.push_back(auth->procedure);
-            provide(auth->procedure, [this, &auth = *auth, &access](wamp::Invocation call) {
+            const auto& login = config_.identity.login;
+            authenticator_ = std::make_unique<TicketAuthenticator>(TicketAuthenticator{
+                *auth, *login_pool_, client_.authid(),
+                LoginThrottle({login.name_failures, login.name_lock, login.peer_attempts, login.peer_window})});
+            provide(auth->procedure, [this, &access](wamp::Invocation call) {
                 if (auto context = begin_call(std::move(call), tracker_, config_.database.statement_timeout, &access))
-                    serve_ticket_authenticator(pool_, auth, client_.authid(), std::move(context));
+                    serve_ticket_authenticator(*authenticator_, std::move(context));
             });
         }
         if (!needing_identity.empty()) {
@@ -240,6 +257,7 @@ private:
                 spdlog::warn("event=shutdown_grace_expired running_calls={}", tracker_.running());
             }
             client_.stop([this] {
+                if (login_pool_) login_pool_->async_close([] {});
                 pool_.async_close([this] {
                     spdlog::info("event=stopped published={}", bridge_.published());
                     ops_.stop();
@@ -255,9 +273,11 @@ private:
     boost::asio::io_context& io_;
     config::Config config_;
     db::Pool pool_;
+    std::unique_ptr<db::Pool> login_pool_;  // identity.login: sign-in and "pool": "login" procedures
     wamp::Client client_;
     CallTracker tracker_;  // before the bridges, which serve calls
     std::vector<std::unique_ptr<CallerAccess>> access_;  // one per configured procedure
+    std::unique_ptr<TicketAuthenticator> authenticator_;
     NotificationBridge bridge_;
     std::unique_ptr<ChangesBridge> changes_;
     Operations ops_;  // after the bridges it reads

@@ -69,6 +69,8 @@ WampError to_wamp_error(std::exception_ptr error) {
         return {wamp::uri::not_authorized, {std::string(e.what())}, {}};
     } catch (const HistoryTruncated& e) {
         return {error_uri::history_truncated, {std::string(e.what())}, {{"oldest", e.oldest}}};
+    } catch (const TooManyAttempts& e) {
+        return {error_uri::too_many_attempts, {std::string(e.what())}, {{"retry_after_ms", e.retry_after_ms}}};
     } catch (const ResultRejected& e) {
         return {error_uri::result_rejected, {std::string(e.what())}, {}};
     } catch (const std::exception& e) {

@@ -18,8 +18,10 @@
 //   InvalidArgument          wamp::uri::invalid_argument
 //   ResultRejected           error_uri::result_rejected
 //   HistoryTruncated         error_uri::history_truncated kwargs: oldest (the earliest position a replay can start at)
+//   TooManyAttempts          error_uri::too_many_attempts kwargs: retry_after_ms
 //   anything else            error_uri::internal          (details only in our log)
 
+#include <cstdint>
 #include <exception>
 #include <stdexcept>
 #include <string>
@@ -58,6 +60,13 @@ class HistoryTruncated : public std::runtime_error {
 public:
     HistoryTruncated(const std::string& what, std::string oldest_kept) : std::runtime_error(what), oldest(std::move(oldest_kept)) {}
     std::string oldest;
+};
+
+// Sign-in refused by its limits before any password was checked.
+class TooManyAttempts : public std::runtime_error {
+public:
+    TooManyAttempts(const std::string& what, std::int64_t retry_after) : std::runtime_error(what), retry_after_ms(retry_after) {}
+    std::int64_t retry_after_ms;
 };
 
 WampError to_wamp_error(std::exception_ptr error);

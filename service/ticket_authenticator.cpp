@@ -14,44 +14,66 @@ constexpr const char* refused = "wrong name or password";
 // The SQL may raise for a bad password (invalid_password, 28P01): a refusal, not a fault.
 bool is_refusal(const std::exception_ptr& error) { return db::sqlstate_of(error).starts_with("28"); }
 
+// Crossbar's details.transport.peer ("tcp4:127.0.0.1:54321"), without the port.
+std::string peer_of(const Object& details) {
+    const Value* transport = find_field(details, "transport");
+    if (!transport || !transport->is<Object>()) return "unknown";
+    const Value* peer = find_field(transport->as<Object>(), "peer");
+    return peer && peer->is<std::string>() ? peer_address(peer->as<std::string>()) : "unknown";
+}
+
+const char* to_string(LoginThrottle::Verdict v) {
+    return v == LoginThrottle::Verdict::name_locked ? "name_locked" : "peer_limited";
+}
+
 }  // namespace
 
-void serve_ticket_authenticator(db::Pool& pool, const config::AuthenticatorConfig& authenticator,
-                                const std::string& service_authid, std::shared_ptr<CallContext> context) {
+void serve_ticket_authenticator(TicketAuthenticator& auth, std::shared_ptr<CallContext> context) {
     const Array& args = context->call().args();
     const Value* ticket = args.size() == 3 && args[2].is<Object>() ? find_field(args[2].as<Object>(), "ticket") : nullptr;
     if (!ticket || !ticket->is<std::string>() || !args[1].is<std::string>())
         return context->fail(std::make_exception_ptr(InvalidArgument("expected (realm, authid, details with a ticket)")));
     const std::string authid = args[1].as<std::string>();
     // Refused before any database work: whatever the SQL says, nobody signs in as the service.
-    if (is_reserved_name(authid, service_authid)) {
+    if (is_reserved_name(authid, auth.service_authid)) {
         spdlog::warn("event=sign_in_refused reason=reserved_name authid_length={}", authid.size());
         return context->fail(std::make_exception_ptr(NotAuthorized(refused)));
     }
-    pool.async_query(authenticator.sql, {authid, *ticket}, context->statement_options(),
-                     [context, authid, service_authid](std::exception_ptr error, db::Result result) {
-                         if (error && !is_refusal(error)) return context->fail(error);
-                         const Value* role = nullptr;
-                         const Value* granted = nullptr;
-                         if (!error && !result.rows.empty()) {
-                             for (std::size_t i = 0; i < result.columns.size(); ++i) {
-                                 if (result.columns[i].name == "role") role = &result.rows[0][i];
-                                 if (result.columns[i].name == "authid") granted = &result.rows[0][i];
-                             }
-                         }
-                         if (!role || !role->is<std::string>()) {
-                             spdlog::info("event=sign_in_refused authid_length={}", authid.size());
-                             return context->fail(std::make_exception_ptr(NotAuthorized(refused)));
-                         }
-                         const bool renamed = granted && granted->is<std::string>();
-                         if (renamed && is_reserved_name(granted->as<std::string>(), service_authid)) {
-                             spdlog::warn("event=sign_in_refused reason=reserved_name_granted");
-                             return context->fail(std::make_exception_ptr(NotAuthorized(refused)));
-                         }
-                         Object principal{{"role", *role}};
-                         if (renamed) principal.emplace_back("authid", *granted);
-                         context->reply(std::move(principal));
-                     });
+    const auto decision = auth.throttle.admit(authid, peer_of(args[2].as<Object>()), LoginThrottle::Clock::now());
+    if (decision.verdict != LoginThrottle::Verdict::allowed) {
+        const auto seconds = (decision.retry_after.count() + 999) / 1000;
+        spdlog::warn("event=sign_in_throttled reason={} retry_after_ms={}", to_string(decision.verdict),
+                     decision.retry_after.count());
+        return context->fail(std::make_exception_ptr(TooManyAttempts(
+            "too many sign-in attempts; try again in " + std::to_string(seconds) + " s", decision.retry_after.count())));
+    }
+    auth.pool.async_query(
+        auth.config.sql, {authid, *ticket}, context->statement_options(),
+        [context, authid, &auth](std::exception_ptr error, db::Result result) {
+            if (error && !is_refusal(error)) return context->fail(error);
+            const Value* role = nullptr;
+            const Value* granted = nullptr;
+            if (!error && !result.rows.empty()) {
+                for (std::size_t i = 0; i < result.columns.size(); ++i) {
+                    if (result.columns[i].name == "role") role = &result.rows[0][i];
+                    if (result.columns[i].name == "authid") granted = &result.rows[0][i];
+                }
+            }
+            const bool admitted = role && role->is<std::string>();
+            auth.throttle.record(authid, admitted, LoginThrottle::Clock::now());
+            if (!admitted) {
+                spdlog::info("event=sign_in_refused authid_length={}", authid.size());
+                return context->fail(std::make_exception_ptr(NotAuthorized(refused)));
+            }
+            const bool renamed = granted && granted->is<std::string>();
+            if (renamed && is_reserved_name(granted->as<std::string>(), auth.service_authid)) {
+                spdlog::warn("event=sign_in_refused reason=reserved_name_granted");
+                return context->fail(std::make_exception_ptr(NotAuthorized(refused)));
+            }
+            Object principal{{"role", *role}};
+            if (renamed) principal.emplace_back("authid", *granted);
+            context->reply(std::move(principal));
+        });
 }
 
 }  // namespace pgwamp::service

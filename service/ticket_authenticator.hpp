@@ -6,6 +6,12 @@
 // (bcrypt by pgcrypto's crypt(): no user secret in any file) and returns the
 // WAMP role. A wrong name and a wrong password get the same refusal, and the
 // ticket never reaches a log.
+//
+// Before any database work: the service's own authid and the other reserved
+// names (service/reserved_names.hpp) are refused, and the sign-in limits
+// (service/login_throttle.hpp) answer pgwamp.error.too_many_attempts. The
+// SQL runs on identity.login's own pool, so a flood of sign-ins never takes
+// the connections calls use.
 
 #include <memory>
 #include <string>
@@ -13,12 +19,17 @@
 #include "config/config.hpp"
 #include "db/pool.hpp"
 #include "service/call_context.hpp"
+#include "service/login_throttle.hpp"
 
 namespace pgwamp::service {
 
-// `service_authid` (pgwamp's own) and the other reserved names
-// (service/reserved_names.hpp) are refused whatever the SQL answers.
-void serve_ticket_authenticator(db::Pool& pool, const config::AuthenticatorConfig& authenticator,
-                                const std::string& service_authid, std::shared_ptr<CallContext> context);
+struct TicketAuthenticator {
+    const config::AuthenticatorConfig& config;
+    db::Pool& pool;              // identity.login's pool
+    std::string service_authid;  // pgwamp's own
+    LoginThrottle throttle;
+};
+
+void serve_ticket_authenticator(TicketAuthenticator& auth, std::shared_ptr<CallContext> context);
 
 }  // namespace pgwamp::service

@@ -4,6 +4,7 @@
 // all through real PostgreSQL, Crossbar and pgwamp.
 
 #include <algorithm>
+#include <memory>
 #include <cctype>
 
 #include "wamp/error.hpp"
@@ -84,6 +85,10 @@ TEST_F(ServiceIdentity, SignUpRefusesBadNamesPasswordsAndDuplicatesClearly) {
 
 TEST_F(ServiceIdentity, WrongPasswordsAndUnknownNamesAreRefusedAlike) {
     const auto user = demo_user(*stack_, "frank_4");
+    {
+        Caller right(*stack_, user);
+        EXPECT_TRUE(right.join());
+    }
     for (const Credentials& wrong : {Credentials{user.name, "not-the-password"}, Credentials{"nobody_here", "whatever-it-is"},
                                      Credentials{"o'hara\"; DROP TABLE notes; --", "x' OR '1'='1"},
                                      Credentials{std::string(1000, 'z'), "%_%"}}) {
@@ -91,8 +96,9 @@ TEST_F(ServiceIdentity, WrongPasswordsAndUnknownNamesAreRefusedAlike) {
         EXPECT_FALSE(c.join(3s)) << wrong.name.substr(0, 40) << " signed in";
     }
     EXPECT_EQ(stack_->postgres().psql("SELECT to_regclass('public.notes') IS NOT NULL"), "t");
-    Caller right(*stack_, user);
-    EXPECT_TRUE(right.join());
+    // (frank_4 is locked now, by the guesses: ServiceLogin tests that.) Sign-in still works.
+    Caller other(*stack_, demo_user(*stack_, "frank_4b"));
+    EXPECT_TRUE(other.join());
 }
 
 TEST_F(ServiceIdentity, AnonymousMayReadButNotWrite) {
@@ -290,6 +296,72 @@ TEST_F(ServiceIdentity, AVisibilityChangeNeverShowsThePrivatePast) {
     // A wrong topic type is the caller's mistake, not pgwamp's.
     const auto bad = bob->call("com.example.replay", {Value(Null{}), after_marker});
     EXPECT_EQ(bad.error_uri, "wamp.error.invalid_argument") << bad.describe();
+}
+
+// Sign-in limits with small numbers, on a stack of their own (the peer limit
+// counts every sign-in from 127.0.0.1, which is every test's).
+class ServiceLogin : public StackSuite<ServiceLogin> {
+protected:
+    static void SetUpTestSuite() {
+        start_stack({.mode = Stack::PgwampMode::process, .edit_config = [](nlohmann::json& config) {
+                         config["identity"]["login"] = {{"name_failures", 3}, {"name_lock_ms", 60000},
+                                                        {"peer_attempts", 25}, {"peer_window_ms", 60000}};
+                     }});
+    }
+    static int count(const std::string& text, const std::string& what) {
+        int n = 0;
+        for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+        return n;
+    }
+    int log_count(const std::string& what) const { return count(stack_->pgwamp_log(0), what); }
+};
+
+// Attack: guess a password. After 3 wrong ones (here) the name is locked,
+// even for the right password, without asking the database again; other
+// names are not affected.
+TEST_F(ServiceLogin, PasswordGuessingLocksTheName) {
+    const auto user = demo_user(*stack_, "ivan_10");
+    const int checked_before = log_count("event=sign_in_refused authid_length");
+    {
+        Caller guesser(*stack_, Credentials{user.name, "a-wrong-guess"});  // retries by itself
+        guesser.client().start();
+        EXPECT_TRUE(guesser.run_until([&] { return log_count("reason=name_locked") > 0; }, 20s))
+            << stack_->pgwamp_log(0);
+    }
+    EXPECT_EQ(log_count("event=sign_in_refused authid_length") - checked_before, 3)
+        << "the database checked more passwords than the limit allows";
+    Caller right(*stack_, user);
+    EXPECT_FALSE(right.join(2s)) << "the right password got in while the name was locked";
+    Caller other(*stack_, demo_user(*stack_, "judy_10"));
+    EXPECT_TRUE(other.join());
+}
+
+// A flood of sign-ins from one address is cut at the peer limit, runs on
+// the login pool's one connection, and calls go on meanwhile.
+TEST_F(ServiceLogin, ASignInFloodIsCutAndCallsGoOn) {
+    Caller worker(*stack_);
+    ASSERT_TRUE(worker.join());
+    std::vector<std::unique_ptr<Caller>> flood;
+    for (int i = 0; i < 30; ++i) {
+        flood.push_back(std::make_unique<Caller>(*stack_, Credentials{"flood_" + std::to_string(i), "wrong-password"}));
+        flood.back()->client().start();
+    }
+    int most_at_once = 0;
+    int calls_ok = 0;
+    const bool limited = poll_until([&] {
+        for (auto& f : flood) f->io().poll();
+        most_at_once = std::max(most_at_once, active_queries(stack_->postgres(), "SELECT role, authid FROM app_authenticate"));
+        calls_ok += worker.call("com.example.now.v1").ok();
+        return log_count("reason=peer_limited") > 0;
+    }, 30s);
+    flood.clear();
+    EXPECT_TRUE(limited) << "30 names signing in from one address were never limited";
+    EXPECT_LE(most_at_once, 1) << "sign-ins ran on more than the login pool's one connection";
+    EXPECT_GT(calls_ok, 0);
+    EXPECT_TRUE(worker.call("com.example.now.v1").ok());
+    // Within the window the limit holds for any name, right password or not.
+    Caller late(*stack_, demo_user(*stack_, "kim_10"));
+    EXPECT_FALSE(late.join(2s));
 }
 
 }  // namespace
