@@ -211,6 +211,13 @@ describe("pgwamp page in headless Chromium", { timeout: 600000 }, () => {
       second.on("pageerror", (err) => page_errors.push(`second page: ${err.message}`));
       await second.goto(info.page_url);
       await wait_state(second, "[data-testid=conn-state]", ["open"]);
+      // Attack: sign up under the service's name, which hears every change whole.
+      await second.fill("#account-name", "PgWamp");
+      await second.fill("#account-password", "long-enough-password");
+      await second.click("#sign-up");
+      const reserved = await shown_error(second, "account-error");
+      assert.equal(reserved.uri, "pgwamp.error.sql");
+      assert.match(reserved.message, /reserved/);
       await sign_in(second, "second_user", "second-user-password", { sign_up: true });
       await second.waitForFunction(() => document.getElementById("changes-state").dataset.state === "on",
         null, { timeout: LONG });
@@ -241,6 +248,12 @@ describe("pgwamp page in headless Chromium", { timeout: 600000 }, () => {
       assert.equal(await second.locator("[data-testid=note-row]", { hasText: secret }).count(), 0);
       assert.equal(await psql(info.conninfo, `SELECT owner || ' ' || public FROM notes WHERE body = '${secret}'`),
         "page_user false");
+
+      // Made public, the note reaches the second page as a new row; its private past does not.
+      const revealed = probe("revealed");
+      await psql(info.conninfo, `UPDATE notes SET body = '${revealed}', public = true WHERE body = '${secret}'`);
+      await second.locator("[data-testid=note-row]", { hasText: revealed }).first().waitFor({ timeout: LONG });
+      assert.equal((await second.content()).includes(secret), false, "the private past reached another user's page");
     } finally {
       await other.close();
     }
