@@ -74,6 +74,15 @@ struct PoolConfig {
     Milliseconds idle_timeout{60'000};  // connections beyond min close after this idle; 0: never
 };
 
+// What a caller sees of a PostgreSQL error (pgwamp.error.sql). Messages,
+// details and hints may name tables, columns, constraints and values, so by
+// default a caller gets the SQLSTATE and its condition name only, and the
+// whole text goes to pgwamp's log.
+enum class SqlErrorText {
+    code,  // {sqlstate, condition}
+    full,  // and message, detail, hint: for procedures whose errors are written for users (sign-up)
+};
+
 struct DatabaseConfig {
     // libpq connection string, key=value or postgresql:// URI; never holds a
     // password (validated). Absent: libpq's PG* environment variables apply.
@@ -82,6 +91,7 @@ struct DatabaseConfig {
     std::optional<Secret> password;  // filled by load_config()/resolve_secrets()
     PoolConfig pool;
     Milliseconds statement_timeout{30'000};  // default deadline of a call; 0: none
+    SqlErrorText sql_error_text = SqlErrorText::code;  // a procedure's own "sql_error_text" wins
     Milliseconds connect_timeout{10'000};
     BackoffConfig reconnect;
 
@@ -156,6 +166,7 @@ struct ProcedureConfig {
     // Runs on identity.login's pool ("pool": "login"), as sign-up does: its
     // cost (a bcrypt) stays off the connections the other calls use.
     bool login_pool = false;
+    std::optional<SqlErrorText> sql_error_text;  // absent: database.sql_error_text
 };
 
 // --------------------------------------------------------- notifications

@@ -185,6 +185,7 @@ private:
     void provide_now(const std::string& uri, Handler handler) {
         provide(uri, [this, handler](wamp::Invocation call) {
             if (auto context = begin_call(std::move(call), tracker_, config_.database.statement_timeout)) {
+                context->show_sql_errors(config_.database.sql_error_text);
                 handler(pool_, std::move(context));
             }
         });
@@ -201,6 +202,7 @@ private:
             if (access.needs_identity()) needing_identity.push_back(uri);
             provide(uri, [this, &procedure = procedure, timeout, &access](wamp::Invocation call) {
                 if (auto context = begin_call(std::move(call), tracker_, timeout, &access)) {
+                    context->show_sql_errors(procedure.sql_error_text.value_or(config_.database.sql_error_text));
                     serve_config_procedure(procedure.login_pool ? *login_pool_ : pool_, procedure, std::move(context));
                 }
             });
