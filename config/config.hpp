@@ -63,6 +63,12 @@ struct RouterConfig {
     Secret secret;  // filled by load_config()/resolve_secrets(); empty after parse_config()
     Milliseconds connect_timeout{10'000};
     BackoffConfig reconnect;
+    // The largest message the router's caller-facing transports accept
+    // (Crossbar: each websocket path's options.max_message_size). pgwamp
+    // cannot see it, so it is told: a result bigger than this is answered
+    // with pgwamp.error.result_too_large (naming it) instead of the router's
+    // bare payload_size_exceeded, and progressive chunks stay under it. 0: no limit.
+    std::size_t caller_max_message_size = 1u << 20;
 };
 
 // -------------------------------------------------------------- database
@@ -249,6 +255,9 @@ struct AdminConfig {
     std::string listen;       // as written, "127.0.0.1:8089" or "[::1]:8089"
     std::size_t max_connections = 16;        // more at once are closed unanswered
     Milliseconds request_timeout{5'000};     // for the whole request: a slow client is cut
+    // Host names a request may be addressed to besides localhost and IP
+    // literals (service/admin_host_check.hpp): a DNS-rebinding page uses a name.
+    std::vector<std::string> allowed_hosts;
 };
 
 struct ServiceConfig {

@@ -94,6 +94,7 @@ wamp::ClientOptions client_options(const config::RouterConfig& router) {
     out.authmethod = std::string(config::to_string(router.authmethod));
     out.secret = router.secret.reveal();
     out.connect_timeout = router.connect_timeout;
+    out.max_result_size = router.caller_max_message_size;
     out.backoff = backoff_options(router.reconnect);
     return out;
 }
