@@ -326,8 +326,15 @@ class LoginTargets(unittest.TestCase):
         self.assertAlmostEqual(s["ratio"], 1.5)
         md = "\n".join(report_login.markdown(data()))
         self.assertIn("| open | 200 in flight | 3000 | 10.0 | 30.0 | 20 | 90 | 40 | 30 |", md)
-        self.assertIn("| open | 1.50× | 451 | 50.0 | 0.0 | 400.0 | 1.0 |", md)
+        # Router 90 % busy both ways at 3000 calls/s: 300 µs per call, so the sign-ins cost it nothing here.
+        self.assertIn("| open | 1.50× | 451 | 50.0 | 0.0 | 400.0 | 1.0 | 0 |", md)
         self.assertIn("Other outcomes: closed 10.", md)
+
+    def test_router_cost_per_sign_in(self):
+        quiet = {"calls_per_s": 3000.0, "busy_percent": {"router": 45.0}}  # 150 µs per call
+        flood = {"calls_per_s": 400.0, "busy_percent": {"router": 42.0}}   # 60,000 µs/s of it for the calls
+        self.assertAlmostEqual(login._router_per_sign_in(quiet, flood, 250.0), 1440.0)
+        self.assertIsNone(login._router_per_sign_in(quiet, flood, 0))
 
     def test_each_setting_is_judged_alone(self):
         rows = logins() + [dict(r, setting="shipped") for r in logins(20_000.0, 90_000.0)]
