@@ -94,15 +94,16 @@ def procedure(kind):
     return "com.example.echo" if kind == "echo" else "com.example.now.v1"
 
 
-def wait_callable(env, kind, child, loadgen_cpus, timeout=60):
-    """Calls the procedure until one call succeeds: pgwamp prints no ready line,
+def wait_callable(env, kind, child, loadgen_cpus, timeout=60, proc=None):
+    """Calls the procedure (the kind's, or proc) until one call succeeds: pgwamp prints no ready line,
     and the router may take a moment to publish a new registration."""
+    proc = proc or procedure(kind)
     deadline = time.monotonic() + timeout
     last = ""
     while time.monotonic() < deadline:
         if not child.running():
             raise RuntimeError(f"{child.name} exited ({child.proc.returncode}); see {child.log_path}")
-        argv = [os.path.join(env.tools, "bench_loadgen"), "--url", env.router.url, "--procedure", procedure(kind),
+        argv = [os.path.join(env.tools, "bench_loadgen"), "--url", env.router.url, "--procedure", proc,
                 "-c", "1", "--warmup", "0", "-d", "0.3"]
         if loadgen_cpus:
             argv = ["taskset", "-c", loadgen_cpus] + argv
@@ -114,4 +115,4 @@ def wait_callable(env, kind, child, loadgen_cpus, timeout=60):
                     return
                 last = json.dumps(r["errors"])
         time.sleep(0.5)
-    raise RuntimeError(f"{kind}: {procedure(kind)} not callable after {timeout} s (last errors: {last})")
+    raise RuntimeError(f"{kind}: {proc} not callable after {timeout} s (last errors: {last})")

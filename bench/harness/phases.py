@@ -56,7 +56,8 @@ def run_load(env, callee_pids, target, concurrency, warmup, duration, loadgen_cp
         b, a = before["cpu"][key], after["cpu"][key]
         per_call[key] = (a - b) * 1e6 / calls if calls and a is not None and b is not None else None
     per_call["postgres"] = (after["pg"] - before["pg"]) * 1e6 / calls if calls else None
-    return {"result": result, "cpu_us_per_call": per_call, "rss_mb": rss}
+    # window: the monotonic times of the edges (the login phase counts its flood's sign-ins between them).
+    return {"result": result, "cpu_us_per_call": per_call, "rss_mb": rss, "window": (before["t"], after["t"])}
 
 
 def _start_or_skip(env, kind, rows, log, **how):

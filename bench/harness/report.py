@@ -6,6 +6,7 @@ import json
 import report_changes
 import report_fanout
 import report_identity
+import report_login
 import report_stream
 
 
@@ -114,6 +115,7 @@ def targets(data):
     out += report_stream.targets(data)
     out += report_identity.targets(data)
     out += report_fanout.targets(data)
+    out += report_login.targets(data)
 
     loads = [r["loadgen_cpu_percent"] for r in rows if r.get("loadgen_cpu_percent") is not None]
     if loads:
@@ -201,6 +203,7 @@ def markdown(data):
     lines += report_stream.markdown(data)
     lines += report_identity.markdown(data)
     lines += report_fanout.markdown(data)
+    lines += report_login.markdown(data)
 
     rr = data.get("roundrobin")
     if rr:

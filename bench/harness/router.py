@@ -13,6 +13,7 @@ import tempfile
 from procs import Child, children, cmdline, free_port, wait_port
 
 REALM = "realm1"
+AUTHENTICATOR = "com.example.authenticate"  # config/pgwamp.json's identity.authenticator.procedure
 WS_MAX_MESSAGE_SIZE = 64 * 1024 * 1024
 
 
@@ -36,7 +37,24 @@ def _ticket_path(users):
             "auth": {"ticket": {"type": "static", "principals": principals}}}
 
 
-def node_config(port, ws_port, disclose_caller=False, ticket_users=()):
+def _app_path():
+    """/app as in the demo (crossbar/.crossbar/config.json): anonymous, or WAMP-Ticket checked by pgwamp's
+    dynamic authenticator (identity.authenticator); the login phase signs in there."""
+    return {"type": "websocket", "serializers": ["json", "msgpack"],
+            "options": {"max_message_size": 1048576},
+            "auth": {"anonymous": {"type": "static", "role": "anonymous"},
+                     "ticket": {"type": "dynamic", "authenticator": AUTHENTICATOR}}}
+
+
+def _signed_in_role():
+    # Who pgwamp's authenticator admits (app_authenticate's role): may call com.example., as in the demo.
+    return {"name": "user", "permissions": [{
+        "uri": "com.example.", "match": "prefix",
+        "allow": {"call": True, "register": False, "publish": False, "subscribe": True},
+        "disclose": {"caller": True, "publisher": False}, "cache": True}]}
+
+
+def node_config(port, ws_port, disclose_caller=False, ticket_users=(), app=False):
     config = {
         "version": 2,
         "controller": {},
@@ -72,14 +90,19 @@ def node_config(port, ws_port, disclose_caller=False, ticket_users=()):
     if ticket_users:
         config["workers"][0]["realms"][0]["roles"].append(_user_role())
         config["workers"][0]["transports"][1]["paths"]["fan"] = _ticket_path(ticket_users)
+    if app:
+        config["workers"][0]["realms"][0]["roles"].append(_signed_in_role())
+        config["workers"][0]["transports"][1]["paths"]["app"] = _app_path()
     return config
 
 
 class Router:
-    def __init__(self, crossbar, log_dir, cpus=None, disclose_caller=False, ticket_users=()):
+    def __init__(self, crossbar, log_dir, cpus=None, disclose_caller=False, ticket_users=(), app=False):
         """disclose_caller: the router tells callees who calls (the identity phase's as_caller needs it).
-        ticket_users: authids that may sign in with WAMP-Ticket on /fan (the fan-out phase's subscribers)."""
+        ticket_users: authids that may sign in with WAMP-Ticket on /fan (the fan-out phase's subscribers).
+        app: the demo's /app path, sign-in through pgwamp's dynamic ticket authenticator (the login phase)."""
         self.ticket_users = list(ticket_users)
+        self.app = app
         self.crossbar = crossbar
         self.disclose_caller = disclose_caller
         self.log_dir = log_dir
@@ -90,6 +113,7 @@ class Router:
         self.ws_port = free_port()
         self.ws_url = f"ws://127.0.0.1:{self.ws_port}/ws"
         self.fan_url = f"ws://127.0.0.1:{self.ws_port}/fan"
+        self.app_url = f"ws://127.0.0.1:{self.ws_port}/app"
         self.child = None
         self.worker_pid = None
 
@@ -97,7 +121,8 @@ class Router:
         cbdir = os.path.join(self.dir, ".crossbar")
         os.makedirs(cbdir)
         with open(os.path.join(cbdir, "config.json"), "w") as f:
-            json.dump(node_config(self.port, self.ws_port, self.disclose_caller, self.ticket_users), f, indent=2)
+            json.dump(node_config(self.port, self.ws_port, self.disclose_caller, self.ticket_users, self.app), f,
+                      indent=2)
         self.child = Child("crossbar", [self.crossbar, "start", "--cbdir", cbdir, "--loglevel", "warn"],
                            self.log_dir, cpus=self.cpus)
         wait_port(self.port, 90, self.child.proc)

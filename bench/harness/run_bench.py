@@ -18,6 +18,7 @@ import callees  # noqa: E402
 import changes  # noqa: E402
 import fanout  # noqa: E402
 import identity  # noqa: E402
+import login  # noqa: E402
 import phases  # noqa: E402
 import report  # noqa: E402
 import scrape  # noqa: E402
@@ -36,7 +37,7 @@ ROOT = os.path.dirname(BENCH)
 # "loadgen-apart" isolates the load generator instead and puts router, callee
 # and PostgreSQL on the same CPU(s).
 LAYOUTS = {"router-apart", "loadgen-apart", "none"}
-PHASES = ("calls", "notify", "changes", "stream", "roundrobin", "soak", "scrape", "identity", "fanout")
+PHASES = ("calls", "notify", "changes", "stream", "roundrobin", "soak", "scrape", "identity", "fanout", "login")
 
 
 def pinning(layout, ncpu):
@@ -99,6 +100,13 @@ def parse_args(argv):
                    help="subscribed sessions across 50 ticket users in the fanout phase (default 1000)")
     p.add_argument("--fanout-rate", type=int, default=20, help="NOTIFY/s per fanout run (default 20)")
     p.add_argument("--fanout-duration", type=float, default=None, help="seconds per fanout run (default 10; quick 3)")
+    p.add_argument("--login-clients", type=int, default=200,
+                   help="wrong-password sign-ins kept in flight on /app in the login phase (default 200)")
+    p.add_argument("--login-callers", type=int, default=64,
+                   help="com.example.notes.list calls kept outstanding in the login phase (default 64)")
+    p.add_argument("--login-settings", default=",".join(login.SETTINGS),
+                   help="identity.login settings to measure: open (peer limit raised: every attempt may reach the "
+                        "database) and/or shipped (config/pgwamp.json as is); default both")
     p.add_argument("--skip", default="", help="comma list of: " + ",".join(PHASES))
     p.add_argument("--phases", default=None, help="run only these (comma list of: " + ",".join(PHASES) + ")")
     p.add_argument("--pool-min", type=int, default=3)
@@ -122,6 +130,11 @@ def parse_args(argv):
     a.stream_rows = a.stream_rows if a.stream_rows is not None else (100_000 if q else 1_000_000)
     a.fanout_duration = a.fanout_duration if a.fanout_duration is not None else (3.0 if q else 10.0)
     a.soak = a.soak if a.soak is not None else (20.0 if q else 300.0)
+    a.login_settings = [s for s in a.login_settings.split(",") if s]
+    if not a.login_settings or set(a.login_settings) - set(login.SETTINGS):
+        p.error(f"--login-settings: a comma list of {','.join(login.SETTINGS)}")
+    if a.login_clients <= 0 or a.login_callers <= 0:
+        p.error("--login-clients and --login-callers must be positive")
     a.skip = {s for s in a.skip.split(",") if s}
     only = {s for s in (a.phases or "").split(",") if s}
     unknown = (a.skip | only) - set(PHASES)
@@ -190,7 +203,7 @@ def main(argv):
         "pgwamp": os.path.relpath(a.pgwamp, ROOT) if os.path.abspath(a.pgwamp).startswith(ROOT + "/") else a.pgwamp, "build_type": a.build_type,
         "transport": a.transport, "client": a.client, "pool_min": a.pool_min, "pool_max": a.pool_max, "warmup": a.warmup, "duration": a.duration, "notify_warmup": a.notify_warmup,
         "log_dir": log_dir}, "calls": [], "notify": [], "changes": [], "stream": [], "roundrobin": None, "soak": None, "scrape": [], "identity": [],
-        "fanout": [], "failures": []}
+        "fanout": [], "login": [], "failures": []}
     log(f"logs in {log_dir}")
 
     cluster = Cluster(log_dir, cpus=callee_cpus)
@@ -237,6 +250,9 @@ def main(argv):
         if "fanout" not in a.skip and "pgwamp" in a.callees:
             phase("fanout", fanout.fanout_compare, env, a.fanout_sessions, a.fanout_rate, a.fanout_duration,
                   loadgen_cpus, log)
+        if "login" not in a.skip and "pgwamp" in a.callees:
+            phase("login", login.login_compare, env, a.login_clients, a.login_callers, a.login_settings, a.warmup,
+                  a.duration, loadgen_cpus, log)
         if "soak" not in a.skip and a.soak > 0 and "pgwamp" in a.callees:
             phase("soak", phases.soak, env, "pgwamp", max(a.concurrency), a.soak, loadgen_cpus, log)
     finally:

@@ -8,8 +8,10 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
 
 import fanout  # noqa: E402
+import login  # noqa: E402
 import report  # noqa: E402
 import report_changes  # noqa: E402
+import report_login  # noqa: E402
 import report_stream  # noqa: E402
 from run_bench import pinning  # noqa: E402
 
@@ -60,7 +62,7 @@ def stream_rows(pg=None, peer=None):
 
 
 def data(pg_cps=4500, pg_cpu=10.0, pg_p50=600.0, pg_rss=12.0, notify_rows=None, growth=0.1, changes_rows=None,
-         stream=None, fanout_rows=None):
+         stream=None, fanout_rows=None, login_rows=None):
     rows = []
     fanout_rows = fanout_rows if fanout_rows is not None else [fan(False, 8.0), fan(True, 20.0)]
     for c in (1, 16, 64, 256):
@@ -73,6 +75,7 @@ def data(pg_cps=4500, pg_cpu=10.0, pg_p50=600.0, pg_rss=12.0, notify_rows=None, 
             "changes": changes_rows if changes_rows is not None else changes(),
             "stream": stream if stream is not None else stream_rows(),
             "fanout": fanout_rows,
+            "login": login_rows if login_rows is not None else logins(),
             "identity": [ident(False, 4200, 12.0), ident(True, 4100, 13.0)],
             "soak": {"callee": "pgwamp", "duration_s": 300, "concurrency": 256, "calls_per_s": 4000, "errors": {},
                      "latency_us": {"p99": 9000.0}, "rss_samples": [[0, 12], [5, 12 + growth]], "rss_first_mb": 12,
@@ -88,6 +91,21 @@ def fan(audience, events_per_s, wrong=0):
     return {"audience": audience, "round": 0, "sessions": 1000, "rate": 20, "events_per_s": events_per_s,
             "deliveries_per_s": events_per_s * (20 if audience else 1000), "wrong_sessions": wrong,
             "cpu_us_per_event": {"pgwamp": 150.0, "router": 3000.0, "subscribers": 4000.0}}
+
+
+def sign_in_run(flood, p99, setting="open", cps=3000.0, errors=None, sign_ins=None):
+    return {"setting": setting, "flood": flood, "round": 0, "clients": 200 if flood else 0, "callers": 64,
+            "calls_per_s": cps, "calls": cps * 5, "window_s": 5.0, "errors": errors or {}, "no_reply": 0,
+            "latency_us": {"p50": p99 / 3, "p99": p99},
+            "busy_percent": {"callee": 20.0, "router": 90.0, "postgres": 40.0, "flood": 30.0 if flood else None},
+            "sign_ins": (sign_ins if sign_ins is not None else
+                         {login.CHECKED: 250, login.OVERLOADED: 2000, "closed": 5}) if flood else {}}
+
+
+def logins(quiet_p99=20_000.0, flood_p99=30_000.0, **kw):
+    """One setting's ABBA: quiet, flood, flood, quiet."""
+    return [sign_in_run(False, quiet_p99), sign_in_run(True, flood_p99, **kw), sign_in_run(True, flood_p99, **kw),
+            sign_in_run(False, quiet_p99)]
 
 
 def by_prefix(d, prefix):
@@ -286,6 +304,68 @@ class FanoutTargets(unittest.TestCase):
 
     def test_not_measured(self):
         self.assertEqual(by_prefix(data(fanout_rows=[]), "fanout:"), "n/a")
+
+
+class LoginTargets(unittest.TestCase):
+    def test_p99_within_twice_passes_and_beyond_fails(self):
+        self.assertEqual(by_prefix(data(login_rows=logins(20_000.0, 40_000.0)), "login:"), "pass")
+        self.assertEqual(by_prefix(data(login_rows=logins(20_000.0, 40_100.0)), "login:"), "FAIL")
+
+    def test_call_errors_or_no_attempts_fail(self):
+        self.assertEqual(by_prefix(data(login_rows=logins(errors={"wamp.error.canceled": 1})), "login:"), "FAIL")
+        self.assertEqual(by_prefix(data(login_rows=logins(sign_ins={})), "login:"), "FAIL")
+
+    def test_not_measured(self):
+        self.assertEqual(by_prefix(data(login_rows=[]), "login:"), "n/a")
+
+    def test_outcomes_per_second_and_table(self):
+        s = login.summary(logins())[0]
+        # Two flood windows of 5 s: 500 checked, 4000 refused by the full queue, 10 other.
+        self.assertEqual((s["attempts"], s["checked_per_s"], s["overloaded_per_s"], s["limited_per_s"]),
+                         (4510, 50.0, 400.0, 0.0))
+        self.assertAlmostEqual(s["ratio"], 1.5)
+        md = "\n".join(report_login.markdown(data()))
+        self.assertIn("| open | 200 in flight | 3000 | 10.0 | 30.0 | 20 | 90 | 40 | 30 |", md)
+        # Router 90 % busy both ways at 3000 calls/s: 300 µs per call, so the sign-ins cost it nothing here.
+        self.assertIn("| open | 1.50× | 451 | 50.0 | 0.0 | 400.0 | 1.0 | 0 |", md)
+        self.assertIn("Other outcomes: closed 10.", md)
+
+    def test_router_cost_per_sign_in(self):
+        quiet = {"calls_per_s": 3000.0, "busy_percent": {"router": 45.0}}  # 150 µs per call
+        flood = {"calls_per_s": 400.0, "busy_percent": {"router": 42.0}}   # 60,000 µs/s of it for the calls
+        self.assertAlmostEqual(login._router_per_sign_in(quiet, flood, 250.0), 1440.0)
+        self.assertIsNone(login._router_per_sign_in(quiet, flood, 0))
+
+    def test_each_setting_is_judged_alone(self):
+        rows = logins() + [dict(r, setting="shipped") for r in logins(20_000.0, 90_000.0)]
+        verdicts = [v for n, v, _ in report.targets(data(login_rows=rows)) if n.startswith("login:")]
+        self.assertEqual(verdicts, ["pass", "FAIL"])
+
+
+class LoginLogic(unittest.TestCase):
+    def test_window_counts_take_the_tallies_at_the_edges(self):
+        lines = [{"event": "ready"},
+                 {"event": "tally", "t": 1.0, "outcomes": {}},
+                 {"event": "tally", "t": 2.0, "outcomes": {"a": 5}},
+                 {"event": "tally", "t": 3.0, "outcomes": {"a": 9, "b": 1}},
+                 {"event": "tally", "t": 4.0, "outcomes": {"a": 20, "b": 1}}]
+        self.assertEqual(login.window_counts(lines, 2.5, 3.5), {"a": 4, "b": 1})
+        self.assertEqual(login.window_counts(lines, 0.5, 9.0), {"a": 20, "b": 1})  # before the first: the first
+        self.assertEqual(login.window_counts([], 0, 1), {})
+
+    def test_open_raises_only_the_peer_limit(self):
+        config = {"identity": {"authenticator": {"procedure": "p"},
+                               "login": {"name_failures": 5, "peer_attempts": 120}}}
+        opened = login.identity_for("open", config)
+        self.assertEqual(opened["login"], {"name_failures": 5, "peer_attempts": login.OPEN_PEER_ATTEMPTS})
+        self.assertEqual(login.identity_for("shipped", config), config["identity"])
+        self.assertEqual(config["identity"]["login"]["peer_attempts"], 120)  # a copy was changed, not the config
+
+    def test_the_shipped_config_has_what_the_phase_needs(self):
+        config = login.shipped()
+        self.assertIn(login.LIST, config["procedures"])
+        self.assertIn("authenticator", config["identity"])
+        self.assertIn("peer_attempts", config["identity"]["login"])
 
 
 class FanoutCheck(unittest.TestCase):
