@@ -32,7 +32,8 @@ std::size_t send_rows(CallContext& context, Array rows, std::uint64_t offset, co
         if (chunk.empty()) return;
         if (context.interrupted()) std::rethrow_exception(canceled());  // nothing after the INTERRUPT
         const auto n = chunk.size();
-        if (!context.progress({std::move(chunk)}, {{"offset", static_cast<std::int64_t>(offset)}})) {
+        // Value(...): with a lone Array inside braces clang would move the chunk in as the args themselves.
+        if (!context.progress(Array{Value(std::move(chunk))}, {{"offset", static_cast<std::int64_t>(offset)}})) {
             if (context.interrupted()) std::rethrow_exception(canceled());
             throw ResultRejected("a chunk of " + std::to_string(n) + " rows (about " + std::to_string(bytes) +
                                  " bytes) is larger than the router accepts in one message (" +

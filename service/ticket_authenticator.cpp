@@ -39,11 +39,17 @@ void serve_ticket_authenticator(TicketAuthenticator& auth, std::shared_ptr<CallC
         spdlog::warn("event=sign_in_refused reason=reserved_name authid_length={}", authid.size());
         return context->fail(std::make_exception_ptr(NotAuthorized(refused)));
     }
-    const auto decision = auth.throttle.admit(authid, peer_of(args[2].as<Object>()), LoginThrottle::Clock::now());
+    const auto now = LoginThrottle::Clock::now();
+    const auto decision = auth.throttle.admit(authid, peer_of(args[2].as<Object>()), now);
     if (decision.verdict != LoginThrottle::Verdict::allowed) {
         const auto seconds = (decision.retry_after.count() + 999) / 1000;
-        spdlog::warn("event=sign_in_throttled reason={} retry_after_ms={}", to_string(decision.verdict),
-                     decision.retry_after.count());
+        auto& refusals = decision.verdict == LoginThrottle::Verdict::name_locked ? auth.name_locked : auth.peer_limited;
+        ++refusals.unlogged;
+        if (refusals.logged == LoginThrottle::Clock::time_point{} || now - refusals.logged >= std::chrono::seconds(10)) {
+            spdlog::warn("event=sign_in_throttled reason={} refused={} retry_after_ms={}", to_string(decision.verdict),
+                         refusals.unlogged, decision.retry_after.count());
+            refusals = {0, now};
+        }
         return context->fail(std::make_exception_ptr(TooManyAttempts(
             "too many sign-in attempts; try again in " + std::to_string(seconds) + " s", decision.retry_after.count())));
     }

@@ -13,6 +13,7 @@
 // SQL runs on identity.login's own pool, so a flood of sign-ins never takes
 // the connections calls use.
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -28,6 +29,13 @@ struct TicketAuthenticator {
     db::Pool& pool;              // identity.login's pool
     std::string service_authid;  // pgwamp's own
     LoginThrottle throttle;
+    // A flood is thousands of refusals a second: one log line per reason per
+    // 10 s, with how many were refused since the last one.
+    struct Refusals {
+        std::uint64_t unlogged = 0;
+        LoginThrottle::Clock::time_point logged{};
+    };
+    Refusals name_locked, peer_limited;
 };
 
 void serve_ticket_authenticator(TicketAuthenticator& auth, std::shared_ptr<CallContext> context);

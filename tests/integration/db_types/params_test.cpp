@@ -73,7 +73,7 @@ TEST_F(Params, FunctionArgumentsResolveLikeLiterals) {
     EXPECT_EQ(pg_.value("SELECT round($1::numeric, 1)", {2.25}), Value("2.3"));
     EXPECT_EQ(pg_.value("SELECT jsonb_typeof($1)", {Object{}}), Value("object"));
     EXPECT_EQ(pg_.value("SELECT $1 ->> 'k'", {Object{{"k", "v"}}}), Value("v"));
-    EXPECT_EQ(pg_.value("SELECT array_length($1::int4[], 2)", {Value(Array{Array{1, 2, 3}})}), Value(3));
+    EXPECT_EQ(pg_.value("SELECT array_length($1::int4[], 2)", {Value(Array{Value(Array{1, 2, 3})})}), Value(3));
     EXPECT_EQ(pg_.value("SELECT length($1)", {"h\xc3\xa9"}), Value(2));
     EXPECT_EQ(pg_.value("SELECT $1::text || '!'", {"x"}), Value("x!"));
 }

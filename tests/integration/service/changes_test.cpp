@@ -214,7 +214,7 @@ TEST_F(ServiceChanges, ThousandTransactionsAndAHundredThousandRowTransactionArri
     const auto last = kw(changes.back(), "position").as<std::string>();
     EXPECT_EQ(first.substr(0, 16), last.substr(0, 16));
     EXPECT_EQ(last.substr(17), "0001869F");
-#if !defined(__SANITIZE_ADDRESS__)
+#if !defined(PGWAMP_TEST_UNDER_ASAN)
     // The stream is read only as fast as the router acknowledges: pgwamp's
     // peak memory stays small however large the transaction (sanitizer
     // builds carry their own shadow memory, so only the plain build checks).

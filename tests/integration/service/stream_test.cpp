@@ -83,7 +83,7 @@ TEST_F(ServiceStream, AMillionRowsArriveCompleteAndInOrderInChunks) {
     std::cout << "[ figure ] 1,000,000 rows in " << s.chunks << " chunks, "
               << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count()
               << " ms\n";
-#if !defined(__SANITIZE_ADDRESS__)
+#if !defined(PGWAMP_TEST_UNDER_ASAN)
     const double peak = peak_rss_mb(stack_->pgwamp_pid(0));
     std::cout << "[ figure ] pgwamp peak RSS after streaming: " << peak << " MB\n";
     EXPECT_GT(peak, 0.0);
@@ -168,7 +168,7 @@ TEST_F(ServiceStream, ASlowCallerDoesNotGrowPgwampsMemory) {
     ASSERT_TRUE(caller_->run_until([&] { return call->done; }, 300s)) << "rows so far: " << s.rows;
     EXPECT_TRUE(call->ok()) << call->describe();
     EXPECT_EQ(s.rows, 2'000'000);
-#if !defined(__SANITIZE_ADDRESS__)
+#if !defined(PGWAMP_TEST_UNDER_ASAN)
     EXPECT_LT(peak_rss_mb(stack_->pgwamp_pid(0)), 40.0);
 #endif
 }

@@ -40,7 +40,8 @@ TEST(ArrayLiteralParse, QuotedAndEscaped) {
 
 TEST(ArrayLiteralParse, MultiDimensional) {
     EXPECT_EQ(parse_int("{{1,2},{3,4}}"), (Array{Array{1, 2}, Array{3, 4}}));
-    EXPECT_EQ(parse_int("{{{1},{NULL}}}"), (Array{Array{Array{1}, Array{Null{}}}}));
+    // Value(...) around a lone element: clang takes Array{Array{..}} for a copy of the inner one.
+    EXPECT_EQ(parse_int("{{{1},{NULL}}}"), (Array{Value(Array{Array{1}, Array{Null{}}})}));
     EXPECT_EQ(parse_int("{{{{{{1}}}}}}").size(), 1u);  // six dimensions: PostgreSQL's maximum
     std::string msg = PGWAMP_BAD_VALUE(parse_int("{{{{{{{1}}}}}}}"));
     EXPECT_NE(msg.find("6 dimensions"), std::string::npos) << msg;
@@ -48,7 +49,7 @@ TEST(ArrayLiteralParse, MultiDimensional) {
 
 TEST(ArrayLiteralParse, BoundsPrefixAndDelimiter) {
     EXPECT_EQ(parse_int("[0:1]={7,8}"), (Array{7, 8}));
-    EXPECT_EQ(parse_int("[1:1][-2:-1]={{7,8}}"), (Array{Array{7, 8}}));
+    EXPECT_EQ(parse_int("[1:1][-2:-1]={{7,8}}"), (Array{Value(Array{7, 8})}));
     EXPECT_EQ(parse_text("{(1,1),(0,0);(2,2),(1,1)}", ';'), (Array{"(1,1),(0,0)", "(2,2),(1,1)"}));
 }
 

@@ -32,7 +32,7 @@ TEST(ParseJson, NestingKeepsOrderAndDuplicates) {
     Object expected{{"b", 1}, {"a", Array{1, Object{{"c", Null{}}}, Array{}}}, {"b", "again"},
                     {"", Object{}}};
     EXPECT_EQ(v, Value(expected));
-    EXPECT_EQ(parse_json("[[[]]]"), Value(Array{Array{Array{}}}));
+    EXPECT_EQ(parse_json("[[[]]]"), Value(Array{Value(Array{Value(Array{})})}));
 }
 
 TEST(ParseJson, MalformedGivesClearErrorWithoutTheText) {
