@@ -57,7 +57,7 @@ struct ClientOptions {
     // router's own limit applies to what we send: bigger calls fail with
     // wamp.error.payload_size_exceeded without sending anything.
     std::size_t max_message_size = 16u << 20;
-    std::chrono::milliseconds connect_timeout{10000};  // TCP/Unix connect + transport handshake
+    std::chrono::milliseconds connect_timeout{10000};  // TCP/Unix connect + TLS + transport handshake
     std::chrono::milliseconds join_timeout{10000};     // HELLO .. WELCOME
     // For rss:// and wss:// endpoints. A certificate that does not verify
     // fails the attempt with a logged reason; the client retries on its

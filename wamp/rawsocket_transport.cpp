@@ -94,7 +94,10 @@ void RawSocketTransport::start_tls() {
     tls_ = std::make_unique<asio::ssl::stream<Socket&>>(socket_, *tls_context_);
     const auto name = tls_expected_name(options_.tls, endpoint_.host);
     if (options_.tls.verify_peer) tls_->set_verify_callback(TlsVerifier(name, endpoint_.to_string()));
-    if (!set_sni(tls_->native_handle(), name)) return finish_connect(Errc::bad_endpoint);
+    if (!set_sni(tls_->native_handle(), name)) {
+        spdlog::error("wamp: cannot send '{}' as the TLS server name to {}", name, endpoint_.to_string());
+        return finish_connect(Errc::bad_endpoint);
+    }
     auto self = shared_from_this();
     tls_->async_handshake(asio::ssl::stream_base::client, [self](error_code ec) {
         if (self->state_ != State::connecting) return;

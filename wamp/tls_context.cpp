@@ -32,6 +32,8 @@ std::shared_ptr<ssl::context> make_tls_context(const TlsOptions& options) {
         use("key_file", options.key_file,
             [&](auto& ec) { ctx->use_private_key_file(options.key_file, ssl::context::pem, ec); });
     }
+    if (!options.verify_peer)
+        spdlog::warn("wamp: TLS peer verification is off: anyone in the path can pose as the router");
     ctx->set_verify_mode(options.verify_peer ? ssl::verify_peer : ssl::verify_none);
     return ctx;
 }

@@ -42,6 +42,13 @@ TestCertificates::TestCertificates() {
         run(dir_, "openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout server.key -out server.csr");
         run(dir_, "openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 "
                   "-extfile server.ext -out server.crt");
+        {
+            std::ofstream ext(dir_ + "/client.ext");
+            ext << "extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\n";
+        }
+        run(dir_, "openssl req -newkey rsa:2048 -nodes -subj /CN=pgwamp -keyout client.key -out client.csr");
+        run(dir_, "openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 "
+                  "-extfile client.ext -out client.crt");
         // PostgreSQL refuses a key file others can read.
         std::filesystem::permissions(dir_ + "/server.key", std::filesystem::perms::owner_read |
                                                                std::filesystem::perms::owner_write);

@@ -49,11 +49,13 @@ bool accepts(std::uint16_t port) {
 }
 
 // One node for the whole file: the shipped config plus a TLS copy of the
-// RawSocket transport and of the web transport's /ws path.
+// RawSocket transport (one more that also demands a client certificate)
+// and of the web transport.
 struct TlsNode {
     TestCertificates certs;
     std::uint16_t rss_port = free_port();
     std::uint16_t wss_port = free_port();
+    std::uint16_t mtls_port = free_port();
     CrossbarNode node{options()};
 
     CrossbarNode::Options options() {
@@ -71,6 +73,10 @@ struct TlsNode {
                         copy["id"] = "rawsocket_tls";
                         copy["endpoint"]["port"] = rss_port;
                         copy["endpoint"]["tls"] = tls;
+                        extra.push_back(copy);
+                        copy["id"] = "rawsocket_mtls";
+                        copy["endpoint"]["port"] = mtls_port;
+                        copy["endpoint"]["tls"]["ca_certificates"] = {certs.ca_file()};
                         extra.push_back(copy);
                     } else if (t.value("type", "") == "web") {
                         auto copy = t;
@@ -90,9 +96,9 @@ struct TlsNode {
         // The node is ready when its plain transports are; the TLS ones
         // start alongside but are not waited for by CrossbarNode.
         auto deadline = std::chrono::steady_clock::now() + 30s;
-        while (!(accepts(rss_port) && accepts(wss_port)) && std::chrono::steady_clock::now() < deadline)
-            std::this_thread::sleep_for(100ms);
-        if (!accepts(rss_port) || !accepts(wss_port))
+        auto all = [&] { return accepts(rss_port) && accepts(wss_port) && accepts(mtls_port); };
+        while (!all() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(100ms);
+        if (!all())
             throw std::runtime_error("TLS transports did not start; log tail:\n" + node.log_tail());
     }
 
@@ -190,6 +196,30 @@ TEST_P(TlsTest, AnUnreadableCaFileIsLogged) {
     client.stop([&] { stopped = true; });
     run_until(io, [&] { return stopped; });
     EXPECT_NE(log.text().find("missing.crt"), std::string::npos) << log.text();
+}
+
+// Crossbar with "ca_certificates" on the endpoint demands a client certificate.
+TEST(TlsClientCertificate, JoinsWithOneAndNotWithout) {
+    boost::asio::io_context io;
+    auto& tls = TlsNode::shared();
+    auto o = service_options(tls.node, Via::tcp, "ticket");
+    o.endpoint = Endpoint::tcp("127.0.0.1", tls.mtls_port, true);
+    o.tls.ca_file = tls.certs.ca_file();
+    {
+        Client anonymous_tls(io, o);
+        anonymous_tls.start();
+        EXPECT_FALSE(run_until(io, [&] { return anonymous_tls.state() == ClientState::joined; }, 2s));
+        bool stopped = false;
+        anonymous_tls.stop([&] { stopped = true; });
+        run_until(io, [&] { return stopped; });
+    }
+    o.tls.cert_file = tls.certs.client_cert_file();
+    o.tls.key_file = tls.certs.client_key_file();
+    Client client(io, o);
+    start_and_join(io, client);
+    bool stopped = false;
+    client.stop([&] { stopped = true; });
+    ASSERT_TRUE(run_until(io, [&] { return stopped; }));
 }
 
 INSTANTIATE_TEST_SUITE_P(Transports, TlsTest, ::testing::Values(Tls::rawsocket, Tls::websocket),
