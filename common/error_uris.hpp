@@ -16,6 +16,7 @@ inline constexpr const char* canceled = "pgwamp.error.canceled";                
 inline constexpr const char* rollback_failed = "pgwamp.error.rollback_failed";    // and the original error
 inline constexpr const char* result_rejected = "pgwamp.error.result_rejected";    // result does not fit its declaration
 inline constexpr const char* internal = "pgwamp.error.internal";                  // our bug; details only in our log
+inline constexpr const char* result_too_large = "pgwamp.error.result_too_large";    // more than callers can receive
 inline constexpr const char* too_many_attempts = "pgwamp.error.too_many_attempts";  // sign-in limits: wait, then retry
 inline constexpr const char* history_truncated = "pgwamp.error.history_truncated";  // replay from before what is kept
 

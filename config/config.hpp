@@ -75,6 +75,12 @@ struct RouterConfig {
     Secret secret;  // filled by load_config()/resolve_secrets(); empty after parse_config()
     Milliseconds connect_timeout{10'000};
     BackoffConfig reconnect;
+    // The largest message the router's caller-facing transports accept
+    // (Crossbar: each websocket path's options.max_message_size). pgwamp
+    // cannot see it, so it is told: a result bigger than this is answered
+    // with pgwamp.error.result_too_large (naming it) instead of the router's
+    // bare payload_size_exceeded, and progressive chunks stay under it. 0: no limit.
+    std::size_t caller_max_message_size = 1u << 20;
     TlsConfig tls;  // used iff transport.tls
 };
 
@@ -87,6 +93,15 @@ struct PoolConfig {
     Milliseconds idle_timeout{60'000};  // connections beyond min close after this idle; 0: never
 };
 
+// What a caller sees of a PostgreSQL error (pgwamp.error.sql). Messages,
+// details and hints may name tables, columns, constraints and values, so by
+// default a caller gets the SQLSTATE and its condition name only, and the
+// whole text goes to pgwamp's log.
+enum class SqlErrorText {
+    code,  // {sqlstate, condition}
+    full,  // and message, detail, hint: for procedures whose errors are written for users (sign-up)
+};
+
 struct DatabaseConfig {
     // libpq connection string, key=value or postgresql:// URI; never holds a
     // password (validated). Absent: libpq's PG* environment variables apply.
@@ -95,6 +110,7 @@ struct DatabaseConfig {
     std::optional<Secret> password;  // filled by load_config()/resolve_secrets()
     PoolConfig pool;
     Milliseconds statement_timeout{30'000};  // default deadline of a call; 0: none
+    SqlErrorText sql_error_text = SqlErrorText::code;  // a procedure's own "sql_error_text" wins
     Milliseconds connect_timeout{10'000};
     BackoffConfig reconnect;
 
@@ -169,6 +185,7 @@ struct ProcedureConfig {
     // Runs on identity.login's pool ("pool": "login"), as sign-up does: its
     // cost (a bcrypt) stays off the connections the other calls use.
     bool login_pool = false;
+    std::optional<SqlErrorText> sql_error_text;  // absent: database.sql_error_text
 };
 
 // --------------------------------------------------------- notifications
@@ -251,6 +268,9 @@ struct AdminConfig {
     std::string listen;       // as written, "127.0.0.1:8089" or "[::1]:8089"
     std::size_t max_connections = 16;        // more at once are closed unanswered
     Milliseconds request_timeout{5'000};     // for the whole request: a slow client is cut
+    // Host names a request may be addressed to besides localhost and IP
+    // literals (service/admin_host_check.hpp): a DNS-rebinding page uses a name.
+    std::vector<std::string> allowed_hosts;
 };
 
 struct ServiceConfig {

@@ -28,6 +28,8 @@ inline constexpr std::array<Choice<ArgType>, 7> arg_types{{
 inline constexpr std::array<Choice<PayloadFormat>, 2> payload_formats{{
     {"json", PayloadFormat::json}, {"text", PayloadFormat::text}}};
 
+inline constexpr std::array<Choice<SqlErrorText>, 2> sql_error_texts{{{"code", SqlErrorText::code},
+                                                                     {"full", SqlErrorText::full}}};
 inline constexpr std::array<Choice<LogLevel>, 7> log_levels{{
     {"trace", LogLevel::trace}, {"debug", LogLevel::debug}, {"info", LogLevel::info},
     {"warn", LogLevel::warn}, {"error", LogLevel::error}, {"critical", LogLevel::critical},

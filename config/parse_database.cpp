@@ -1,4 +1,5 @@
 #include "config/conninfo.hpp"
+#include "config/names.hpp"
 #include "config/parsers.hpp"
 
 namespace pgwamp::config::detail {
@@ -25,7 +26,7 @@ PoolConfig parse_pool(const Node& node, PoolConfig p) {
 }
 
 DatabaseConfig parse_database(const Node& node) {
-    Fields f(node, {"conninfo", "password_env", "password_file", "pool", "statement_timeout_ms",
+    Fields f(node, {"conninfo", "password_env", "password_file", "pool", "statement_timeout_ms", "sql_error_text",
                     "connect_timeout_ms", "reconnect"});
     DatabaseConfig d;
     if (auto n = f.get("conninfo")) {
@@ -36,6 +37,7 @@ DatabaseConfig parse_database(const Node& node) {
     d.password_source = parse_secret_source(f, "password_env", "password_file");
     if (auto n = f.get("pool")) d.pool = parse_pool(*n);
     if (auto n = f.get("statement_timeout_ms")) d.statement_timeout = n->milliseconds(one_day_ms);
+    if (auto n = f.get("sql_error_text")) d.sql_error_text = n->choice<SqlErrorText>(sql_error_texts);
     if (auto n = f.get("connect_timeout_ms")) d.connect_timeout = Milliseconds(n->integer(1, one_hour_ms));
     if (auto n = f.get("reconnect")) d.reconnect = parse_backoff(*n);
     return d;

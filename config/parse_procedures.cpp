@@ -151,7 +151,7 @@ void parse_statements(const Fields& f, ProcedureConfig& p) {
 
 ProcedureConfig parse_procedure(const Node& node, const std::string& uri) {
     Fields f(node, {"mode", "sql", "args", "rows", "single", "timeout_ms", "max_rows", "stream_max_rows", "roles",
-                    "as_caller", "prepare", "pool"});
+                    "as_caller", "prepare", "pool", "sql_error_text"});
     ProcedureConfig p;
     p.uri = uri;
     if (auto n = f.get("mode")) p.mode = n->choice<Mode>(modes);
@@ -187,6 +187,7 @@ ProcedureConfig parse_procedure(const Node& node, const std::string& uri) {
     }
     if (auto n = f.get("roles")) p.roles = parse_roles(*n);
     if (auto n = f.get("as_caller")) p.as_caller = n->boolean();
+    if (auto n = f.get("sql_error_text")) p.sql_error_text = n->choice<SqlErrorText>(sql_error_texts);
     if (auto n = f.get("pool")) {
         const std::string pool = n->nonempty_string();
         if (pool != "main" && pool != "login") n->fail_expected("\"main\" or \"login\" (identity.login's pool)");

@@ -117,7 +117,7 @@ std::optional<SecretSource> parse_secret_source(const Fields& f, std::string_vie
 
 RouterConfig parse_router(const Node& node) {
     Fields f(node, {"url", "socket", "realm", "authid", "authmethod", "secret_env", "secret_file",
-                    "connect_timeout_ms", "reconnect", "tls"});
+                    "connect_timeout_ms", "reconnect", "caller_max_message_size", "tls"});
     RouterConfig r;
     r.transport = parse_transport(f);
     if (auto n = f.get("tls")) {
@@ -132,6 +132,8 @@ RouterConfig parse_router(const Node& node) {
                    "or _ - @ . (like \"realm1\")");
 
     if (auto n = f.get("authid")) r.authid = n->nonempty_string();
+    if (auto n = f.get("caller_max_message_size"))
+        r.caller_max_message_size = static_cast<std::size_t>(n->integer(0, std::int64_t{1} << 32));
     if (auto n = f.get("authmethod")) r.authmethod = n->choice<AuthMethod>(auth_methods);
     r.secret_source = parse_secret_source(f, "secret_env", "secret_file");
     if (r.authmethod == AuthMethod::anonymous) {

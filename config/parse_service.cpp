@@ -32,10 +32,14 @@ AdminConfig parse_listen(const Node& node) {
 }
 
 AdminConfig parse_admin(const Node& node) {
-    Fields f(node, {"listen", "max_connections", "request_timeout_ms"});
+    Fields f(node, {"listen", "max_connections", "request_timeout_ms", "allowed_hosts"});
     AdminConfig a = parse_listen(f.require("listen"));
     if (auto n = f.get("max_connections")) a.max_connections = static_cast<std::size_t>(n->integer(1, 1000));
     if (auto n = f.get("request_timeout_ms")) a.request_timeout = Milliseconds(n->integer(100, 60'000));
+    if (auto n = f.get("allowed_hosts")) {
+        n->expect_array();
+        for (std::size_t i = 0; i < n->json().size(); ++i) a.allowed_hosts.push_back(n->element(i).nonempty_string());
+    }
     return a;
 }
 

@@ -5,6 +5,8 @@
 #include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
 
+#include "service/admin_host_check.hpp"
+
 namespace pgwamp::service {
 
 namespace asio = boost::asio;
@@ -62,6 +64,9 @@ private:
         // Boost 1.74's beast::string_view is boost::string_view: no conversion to std's.
         const std::string_view target(request.target().data(), request.target().size());
         const std::string_view path = target.substr(0, target.find('?'));
+        const auto host = request[http::field::host];
+        if (!admin_host_allowed(std::string_view(host.data(), host.size()), owner_->config.allowed_hosts))
+            return respond(421, std::string(path), "misdirected request: Host is not this listener's (admin.allowed_hosts)\n");
         AdminResponse r = owner_->answer(request, path);
         if (request.method() == http::verb::head) r.body.clear();
         respond(r.status, std::string(path), std::move(r.body), std::move(r.content_type));

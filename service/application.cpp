@@ -99,6 +99,7 @@ wamp::ClientOptions client_options(const config::RouterConfig& router) {
     out.authmethod = std::string(config::to_string(router.authmethod));
     out.secret = router.secret.reveal();
     out.connect_timeout = router.connect_timeout;
+    out.max_result_size = router.caller_max_message_size;
     out.backoff = backoff_options(router.reconnect);
     return out;
 }
@@ -190,6 +191,7 @@ private:
     void provide_now(const std::string& uri, Handler handler) {
         provide(uri, [this, handler](wamp::Invocation call) {
             if (auto context = begin_call(std::move(call), tracker_, config_.database.statement_timeout)) {
+                context->show_sql_errors(config_.database.sql_error_text);
                 handler(pool_, std::move(context));
             }
         });
@@ -206,6 +208,7 @@ private:
             if (access.needs_identity()) needing_identity.push_back(uri);
             provide(uri, [this, &procedure = procedure, timeout, &access](wamp::Invocation call) {
                 if (auto context = begin_call(std::move(call), tracker_, timeout, &access)) {
+                    context->show_sql_errors(procedure.sql_error_text.value_or(config_.database.sql_error_text));
                     serve_config_procedure(procedure.login_pool ? *login_pool_ : pool_, procedure, std::move(context));
                 }
             });

@@ -30,7 +30,7 @@ CallContext::~CallContext() { tracker_.end(); }
 void CallContext::reply(Value result) { call_.reply({std::move(result)}); }
 
 void CallContext::fail(std::exception_ptr error) {
-    auto mapped = to_wamp_error(error);
+    auto mapped = to_wamp_error(error, sql_error_text_);
     const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - started_);
     spdlog::debug("event=call_failed request={} error={} elapsed_us={}", call_.request_id(), mapped.uri,

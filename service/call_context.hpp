@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "common/value.hpp"
+#include "config/config.hpp"
 #include "db/cancel_signal.hpp"
 #include "db/local_settings.hpp"
 #include "db/options.hpp"
@@ -50,6 +51,9 @@ public:
     std::size_t max_send_size() const { return call_.max_send_size(); }
     bool interrupted() const { return call_.interrupted(); }
 
+    // How much of a PostgreSQL error this call's caller sees (default: the code only).
+    void show_sql_errors(config::SqlErrorText text) { sql_error_text_ = text; }
+
     void reply(Value result);
     void fail(std::exception_ptr error);
 
@@ -60,6 +64,7 @@ private:
     std::shared_ptr<db::CancelSignal> cancel_ = std::make_shared<db::CancelSignal>();
     std::shared_ptr<const db::LocalSettings> local_settings_;
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+    config::SqlErrorText sql_error_text_ = config::SqlErrorText::code;
 };
 
 // The smaller of a procedure's deadline and the caller's own (the WAMP

@@ -4,17 +4,32 @@
 
 #include "common/error_uris.hpp"
 #include "db/error.hpp"
+#include "db/sqlstate_names.hpp"
 #include "wamp/error.hpp"
 
 namespace pgwamp::service {
 namespace {
 
-Object diagnostics_kwargs(const db::Error& e) {
+Object diagnostics_kwargs(const db::Error& e, config::SqlErrorText text) {
     const auto& d = e.diagnostics();
-    Object kwargs{{"sqlstate", d.sqlstate}, {"message", d.message.empty() ? std::string(e.what()) : d.message}};
+    Object kwargs{{"sqlstate", d.sqlstate}, {"condition", std::string(db::sqlstate_condition(d.sqlstate))}};
+    if (text == config::SqlErrorText::code) {
+        // The caller is told what kind of error; the words (which may name
+        // tables, columns and values) are for the operator.
+        spdlog::info("event=sql_error sqlstate={} message=\"{}\" detail=\"{}\" hint=\"{}\"", d.sqlstate,
+                     d.message.empty() ? std::string(e.what()) : d.message, d.detail, d.hint);
+        return kwargs;
+    }
+    kwargs.emplace_back("message", d.message.empty() ? std::string(e.what()) : d.message);
     if (!d.detail.empty()) kwargs.emplace_back("detail", d.detail);
     if (!d.hint.empty()) kwargs.emplace_back("hint", d.hint);
     return kwargs;
+}
+
+std::string code_text(const db::Error& e) {
+    const auto& d = e.diagnostics();
+    const auto condition = db::sqlstate_condition(d.sqlstate);
+    return (condition.empty() ? std::string("SQL error") : std::string(condition)) + " (SQLSTATE " + d.sqlstate + ")";
 }
 
 const char* uri_for(db::Errc code) {
@@ -34,21 +49,23 @@ const char* uri_for(db::Errc code) {
     return error_uri::internal;
 }
 
-WampError from_db_error(const db::Error& e) {
+WampError from_db_error(const db::Error& e, config::SqlErrorText text) {
     if (e.code().category() != db::error_category()) {
         spdlog::error("event=internal_error what=\"{}\"", e.what());
         return {error_uri::internal, {std::string("internal error")}, {}};
     }
     const auto code = static_cast<db::Errc>(e.code().value());
     // The interaction's body threw something of ours (ResultRejected, ...): map that.
-    if (code == db::Errc::interaction_failed && e.cause()) return to_wamp_error(e.cause());
+    if (code == db::Errc::interaction_failed && e.cause()) return to_wamp_error(e.cause(), text);
     WampError out{uri_for(code), {std::string(e.what())}, {}};
     if (code == db::Errc::sql_error) {
-        out.kwargs = diagnostics_kwargs(e);
-        out.args = {e.diagnostics().message.empty() ? std::string(e.what()) : e.diagnostics().message};
+        out.kwargs = diagnostics_kwargs(e, text);
+        out.args = {text == config::SqlErrorText::code ? code_text(e)
+                    : e.diagnostics().message.empty()  ? std::string(e.what())
+                                                       : e.diagnostics().message};
     } else if (code == db::Errc::rollback_failed && e.original()) {
-        out.kwargs = {{"original", Value(diagnostics_kwargs(*e.original()))},
-                      {"rollback", Value(diagnostics_kwargs(e))}};
+        out.kwargs = {{"original", Value(diagnostics_kwargs(*e.original(), text))},
+                      {"rollback", Value(diagnostics_kwargs(e, text))}};
     } else if (out.uri == error_uri::internal) {
         spdlog::error("event=internal_error what=\"{}\"", e.what());
         out.args = {std::string("internal error")};
@@ -58,11 +75,11 @@ WampError from_db_error(const db::Error& e) {
 
 }  // namespace
 
-WampError to_wamp_error(std::exception_ptr error) {
+WampError to_wamp_error(std::exception_ptr error, config::SqlErrorText sql_text) {
     try {
         std::rethrow_exception(error);
     } catch (const db::Error& e) {
-        return from_db_error(e);
+        return from_db_error(e, sql_text);
     } catch (const InvalidArgument& e) {
         return {wamp::uri::invalid_argument, {std::string(e.what())}, {}};
     } catch (const NotAuthorized& e) {

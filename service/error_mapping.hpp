@@ -6,7 +6,8 @@
 // (error_uri::<name> below), the WAMP spec's in wamp/error.hpp (wamp::uri).
 //
 //   failure                  URI constant                 payload
-//   db Errc sql_error        error_uri::sql               kwargs: sqlstate, message, detail, hint
+//   db Errc sql_error        error_uri::sql               kwargs: sqlstate, condition (+ message, detail, hint
+//                                                         with sql_error_text "full"; else those go to our log)
 //   db Errc unavailable,
 //     closed, connect_failed error_uri::unavailable
 //   db Errc connection_lost  error_uri::connection_lost   (it may or may not have run: do not blindly retry)
@@ -27,6 +28,7 @@
 #include <string>
 
 #include "common/value.hpp"
+#include "config/config.hpp"
 
 namespace pgwamp::service {
 
@@ -69,6 +71,7 @@ public:
     std::int64_t retry_after_ms;
 };
 
-WampError to_wamp_error(std::exception_ptr error);
+// `sql_text`: how much of a PostgreSQL error the caller sees (config::SqlErrorText).
+WampError to_wamp_error(std::exception_ptr error, config::SqlErrorText sql_text = config::SqlErrorText::code);
 
 }  // namespace pgwamp::service

@@ -90,7 +90,8 @@ struct Client::Impl : std::enable_shared_from_this<Impl> {
 
     void on_connected(std::uint64_t gen, std::error_code ec) {
         if (ec) return retry(gen, "connect", ec, {});
-        SessionOptions sopts{options.realm, options.authid, options.authmethod, options.secret};
+        SessionOptions sopts{options.realm, options.authid, options.authmethod, options.secret,
+                             options.max_result_size};
         session = std::make_shared<Session>(io, transport, std::move(sopts));
         std::weak_ptr<Impl> weak = shared_from_this();
         join_timer.expires_after(options.join_timeout);

@@ -57,6 +57,10 @@ struct ClientOptions {
     // router's own limit applies to what we send: bigger calls fail with
     // wamp.error.payload_size_exceeded without sending anything.
     std::size_t max_message_size = 16u << 20;
+    // What callers can receive through the router (0: no limit of ours):
+    // a bigger result is answered with error_uri::result_too_large, which
+    // says so and suggests progressive results; progressive chunks stay under it.
+    std::size_t max_result_size = 0;
     std::chrono::milliseconds connect_timeout{10000};  // TCP/Unix connect + TLS + transport handshake
     std::chrono::milliseconds join_timeout{10000};     // HELLO .. WELCOME
     // For rss:// and wss:// endpoints. A certificate that does not verify

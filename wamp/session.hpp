@@ -61,6 +61,9 @@ struct SessionOptions {
     std::string authid;
     std::string authmethod = "anonymous";  // "anonymous" | "ticket" | "wampcra"
     std::string secret;                    // ticket or WAMP-CRA secret; never logged
+    // The largest result callers can receive (their transport's limit at the
+    // router, which we cannot see); 0: only our own transport's limit.
+    std::size_t max_result_size = 0;
 };
 
 class Session : public std::enable_shared_from_this<Session> {

@@ -1,9 +1,12 @@
 // Session, callee side: INVOCATION in, YIELD/ERROR out, INTERRUPT routed to
 // the running invocation instead of ending the session.
 
+#include <algorithm>
+
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include "common/error_uris.hpp"
 #include "wamp/error.hpp"
 #include "wamp/message.hpp"
 #include "wamp/session.hpp"
@@ -121,18 +124,27 @@ bool Session::send_progress(detail::InvocationState& state, std::string msg) {
 }
 
 std::size_t Session::queued_bytes() const { return transport_ ? transport_->queued_bytes() : 0; }
-std::size_t Session::max_send_size() const { return transport_ ? transport_->max_send_size() : 0; }
+std::size_t Session::max_send_size() const {
+    const std::size_t ours = transport_ ? transport_->max_send_size() : 0;
+    return options_.max_result_size ? std::min(ours, options_.max_result_size) : ours;
+}
 
 void Session::answer(detail::InvocationState& state, std::string msg) {
     if (state.answered) return;
     state.answered = true;
     invocations_.erase(state.request_id);
     if (state_ != State::joined && state_ != State::leaving) return;
-    auto ec = transport_->send(std::move(msg));
+    // Too big for the caller's transport (the router would refuse it with its
+    // own payload_size_exceeded, naming no limit): say which, and what to do.
+    const std::size_t limit = max_send_size();
+    const std::size_t size = msg.size();
+    auto ec = limit && size > limit ? make_error_code(Errc::message_too_large) : transport_->send(std::move(msg));
     if (ec == Errc::message_too_large) {
         ec = transport_->send(message::encode_invocation_error(
-            state.request_id, uri::payload_size_exceeded,
-            {std::string("result exceeds the router's maximum message size")}, {}));
+            state.request_id, error_uri::result_too_large,
+            {"the result is " + std::to_string(size) + " bytes, more than callers can receive (" +
+             std::to_string(limit) + " bytes); call with receive_progress to get it in chunks, or ask for less"},
+            {{"size", static_cast<std::int64_t>(size)}, {"limit", static_cast<std::int64_t>(limit)}}));
     }
     if (ec) spdlog::warn("wamp: could not answer invocation {}: {}", state.request_id, ec.message());
 }

@@ -19,6 +19,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include "test_paths.hpp"
 
 namespace pgwamp::test {
 

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include "test_paths.hpp"
 
 namespace pgwamp::test {
 namespace fs = std::filesystem;

@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
+#include "test_paths.hpp"
 
 namespace pgwamp::test::service {
 

@@ -74,7 +74,7 @@ TEST_F(ServiceAdmin, LiveAndReady) {
     EXPECT_EQ(body["procedures"]["provided"], body["procedures"]["registered"]);
     EXPECT_EQ(body["changes"]["state"], "streaming");
     // HEAD answers the same status without a body.
-    EXPECT_EQ(http_exchange(admin_port, "HEAD /live HTTP/1.1\r\nHost: x\r\n\r\n").status, 200);
+    EXPECT_EQ(http_exchange(admin_port, "HEAD /live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").status, 200);
 }
 
 TEST_F(ServiceAdmin, MetricsParseWithPrometheusAndCountersMove) {
@@ -136,12 +136,23 @@ TEST_F(ServiceAdmin, DeeplyNestedArgumentIsRefusedWithoutARejoin) {
 
 TEST_F(ServiceAdmin, BadRequests) {
     EXPECT_EQ(http_get(admin_port, "/nope").status, 404);
-    EXPECT_EQ(http_exchange(admin_port, "POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n").status, 405);
-    EXPECT_EQ(http_exchange(admin_port, "GET /live HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(16384, 'a') +
+    EXPECT_EQ(http_exchange(admin_port, "POST /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n").status, 405);
+    EXPECT_EQ(http_exchange(admin_port, "GET /live HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + std::string(16384, 'a') +
                                             "\r\n\r\n").status,
               431);
     EXPECT_EQ(http_exchange(admin_port, "this is not http\r\n\r\n").status, 400);
     EXPECT_EQ(http_get(admin_port, "/live").status, 200);  // and it still serves
+}
+
+// Attack: a page on evil.example re-points its name at 127.0.0.1 (DNS
+// rebinding) and reads the admin port through the operator's browser. The
+// request carries its own name in Host, and is refused.
+TEST_F(ServiceAdmin, ARequestForAnotherHostIsRefused) {
+    const auto rebound = http_exchange(admin_port, "GET /metrics HTTP/1.1\r\nHost: evil.example:" +
+                                                       std::to_string(admin_port) + "\r\n\r\n");
+    EXPECT_EQ(rebound.status, 421);
+    EXPECT_EQ(rebound.body.find("pgwamp_"), std::string::npos) << "metrics were served to another host's page";
+    EXPECT_EQ(http_exchange(admin_port, "GET /live HTTP/1.1\r\nHost: localhost\r\n\r\n").status, 200);
 }
 
 TEST_F(ServiceAdmin, SlowClientIsCutWhileCallsStayPrompt) {

@@ -191,16 +191,43 @@ TEST_F(ServiceCalls, WrongArgumentsAreInvalidArgument) {
     EXPECT_EQ(note_count(), before) << "a refused call wrote nothing";
 }
 
-TEST_F(ServiceCalls, SqlErrorCarriesSqlstate) {
+// By default a caller learns what kind of error, not PostgreSQL's words
+// (which may name tables, columns and values): those go to pgwamp's log.
+TEST_F(ServiceCalls, SqlErrorCarriesSqlstateAndConditionButNotTheText) {
     const auto out = call("com.example.notes.list", {-1});
     ASSERT_TRUE(out.done);
     EXPECT_EQ(out.error_uri, "pgwamp.error.sql") << out.describe();
     const auto* sqlstate = find_kwarg(out.kwargs, "sqlstate");
     ASSERT_NE(sqlstate, nullptr) << out.describe();
-    EXPECT_EQ(*sqlstate, Value("2201W")) << "invalid_row_count_in_limit_clause";
-    const auto* message = find_kwarg(out.kwargs, "message");
-    ASSERT_NE(message, nullptr) << out.describe();
-    EXPECT_NE(to_text(*message).find("LIMIT"), std::string::npos) << out.describe();
+    EXPECT_EQ(*sqlstate, Value("2201W"));
+    EXPECT_EQ(*find_kwarg(out.kwargs, "condition"), Value("invalid_row_count_in_limit_clause")) << out.describe();
+    EXPECT_EQ(find_kwarg(out.kwargs, "message"), nullptr) << out.describe();
+    EXPECT_EQ(out.args.at(0), Value("invalid_row_count_in_limit_clause (SQLSTATE 2201W)")) << out.describe();
+    EXPECT_EQ(out.describe().find("LIMIT"), std::string::npos) << out.describe();
+    expect_still_serving();
+}
+
+// A result bigger than callers can receive (the router's /app path takes
+// 1 MiB) is pgwamp's own error, naming the limit and the way out; the same
+// rows asked for progressively arrive in chunks under it.
+TEST_F(ServiceCalls, AResultTooBigForCallersSaysWhichLimitAndWhatToDo) {
+    auto& pg = stack_->postgres();
+    pg.psql("INSERT INTO notes (body, public) SELECT 'big ' || i || repeat('x', 100000), true "
+            "FROM generate_series(1, 12) AS i");
+    const auto out = call("com.example.notes.list", {1000});
+    EXPECT_EQ(out.error_uri, "pgwamp.error.result_too_large") << out.describe().substr(0, 300);
+    const auto* limit = find_kwarg(out.kwargs, "limit");
+    ASSERT_NE(limit, nullptr) << out.describe().substr(0, 300);
+    EXPECT_EQ(*limit, Value(std::int64_t{1} << 20));
+    EXPECT_NE(out.describe().find("receive_progress"), std::string::npos) << out.describe().substr(0, 300);
+
+    std::size_t chunks = 0;
+    wamp::CallOptions progressive;
+    progressive.on_progress = [&](Array, Object) { ++chunks; };
+    const auto streamed = caller_->call("com.example.notes.list", {1000}, {}, progressive);
+    EXPECT_TRUE(streamed.ok()) << streamed.describe().substr(0, 300);
+    EXPECT_GE(chunks, 2u);
+    pg.psql("DELETE FROM notes WHERE body LIKE 'big %'");
     expect_still_serving();
 }
 
@@ -285,7 +312,7 @@ TEST_F(ServiceCalls, ResultLargerThanTheRouterTakesIsAnErrorNotAHang) {
     EXPECT_EQ(fits.args.at(0).as<std::string>().size(), 500000u);
     const auto too_big = caller_->call("com.example.test.text_of_size", {2000000}, {}, {}, 30s);
     ASSERT_TRUE(too_big.done) << "a result too large for the router was never answered";
-    EXPECT_EQ(too_big.error_uri, "wamp.error.payload_size_exceeded") << too_big.describe();
+    EXPECT_EQ(too_big.error_uri, "pgwamp.error.result_too_large") << too_big.describe();
     expect_still_serving();
 }
 

@@ -16,6 +16,7 @@
 #include <set>
 
 #include "tests/integration/service/stack_suite.hpp"
+#include "test_paths.hpp"
 
 namespace pgwamp::test::service {
 namespace {

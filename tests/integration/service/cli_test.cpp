@@ -14,6 +14,7 @@
 #include <string>
 
 #include <nlohmann/json.hpp>
+#include "test_paths.hpp"
 
 namespace pgwamp::test::service {
 namespace {

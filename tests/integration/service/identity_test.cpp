@@ -334,6 +334,10 @@ TEST_F(ServiceLogin, PasswordGuessingLocksTheName) {
     EXPECT_FALSE(right.join(2s)) << "the right password got in while the name was locked";
     Caller other(*stack_, demo_user(*stack_, "judy_10"));
     EXPECT_TRUE(other.join());
+    // Neither the guesses, nor the passwords, nor the service's ticket reach pgwamp's log.
+    const std::string log = stack_->pgwamp_log(0);
+    for (const std::string& secret : {std::string("a-wrong-guess"), user.password, stack_->router().ticket()})
+        EXPECT_EQ(log.find(secret), std::string::npos) << "a secret is in the log";
 }
 
 // A flood of sign-ins from one address is cut at the peer limit, runs on

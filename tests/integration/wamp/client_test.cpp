@@ -139,7 +139,7 @@ TEST_F(ClientTest, OversizeCallIsRefusedLocallyAndTheSessionSurvives) {
     EXPECT_EQ(r.error_uri(), "wamp.error.payload_size_exceeded");
     // A result too big for the router becomes an error for the caller.
     r = call_sync(io, client, "com.example.test.big_result", {});
-    EXPECT_EQ(r.error_uri(), "wamp.error.payload_size_exceeded");
+    EXPECT_EQ(r.error_uri(), "pgwamp.error.result_too_large");
     r = call_sync(io, client, "com.example.test.big_echo", {std::string(100000, 'x')});
     ASSERT_FALSE(r.error) << r.error_uri();
     EXPECT_EQ(r.args.at(0).as<std::string>().size(), 100000u);

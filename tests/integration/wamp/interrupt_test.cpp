@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "tests/integration/wamp/support.hpp"
+#include "test_paths.hpp"
 
 using namespace pgwamp;
 using namespace pgwamp::wamp;

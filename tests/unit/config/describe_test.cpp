@@ -6,6 +6,7 @@
 
 #include "config/describe.hpp"
 #include "test_support.hpp"
+#include "test_paths.hpp"
 
 namespace pgwamp::config::test {
 namespace {

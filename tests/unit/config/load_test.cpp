@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "test_support.hpp"
+#include "test_paths.hpp"
 
 namespace pgwamp::config::test {
 namespace {

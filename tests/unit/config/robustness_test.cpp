@@ -7,6 +7,7 @@
 #include <iterator>
 
 #include "test_support.hpp"
+#include "test_paths.hpp"
 
 namespace pgwamp::config::test {
 namespace {

@@ -402,7 +402,10 @@ TEST_F(SessionTest, OversizeCallFailsLocallyAndOversizeReplyBecomesAnError) {
     provide("p", 7, [](Invocation i) { i.reply({std::string(2000, 'y')}); });
     transport->deliver({code::invocation, 5, 7, Object{}});
     EXPECT_EQ(transport->sent.back()[0], Value(code::error));
-    EXPECT_EQ(transport->sent.back()[4], Value("wamp.error.payload_size_exceeded"));
+    EXPECT_EQ(transport->sent.back()[4], Value("pgwamp.error.result_too_large"));
+    const auto& details = transport->sent.back()[6].as<Object>();
+    EXPECT_EQ(*find_field(details, "limit"), Value(std::int64_t{1000}));
+    EXPECT_GT(find_field(details, "size")->as<std::int64_t>(), 2000);
     EXPECT_TRUE(session->is_joined());
 }
 
