@@ -37,8 +37,8 @@ struct BackoffConfig {
 // ---------------------------------------------------------------- router
 
 enum class TransportKind {
-    rawsocket,  // "rs://host:port", "tcp://host:port", or "socket": "/path" (Unix)
-    websocket,  // "ws://host:port/path"
+    rawsocket,  // "rs://host:port", "tcp://host:port", "rss://host:port" (TLS), or "socket": "/path" (Unix)
+    websocket,  // "ws://host:port/path", "wss://host:port/path" (TLS)
 };
 
 struct TransportConfig {
@@ -48,8 +48,20 @@ struct TransportConfig {
     std::string path;              // WebSocket only: the HTTP path, "/" at least
     std::filesystem::path socket;  // Unix socket path (resolved against the config's directory)
     std::string url;               // as written in the config (never carries credentials)
+    bool tls = false;              // rss:// or wss://
 
     bool is_unix() const noexcept { return !socket.empty(); }
+};
+
+// router.tls: how an rss:// or wss:// router's certificate is checked, and
+// our own certificate if the router asks for one. Paths are resolved against
+// the config's directory.
+struct TlsConfig {
+    std::filesystem::path ca_file;  // empty: the system's trusted CAs
+    std::filesystem::path cert_file;  // client certificate; set iff key_file is
+    std::filesystem::path key_file;
+    std::string server_name;  // the name the certificate must carry; empty: the URL's host
+    bool verify_peer = true;
 };
 
 enum class AuthMethod { anonymous, ticket, wampcra };
@@ -69,6 +81,7 @@ struct RouterConfig {
     // with pgwamp.error.result_too_large (naming it) instead of the router's
     // bare payload_size_exceeded, and progressive chunks stay under it. 0: no limit.
     std::size_t caller_max_message_size = 1u << 20;
+    TlsConfig tls;  // used iff transport.tls
 };
 
 // -------------------------------------------------------------- database

@@ -25,6 +25,14 @@ json describe_router(const RouterConfig& r) {
     else out["url"] = r.transport.url;
     if (!r.authid.empty()) out["authid"] = r.authid;
     describe_secret(out, r.secret_source, "secret_env", "secret_file");
+    if (r.transport.tls) {
+        json tls = {{"verify_peer", r.tls.verify_peer}};
+        if (!r.tls.ca_file.empty()) tls["ca_file"] = r.tls.ca_file.string();
+        if (!r.tls.cert_file.empty()) tls["cert_file"] = r.tls.cert_file.string();
+        if (!r.tls.key_file.empty()) tls["key_file"] = r.tls.key_file.string();
+        if (!r.tls.server_name.empty()) tls["server_name"] = r.tls.server_name;
+        out["tls"] = tls;
+    }
     return out;
 }
 

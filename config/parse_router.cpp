@@ -47,6 +47,27 @@ TransportConfig parse_transport(const Fields& f) {
     return std::get<TransportConfig>(std::move(parsed));
 }
 
+TlsConfig parse_tls(const Node& node) {
+    Fields f(node, {"ca_file", "cert_file", "key_file", "server_name", "verify_peer"});
+    TlsConfig tls;
+    if (auto n = f.get("ca_file")) tls.ca_file = resolve_path(n->source(), n->nonempty_string());
+    const auto cert = f.get("cert_file");
+    const auto key = f.get("key_file");
+    if (cert && !key) cert->fail("a client certificate needs its \"key_file\"");
+    if (key && !cert) key->fail("a client key needs its \"cert_file\"");
+    if (cert) tls.cert_file = resolve_path(cert->source(), cert->nonempty_string());
+    if (key) tls.key_file = resolve_path(key->source(), key->nonempty_string());
+    if (auto n = f.get("server_name")) {
+        tls.server_name = n->nonempty_string();
+        if (!std::all_of(tls.server_name.begin(), tls.server_name.end(), [](char c) {
+                return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == ':';
+            }))
+            n->fail("expected a host name or IP address, like \"router.example.org\"");
+    }
+    if (auto n = f.get("verify_peer")) tls.verify_peer = n->boolean();
+    return tls;
+}
+
 }  // namespace
 
 std::filesystem::path resolve_path(const Source& source, const std::string& path) {
@@ -96,9 +117,13 @@ std::optional<SecretSource> parse_secret_source(const Fields& f, std::string_vie
 
 RouterConfig parse_router(const Node& node) {
     Fields f(node, {"url", "socket", "realm", "authid", "authmethod", "secret_env", "secret_file",
-                    "connect_timeout_ms", "reconnect", "caller_max_message_size"});
+                    "connect_timeout_ms", "reconnect", "caller_max_message_size", "tls"});
     RouterConfig r;
     r.transport = parse_transport(f);
+    if (auto n = f.get("tls")) {
+        if (!r.transport.tls) n->fail("\"tls\" applies to an rss:// or wss:// url only");
+        r.tls = parse_tls(*n);
+    }
 
     const Node realm = f.require("realm");
     r.realm = realm.nonempty_string();

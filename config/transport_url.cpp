@@ -23,15 +23,15 @@ Result parse_transport_url(std::string_view url) {
     const std::string_view scheme = url.substr(0, scheme_end);
     TransportConfig t;
     t.url = std::string(url);
-    if (scheme == "rs" || scheme == "tcp") {
+    // rss:// (RawSocket over TLS) follows Crossbar's and Autobahn's spelling.
+    if (scheme == "rs" || scheme == "tcp" || scheme == "rss") {
         t.kind = TransportKind::rawsocket;
-    } else if (scheme == "ws") {
+    } else if (scheme == "ws" || scheme == "wss") {
         t.kind = TransportKind::websocket;
-    } else if (scheme == "wss" || scheme == "rss") {
-        return "TLS transports are not supported; connect to a local router with rs://, tcp:// or ws://";
     } else {
-        return "unsupported scheme (expected rs://, tcp:// or ws://)";
+        return "unsupported scheme (expected rs://, tcp://, rss://, ws:// or wss://)";
     }
+    t.tls = scheme == "rss" || scheme == "wss";
 
     std::string_view rest = url.substr(scheme_end + 3);
     const auto authority_end = rest.find_first_of("/?#");
@@ -65,7 +65,7 @@ Result parse_transport_url(std::string_view url) {
 
     if (port.empty()) {
         if (t.kind != TransportKind::websocket) return "a RawSocket URL needs a port, e.g. rs://127.0.0.1:8081";
-        t.port = 80;
+        t.port = t.tls ? 443 : 80;
     } else {
         unsigned value = 0;
         const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);

@@ -1,6 +1,7 @@
 #pragma once
 // Parses router.url: "rs://host:port" or "tcp://host:port" (RawSocket over
-// TCP) and "ws://host[:port][/path]" (WebSocket). IPv6 hosts go in brackets.
+// TCP), "rss://host:port" (RawSocket over TLS) and "ws://host[:port][/path]"
+// or "wss://..." (WebSocket, plain or TLS). IPv6 hosts go in brackets.
 
 #include <string>
 #include <string_view>

@@ -87,8 +87,13 @@ wamp::ClientOptions client_options(const config::RouterConfig& router) {
     } else if (t.is_unix()) {
         out.endpoint = wamp::Endpoint::unix_socket(t.socket.string());
     } else {
-        out.endpoint = wamp::Endpoint::tcp(t.host, t.port);
+        out.endpoint = wamp::Endpoint::tcp(t.host, t.port, t.tls);
     }
+    out.tls.ca_file = router.tls.ca_file.string();
+    out.tls.cert_file = router.tls.cert_file.string();
+    out.tls.key_file = router.tls.key_file.string();
+    out.tls.server_name = router.tls.server_name;
+    out.tls.verify_peer = router.tls.verify_peer;
     out.realm = router.realm;
     out.authid = router.authid;
     out.authmethod = std::string(config::to_string(router.authmethod));

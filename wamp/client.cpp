@@ -79,6 +79,7 @@ struct Client::Impl : std::enable_shared_from_this<Impl> {
         topts.max_message_size = options.max_message_size;
         topts.send_queue_bytes = options.send_queue_bytes;
         topts.connect_timeout = options.connect_timeout;
+        topts.tls = options.tls;
         transport = make_transport(io, options.endpoint, topts);
         std::weak_ptr<Impl> weak = shared_from_this();
         transport->connect([weak, gen](std::error_code ec) {

@@ -38,6 +38,7 @@
 #include "wamp/endpoint.hpp"
 #include "wamp/error.hpp"
 #include "wamp/invocation.hpp"
+#include "wamp/tls_options.hpp"
 #include "wamp/types.hpp"
 
 namespace pgwamp::wamp {
@@ -60,8 +61,12 @@ struct ClientOptions {
     // a bigger result is answered with error_uri::result_too_large, which
     // says so and suggests progressive results; progressive chunks stay under it.
     std::size_t max_result_size = 0;
-    std::chrono::milliseconds connect_timeout{10000};  // TCP/Unix connect + transport handshake
+    std::chrono::milliseconds connect_timeout{10000};  // TCP/Unix connect + TLS + transport handshake
     std::chrono::milliseconds join_timeout{10000};     // HELLO .. WELCOME
+    // For rss:// and wss:// endpoints. A certificate that does not verify
+    // fails the attempt with a logged reason; the client retries on its
+    // schedule, logging each failure (a fixed trust store lets it join).
+    TlsOptions tls;
 };
 
 enum class ClientState {

@@ -1,6 +1,7 @@
 #pragma once
 // Where the router is. Three kinds: RawSocket over TCP, RawSocket over a Unix
-// socket, and WebSocket. All carry MessagePack.
+// socket, and WebSocket. All carry MessagePack. TCP RawSocket and WebSocket
+// may run over TLS (rss://, wss://; checked per ClientOptions::tls).
 
 #include <cstdint>
 #include <optional>
@@ -15,14 +16,16 @@ struct Endpoint {
     std::string host = "127.0.0.1";  // tcp
     std::uint16_t port = 8081;       // tcp
     std::string path;                // unix_socket: the socket file
-    std::string url;                 // websocket: ws://host:port/path
+    std::string url;                 // websocket: ws://host:port/path or wss://...
+    bool tls = false;                // tcp: rss://; websocket: wss://
 
-    static Endpoint tcp(std::string host, std::uint16_t port);
+    static Endpoint tcp(std::string host, std::uint16_t port, bool tls = false);
     static Endpoint unix_socket(std::string path);
-    static Endpoint websocket(std::string url);
+    static Endpoint websocket(std::string url);  // tls when the URL is wss://
 
-    // Parses "tcp://host:port" (or "rs://host:port"), "unix:///abs/path.sock",
-    // "ws://host:port/path".
+    // Parses "tcp://host:port" (or "rs://host:port"), "rss://host:port"
+    // (RawSocket over TLS), "unix:///abs/path.sock", "ws://host:port/path",
+    // "wss://host:port/path".
     // Returns nullopt and fills *error with a readable reason when it cannot.
     static std::optional<Endpoint> parse(std::string_view text, std::string* error = nullptr);
 

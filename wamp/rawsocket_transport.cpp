@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "wamp/error.hpp"
+#include "wamp/tls_context.hpp"
 
 namespace pgwamp::wamp {
 
@@ -51,6 +52,15 @@ void RawSocketTransport::connect(std::function<void(std::error_code)> done) {
         asio::post(io_, [self] { self->finish_connect(Errc::bad_endpoint); });
         return;
     }
+    if (endpoint_.tls) {
+        try {
+            tls_context_ = make_tls_context(options_.tls);
+        } catch (const std::exception& e) {
+            spdlog::error("wamp: cannot connect to {}: {}", endpoint_.to_string(), e.what());
+            asio::post(io_, [self] { self->finish_connect(Errc::bad_endpoint); });
+            return;
+        }
+    }
     resolver_.async_resolve(endpoint_.host, std::to_string(endpoint_.port),
                             [self](error_code ec, asio::ip::tcp::resolver::results_type results) {
                                 if (self->state_ != State::connecting) return;
@@ -74,7 +84,24 @@ void RawSocketTransport::try_tcp(asio::ip::tcp::resolver::results_type results,
             error_code ignore;
             self->socket_.set_option(asio::ip::tcp::no_delay(true), ignore);
             self->tune_liveness();
+            if (self->endpoint_.tls) return self->start_tls();
         }
+        self->on_connected(ec);
+    });
+}
+
+void RawSocketTransport::start_tls() {
+    tls_ = std::make_unique<asio::ssl::stream<Socket&>>(socket_, *tls_context_);
+    const auto name = tls_expected_name(options_.tls, endpoint_.host);
+    if (options_.tls.verify_peer) tls_->set_verify_callback(TlsVerifier(name, endpoint_.to_string()));
+    if (!set_sni(tls_->native_handle(), name)) {
+        spdlog::error("wamp: cannot send '{}' as the TLS server name to {}", name, endpoint_.to_string());
+        return finish_connect(Errc::bad_endpoint);
+    }
+    auto self = shared_from_this();
+    tls_->async_handshake(asio::ssl::stream_base::client, [self](error_code ec) {
+        if (self->state_ != State::connecting) return;
+        if (ec) spdlog::warn("wamp: TLS handshake with {} failed: {}", self->endpoint_.to_string(), ec.message());
         self->on_connected(ec);
     });
 }
@@ -101,11 +128,13 @@ void RawSocketTransport::on_connected(std::error_code ec) {
     if (ec) return finish_connect(ec);
     handshake_ = rawsocket::make_handshake(max_receive_);
     auto self = shared_from_this();
-    asio::async_write(socket_, asio::buffer(handshake_), [self](error_code wec, std::size_t) {
-        if (self->state_ != State::connecting) return;
-        if (wec) return self->finish_connect(wec);
-        asio::async_read(self->socket_, asio::buffer(self->header_),
-                         [self](error_code rec, std::size_t) { self->on_handshake_reply(rec); });
+    with_stream([&](auto& stream) {
+        asio::async_write(stream, asio::buffer(handshake_), [self, &stream](error_code wec, std::size_t) {
+            if (self->state_ != State::connecting) return;
+            if (wec) return self->finish_connect(wec);
+            asio::async_read(stream, asio::buffer(self->header_),
+                             [self](error_code rec, std::size_t) { self->on_handshake_reply(rec); });
+        });
     });
 }
 
@@ -163,13 +192,18 @@ void RawSocketTransport::read_more() {
     }
     if (read_buf_.size() < std::max(read_need_, read_end_ + 4)) read_buf_.resize(std::max(read_need_, read_chunk));
     auto self = shared_from_this();
-    socket_.async_read_some(asio::buffer(read_buf_.data() + read_end_, read_buf_.size() - read_end_),
-                            [self](error_code ec, std::size_t n) { self->on_read(ec, n); });
+    with_stream([&](auto& stream) {
+        stream.async_read_some(asio::buffer(read_buf_.data() + read_end_, read_buf_.size() - read_end_),
+                               [self](error_code ec, std::size_t n) { self->on_read(ec, n); });
+    });
 }
 
 void RawSocketTransport::on_read(error_code ec, std::size_t n) {
     if (state_ != State::open) return;
-    if (ec) return fail(ec == asio::error::eof ? make_error_code(Errc::connection_lost) : std::error_code(ec));
+    // Over TLS a router that just closes the TCP connection reads as stream_truncated.
+    if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated)
+        return fail(make_error_code(Errc::connection_lost));
+    if (ec) return fail(ec);
     read_end_ += n;
     // The handlers may have closed us.
     if (dispatch_frames() && state_ == State::open) read_more();
@@ -252,13 +286,15 @@ void RawSocketTransport::write_next() {
     buffers.reserve(writing_frames_);
     for (std::size_t i = 0; i < writing_frames_; ++i) buffers.push_back(asio::buffer(queue_.at(i)));
     auto self = shared_from_this();
-    asio::async_write(socket_, buffers, [self](error_code ec, std::size_t) {
-        self->writing_ = false;
-        if (self->state_ != State::open) return;
-        if (ec) return self->fail(ec);
-        self->queue_.pop(self->writing_frames_);
-        // Frames queued while this write was under way go out together now.
-        if (!self->queue_.empty()) self->write_next();
+    with_stream([&](auto& stream) {
+        asio::async_write(stream, buffers, [self](error_code ec, std::size_t) {
+            self->writing_ = false;
+            if (self->state_ != State::open) return;
+            if (ec) return self->fail(ec);
+            self->queue_.pop(self->writing_frames_);
+            // Frames queued while this write was under way go out together now.
+            if (!self->queue_.empty()) self->write_next();
+        });
     });
 }
 

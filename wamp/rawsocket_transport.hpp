@@ -7,11 +7,18 @@
 // socket closes. Here: writes go through a bounded SendQueue, every incoming
 // length is checked against what we announced before anything is read, and
 // any read/write error or EOF is reported once through the close handler.
+//
+// rss:// endpoints run the same protocol inside TLS: after the TCP connect a
+// TLS handshake (peer and host-name verification, see tls_context.hpp), then
+// every read and write goes through the ssl::stream instead of the socket.
 
 #include <boost/asio/generic/stream_protocol.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <memory>
 #include <vector>
 
 #include "wamp/rawsocket_framing.hpp"
@@ -40,6 +47,13 @@ private:
     void try_tcp(boost::asio::ip::tcp::resolver::results_type results,
                  boost::asio::ip::tcp::resolver::results_type::const_iterator it);
     void tune_liveness();
+    void start_tls();
+    // Calls f with the stream that carries RawSocket: the TLS stream or the socket.
+    template <class F>
+    void with_stream(F&& f) {
+        if (tls_) f(*tls_);
+        else f(socket_);
+    }
     void on_connected(std::error_code ec);
     void on_handshake_reply(std::error_code ec);
     void finish_connect(std::error_code ec);
@@ -54,6 +68,9 @@ private:
     Endpoint endpoint_;
     TransportOptions options_;
     Socket socket_;
+    // rss:// only; declared after socket_ so it goes first.
+    std::shared_ptr<boost::asio::ssl::context> tls_context_;
+    std::unique_ptr<boost::asio::ssl::stream<Socket&>> tls_;
     boost::asio::ip::tcp::resolver resolver_;
     boost::asio::steady_timer connect_timer_;
     State state_ = State::idle;

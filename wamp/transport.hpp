@@ -22,6 +22,7 @@
 #include <system_error>
 
 #include "wamp/endpoint.hpp"
+#include "wamp/tls_options.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -37,6 +38,8 @@ struct TransportOptions {
     std::size_t send_queue_bytes = 16u << 20;
     // Connect plus transport handshake.
     std::chrono::milliseconds connect_timeout{10000};
+    // Used when the endpoint asks for TLS.
+    TlsOptions tls;
 };
 
 class Transport {

@@ -6,9 +6,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 #include <websocketpp/client.hpp>
+#include <websocketpp/config/asio_client.hpp>
 #include <websocketpp/config/asio_no_tls_client.hpp>
 
 #include "wamp/errc.hpp"
+#include "wamp/tls_context.hpp"
 
 namespace pgwamp::wamp {
 
@@ -19,7 +21,10 @@ constexpr const char* subprotocol = "wamp.2.msgpack";
 }
 
 
-class WebSocketTransport : public Transport, public std::enable_shared_from_this<WebSocketTransport> {
+// One class for ws:// and wss://: websocketpp picks plain TCP or TLS by its
+// config type (asio_client or asio_tls_client).
+template <class Config>
+class WebSocketTransport : public Transport, public std::enable_shared_from_this<WebSocketTransport<Config>> {
 public:
     WebSocketTransport(boost::asio::io_context& io, Endpoint endpoint, TransportOptions options);
     ~WebSocketTransport() override;
@@ -33,7 +38,11 @@ public:
 
 private:
     enum class State { idle, connecting, open, closed };
-    using WsClient = websocketpp::client<websocketpp::config::asio_client>;
+    using WsClient = websocketpp::client<Config>;
+    static constexpr bool tls = std::is_same_v<Config, websocketpp::config::asio_tls_client>;
+    using std::enable_shared_from_this<WebSocketTransport<Config>>::shared_from_this;
+
+    bool set_up_tls();
 
     void finish_connect(std::error_code ec);
     void fail(std::error_code ec);
@@ -42,14 +51,16 @@ private:
     Endpoint endpoint_;
     TransportOptions options_;
     WsClient client_;
-    WsClient::connection_ptr connection_;
+    typename WsClient::connection_ptr connection_;
+    std::shared_ptr<boost::asio::ssl::context> tls_context_;
     boost::asio::steady_timer connect_timer_;
     State state_ = State::idle;
     std::function<void(std::error_code)> connect_done_;
 };
 
 
-WebSocketTransport::WebSocketTransport(asio::io_context& io, Endpoint endpoint, TransportOptions options)
+template <class Config>
+WebSocketTransport<Config>::WebSocketTransport(asio::io_context& io, Endpoint endpoint, TransportOptions options)
     : io_(io), endpoint_(std::move(endpoint)), options_(options), connect_timer_(io) {
     // websocketpp logs to stdout by default; our logs go through spdlog.
     client_.clear_access_channels(websocketpp::log::alevel::all);
@@ -57,7 +68,8 @@ WebSocketTransport::WebSocketTransport(asio::io_context& io, Endpoint endpoint, 
     client_.init_asio(&io_);
 }
 
-WebSocketTransport::~WebSocketTransport() {
+template <class Config>
+WebSocketTransport<Config>::~WebSocketTransport() {
     state_ = State::closed;
     if (connection_) {
         websocketpp::lib::error_code ignored;
@@ -65,13 +77,19 @@ WebSocketTransport::~WebSocketTransport() {
     }
 }
 
-void WebSocketTransport::connect(std::function<void(std::error_code)> done) {
+template <class Config>
+void WebSocketTransport<Config>::connect(std::function<void(std::error_code)> done) {
     if (state_ != State::idle) {
         asio::post(io_, [done = std::move(done)] { done(Errc::not_connected); });
         return;
     }
     state_ = State::connecting;
     connect_done_ = std::move(done);
+    if (!set_up_tls()) {
+        auto self = shared_from_this();
+        asio::post(io_, [self] { self->finish_connect(Errc::bad_endpoint); });
+        return;
+    }
     websocketpp::lib::error_code ec;
     connection_ = client_.get_connection(endpoint_.url, ec);
     if (ec) {
@@ -107,7 +125,7 @@ void WebSocketTransport::connect(std::function<void(std::error_code)> done) {
     connection_->set_close_handler([weak](websocketpp::connection_hdl) {
         if (auto self = weak.lock()) self->fail(Errc::connection_lost);
     });
-    connection_->set_message_handler([weak](websocketpp::connection_hdl, WsClient::message_ptr msg) {
+    connection_->set_message_handler([weak](websocketpp::connection_hdl, typename WsClient::message_ptr msg) {
         auto self = weak.lock();
         if (!self || self->state_ != State::open) return;
         if (msg->get_opcode() != websocketpp::frame::opcode::binary) {
@@ -130,7 +148,8 @@ void WebSocketTransport::connect(std::function<void(std::error_code)> done) {
     client_.connect(connection_);
 }
 
-void WebSocketTransport::finish_connect(std::error_code ec) {
+template <class Config>
+void WebSocketTransport<Config>::finish_connect(std::error_code ec) {
     connect_timer_.cancel();
     auto done = std::move(connect_done_);
     connect_done_ = nullptr;
@@ -146,9 +165,11 @@ void WebSocketTransport::finish_connect(std::error_code ec) {
     if (done) asio::post(io_, [done = std::move(done), ec] { done(ec); });
 }
 
-std::size_t WebSocketTransport::queued_bytes() const { return connection_ ? connection_->get_buffered_amount() : 0; }
+template <class Config>
+std::size_t WebSocketTransport<Config>::queued_bytes() const { return connection_ ? connection_->get_buffered_amount() : 0; }
 
-std::error_code WebSocketTransport::send(std::string payload) {
+template <class Config>
+std::error_code WebSocketTransport<Config>::send(std::string payload) {
     if (state_ != State::open) return Errc::not_connected;
     if (payload.size() > options_.max_message_size) return Errc::message_too_large;
     auto queued = connection_->get_buffered_amount();
@@ -158,7 +179,8 @@ std::error_code WebSocketTransport::send(std::string payload) {
     return {};
 }
 
-void WebSocketTransport::fail(std::error_code ec) {
+template <class Config>
+void WebSocketTransport<Config>::fail(std::error_code ec) {
     if (state_ != State::open) return;
     state_ = State::closed;
     websocketpp::lib::error_code ignored;
@@ -169,7 +191,8 @@ void WebSocketTransport::fail(std::error_code ec) {
     if (handler) handler(ec);
 }
 
-void WebSocketTransport::close() {
+template <class Config>
+void WebSocketTransport<Config>::close() {
     auto was = state_;
     state_ = State::closed;
     on_close_ = nullptr;
@@ -190,9 +213,38 @@ void WebSocketTransport::close() {
     }
 }
 
+// wss://: the context (trust store, client certificate) for this attempt and
+// the check of the router's certificate, set on the endpoint before
+// get_connection() (which hands them to the connection's socket). websocketpp
+// itself sends the URL's host as SNI. False (logged) when the files cannot be used.
+template <class Config>
+bool WebSocketTransport<Config>::set_up_tls() {
+    if constexpr (tls) {
+        try {
+            tls_context_ = make_tls_context(options_.tls);
+        } catch (const std::exception& e) {
+            spdlog::error("wamp: cannot connect to {}: {}", endpoint_.url, e.what());
+            return false;
+        }
+        auto context = tls_context_;
+        client_.set_tls_init_handler([context](websocketpp::connection_hdl) { return context; });
+        if (options_.tls.verify_peer) {
+            const auto host = websocketpp::uri(endpoint_.url).get_host();
+            TlsVerifier verifier(tls_expected_name(options_.tls, host), endpoint_.url);
+            client_.set_socket_init_handler(
+                [verifier](websocketpp::connection_hdl, boost::asio::ssl::stream<asio::ip::tcp::socket>& stream) {
+                    stream.set_verify_callback(verifier);
+                });
+        }
+    }
+    return true;
+}
+
 std::shared_ptr<Transport> make_websocket_transport(boost::asio::io_context& io, const Endpoint& endpoint,
                                                     const TransportOptions& options) {
-    return std::make_shared<WebSocketTransport>(io, endpoint, options);
+    if (endpoint.tls)
+        return std::make_shared<WebSocketTransport<websocketpp::config::asio_tls_client>>(io, endpoint, options);
+    return std::make_shared<WebSocketTransport<websocketpp::config::asio_client>>(io, endpoint, options);
 }
 
 }  // namespace pgwamp::wamp

@@ -87,7 +87,8 @@ void chown_to_server_user(const std::string& path) {
 
 }  // namespace
 
-PostgresCluster::PostgresCluster(bool logical_decoding) : logical_decoding_(logical_decoding) {
+PostgresCluster::PostgresCluster(bool logical_decoding, std::optional<Tls> tls)
+    : logical_decoding_(logical_decoding), tls_(tls.has_value()) {
     std::string tmpl = (std::filesystem::temp_directory_path() / "pgwamp-pg-XXXXXX").string();
     if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
     dir_ = tmpl;
@@ -96,6 +97,7 @@ PostgresCluster::PostgresCluster(bool logical_decoding) : logical_decoding_(logi
         chown_to_server_user(dir_);
         start_guardian();
         init_db();
+        if (tls) install_tls(*tls);
         // The free port may be taken between our probe and the server's bind;
         // a few attempts make that race harmless.
         for (int attempt = 0;; ++attempt) {
@@ -150,6 +152,16 @@ void PostgresCluster::init_db() {
     }
 }
 
+// PostgreSQL refuses a key that is not the server user's and private.
+void PostgresCluster::install_tls(const Tls& tls) {
+    namespace fs = std::filesystem;
+    fs::copy_file(tls.cert_file, dir_ + "/server.crt", fs::copy_options::overwrite_existing);
+    fs::copy_file(tls.key_file, dir_ + "/server.key", fs::copy_options::overwrite_existing);
+    fs::permissions(dir_ + "/server.key", fs::perms::owner_read | fs::perms::owner_write);
+    chown_to_server_user(dir_ + "/server.crt");
+    chown_to_server_user(dir_ + "/server.key");
+}
+
 void PostgresCluster::start() {
     if (running_) return;
     std::string opts = "-c listen_addresses=127.0.0.1 -p " + std::to_string(port_) +
@@ -160,6 +172,7 @@ void PostgresCluster::start() {
                        // (asynchronous commit would otherwise hold changes back up to 200 ms).
                        " -c max_replication_slots=16 -c max_wal_senders=16 -c wal_writer_delay=10ms"
                        " -c wal_level=" + std::string(logical_decoding_ ? "logical" : "replica");
+    if (tls_) opts += " -c ssl=on -c ssl_cert_file=" + dir_ + "/server.crt -c ssl_key_file=" + dir_ + "/server.key";
     int rc = run(as_server_user({pg_bin + "pg_ctl", "-D", data_dir_, "-l", dir_ + "/server.log", "-w",
                                  "-t", "60", "-o", opts, "start"}),
                  dir_ + "/pg_ctl.log");

@@ -8,6 +8,7 @@
 // guardian process does the same if this process dies without running
 // destructors (crash, abort, SIGKILL), so no test leaves a server behind.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,10 +18,18 @@ namespace pgwamp::test {
 
 class PostgresCluster {
 public:
+    // The server's certificate and key (PEM); copied into the cluster's
+    // directory, owned by the server user, so any test's files will do.
+    struct Tls {
+        std::string cert_file;
+        std::string key_file;
+    };
+
     // initdb + start; throws std::runtime_error with the server's log tail on failure.
     // Logical decoding (wal_level=logical, replication slots) is on unless
-    // a test wants a server without it (wal_level=replica).
-    explicit PostgresCluster(bool logical_decoding = true);
+    // a test wants a server without it (wal_level=replica). With `tls` the
+    // server also accepts TLS (ssl=on); plain connections still work.
+    explicit PostgresCluster(bool logical_decoding = true, std::optional<Tls> tls = std::nullopt);
     ~PostgresCluster();
     PostgresCluster(const PostgresCluster&) = delete;
     PostgresCluster& operator=(const PostgresCluster&) = delete;
@@ -52,6 +61,7 @@ public:
 
 private:
     void init_db();
+    void install_tls(const Tls& tls);
     void start_guardian();
     std::string log_tail() const;
 
@@ -60,6 +70,7 @@ private:
     int port_ = 0;
     bool running_ = false;
     bool logical_decoding_ = true;
+    bool tls_ = false;
     Guardian guardian_;
 };
 

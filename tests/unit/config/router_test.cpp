@@ -46,10 +46,24 @@ TEST(TransportUrl, WebSocketForms) {
     EXPECT_EQ(t.path, "/");
 }
 
+TEST(TransportUrl, TlsForms) {
+    auto t = transport("rss://router.example.org:8082");
+    EXPECT_EQ(t.kind, TransportKind::rawsocket);
+    EXPECT_TRUE(t.tls);
+    EXPECT_EQ(t.port, 8082);
+    EXPECT_TRUE(contains(problem("rss://h"), "needs a port"));
+    t = transport("wss://router.example.org/ws");
+    EXPECT_EQ(t.kind, TransportKind::websocket);
+    EXPECT_TRUE(t.tls);
+    EXPECT_EQ(t.port, 443);
+    EXPECT_EQ(t.path, "/ws");
+    EXPECT_FALSE(transport("rs://h:1").tls);
+    EXPECT_FALSE(transport("ws://h/ws").tls);
+}
+
 TEST(TransportUrl, Rejections) {
     EXPECT_TRUE(contains(problem("127.0.0.1:8081"), "expected a URL like"));
     EXPECT_TRUE(contains(problem("http://h:1"), "unsupported scheme"));
-    EXPECT_TRUE(contains(problem("wss://h:1/ws"), "TLS"));
     EXPECT_TRUE(contains(problem("rs://h"), "needs a port"));
     EXPECT_TRUE(contains(problem("rs://h:0"), "1 to 65535"));
     EXPECT_TRUE(contains(problem("rs://h:70000"), "1 to 65535"));
@@ -83,6 +97,48 @@ TEST(Router, RelativeUnixSocketResolvesAgainstConfigDirectory) {
     EXPECT_TRUE(c.router.transport.is_unix());
     EXPECT_EQ(c.router.transport.kind, TransportKind::rawsocket);
     EXPECT_EQ(c.router.transport.socket, std::filesystem::path("/etc/pgwamp/run/router.sock"));
+}
+
+TEST(Router, TlsDefaultsVerifyAgainstTheSystemStore) {
+    auto doc = minimal_doc();
+    doc["router"]["url"] = "rss://router.example.org:8082";
+    const Config c = parse(doc);
+    EXPECT_TRUE(c.router.transport.tls);
+    EXPECT_TRUE(c.router.tls.verify_peer);
+    EXPECT_TRUE(c.router.tls.ca_file.empty());
+    EXPECT_TRUE(c.router.tls.server_name.empty());
+}
+
+TEST(Router, TlsPathsResolveAgainstConfigDirectory) {
+    auto doc = minimal_doc();
+    doc["router"]["url"] = "wss://router.example.org/ws";
+    doc["router"]["tls"] = {{"ca_file", "tls/ca.crt"},
+                            {"cert_file", "tls/client.crt"},
+                            {"key_file", "/secure/client.key"},
+                            {"server_name", "crossbar.internal"}};
+    const Config c = parse_config_text(doc.dump(), "/etc/pgwamp/pgwamp.json");
+    EXPECT_EQ(c.router.tls.ca_file, std::filesystem::path("/etc/pgwamp/tls/ca.crt"));
+    EXPECT_EQ(c.router.tls.cert_file, std::filesystem::path("/etc/pgwamp/tls/client.crt"));
+    EXPECT_EQ(c.router.tls.key_file, std::filesystem::path("/secure/client.key"));
+    EXPECT_EQ(c.router.tls.server_name, "crossbar.internal");
+    EXPECT_TRUE(c.router.tls.verify_peer);
+}
+
+TEST(Router, TlsRules) {
+    auto doc = minimal_doc();
+    doc["router"]["tls"] = {{"ca_file", "ca.crt"}};
+    expect_error(doc, "router.tls", "applies to an rss:// or wss:// url only");
+    doc["router"]["url"] = "rss://h:8082";
+    doc["router"]["tls"] = {{"cert_file", "client.crt"}};
+    expect_error(doc, "router.tls.cert_file", "needs its \"key_file\"");
+    doc["router"]["tls"] = {{"key_file", "client.key"}};
+    expect_error(doc, "router.tls.key_file", "needs its \"cert_file\"");
+    doc["router"]["tls"] = {{"server_name", "not a name"}};
+    expect_error(doc, "router.tls.server_name", "a host name or IP address");
+    doc["router"]["tls"] = {{"ca_fle", "ca.crt"}};
+    expect_error(doc, "router.tls.ca_fle", "unknown key");
+    doc["router"]["tls"] = {{"verify_peer", false}};
+    EXPECT_FALSE(parse(doc).router.tls.verify_peer);
 }
 
 TEST(Router, RealmRules) {

@@ -24,12 +24,29 @@ TEST(Endpoint, ParsesTheThreeKinds) {
     EXPECT_EQ(rs->kind, Endpoint::Kind::tcp);
     EXPECT_EQ(rs->host, "localhost");
     EXPECT_EQ(rs->port, 9000);
+    EXPECT_FALSE(t->tls || u->tls || w->tls || rs->tls);
+}
+
+TEST(Endpoint, ParsesTheTlsForms) {
+    auto r = Endpoint::parse("rss://router.example.org:8443");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->kind, Endpoint::Kind::tcp);
+    EXPECT_TRUE(r->tls);
+    EXPECT_EQ(r->host, "router.example.org");
+    EXPECT_EQ(r->port, 8443);
+    EXPECT_EQ(r->to_string(), "rss://router.example.org:8443");
+    auto w = Endpoint::parse("wss://router.example.org/ws");
+    ASSERT_TRUE(w);
+    EXPECT_EQ(w->kind, Endpoint::Kind::websocket);
+    EXPECT_TRUE(w->tls);
+    EXPECT_TRUE(Endpoint::websocket("wss://h/ws").tls);
+    EXPECT_TRUE(Endpoint::tcp("h", 1, true).tls);
 }
 
 TEST(Endpoint, RefusesWithAReason) {
     std::string error;
     for (const char* bad : {"", "http://x", "tcp://host", "tcp://:80", "tcp://h:0", "tcp://h:70000", "tcp://h:8x",
-                            "unix://relative", "wss://x/ws", "ws://"}) {
+                            "unix://relative", "wss://", "rss://h", "ws://"}) {
         error.clear();
         EXPECT_FALSE(Endpoint::parse(bad, &error)) << bad;
         EXPECT_NE(error.find(bad), std::string::npos) << error;
