@@ -1,0 +1,1 @@
+// Owns the precompiled header every test program reuses (tests/CMakeLists.txt).
