@@ -1,4 +1,5 @@
 #include "tests/support/crossbar_node.hpp"
+#include "tests/support/ports.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -43,35 +44,11 @@ std::string random_hex(std::size_t bytes) {
     return out;
 }
 
+// A free port no other transport of this node has taken yet.
 std::uint16_t free_port(std::set<std::uint16_t>& taken) {
-    for (int attempt = 0; attempt < 50; ++attempt) {
-        int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0) throw std::runtime_error("socket() failed");
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        addr.sin_port = 0;
-        socklen_t len = sizeof addr;
-        bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-                  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
-        ::close(fd);
-        if (!ok) continue;
-        auto port = ntohs(addr.sin_port);
-        if (taken.insert(port).second) return port;
-    }
+    for (int attempt = 0; attempt < 50; ++attempt)
+        if (auto port = free_tcp_port(); taken.insert(port).second) return port;
     throw std::runtime_error("no free port found");
-}
-
-bool tcp_accepts(std::uint16_t port) {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return false;
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(port);
-    bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-    ::close(fd);
-    return ok;
 }
 
 bool unix_accepts(const std::string& path) {

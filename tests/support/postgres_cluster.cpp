@@ -1,4 +1,5 @@
 #include "tests/support/postgres_cluster.hpp"
+#include "tests/support/ports.hpp"
 
 #include <libpq-fe.h>
 #include <netinet/in.h>
@@ -60,23 +61,6 @@ int run(const std::vector<std::string>& argv, const std::string& log_path) {
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-int free_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) throw std::runtime_error("socket failed");
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    socklen_t len = sizeof addr;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-        ::close(fd);
-        throw std::runtime_error("could not find a free port");
-    }
-    ::close(fd);
-    return ntohs(addr.sin_port);
-}
-
 void chown_to_server_user(const std::string& path) {
     if (!running_as_root()) return;
     passwd* pw = ::getpwnam("postgres");
@@ -101,7 +85,7 @@ PostgresCluster::PostgresCluster(bool logical_decoding, std::optional<Tls> tls)
         // The free port may be taken between our probe and the server's bind;
         // a few attempts make that race harmless.
         for (int attempt = 0;; ++attempt) {
-            port_ = free_port();
+            port_ = free_tcp_port();
             try {
                 start();
                 break;

@@ -47,6 +47,4 @@ struct ParsedMetrics {
 // Throws std::runtime_error with the parser's message when it refuses the text.
 ParsedMetrics parse_with_prometheus_client(const std::string& text);
 
-int free_tcp_port();
-
 }  // namespace pgwamp::test::service

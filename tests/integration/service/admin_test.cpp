@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "tests/integration/service/admin_http.hpp"
+#include "tests/support/ports.hpp"
 #include "tests/integration/service/stack_suite.hpp"
 
 namespace pgwamp::test::service {
@@ -24,7 +25,7 @@ constexpr auto ready_bound = 2s;      // /ready follows an outage within this, b
 int admin_port = 0;
 
 void admin_on_free_port(nlohmann::json& config) {
-    admin_port = free_tcp_port();
+    admin_port = test::free_tcp_port();
     config["service"]["admin"] = {{"listen", "127.0.0.1:" + std::to_string(admin_port)},
                                   {"max_connections", max_connections},
                                   {"request_timeout_ms", 2000}};

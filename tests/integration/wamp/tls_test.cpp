@@ -3,18 +3,15 @@
 // both with the right CA, and refuses a router whose certificate is signed
 // by another CA or names another host, saying why in the log.
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <sstream>
 #include <thread>
 
 #include "tests/integration/wamp/support.hpp"
+#include "tests/support/ports.hpp"
 #include "tests/support/test_certificates.hpp"
 
 using namespace pgwamp;
@@ -25,37 +22,14 @@ using test::TestCertificates;
 
 namespace {
 
-std::uint16_t free_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    ::close(fd);
-    return ntohs(addr.sin_port);
-}
-
-bool accepts(std::uint16_t port) {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(port);
-    bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-    ::close(fd);
-    return ok;
-}
-
 // One node for the whole file: the shipped config plus a TLS copy of the
 // RawSocket transport (one more that also demands a client certificate)
 // and of the web transport.
 struct TlsNode {
     TestCertificates certs;
-    std::uint16_t rss_port = free_port();
-    std::uint16_t wss_port = free_port();
-    std::uint16_t mtls_port = free_port();
+    std::uint16_t rss_port = test::free_tcp_port();
+    std::uint16_t wss_port = test::free_tcp_port();
+    std::uint16_t mtls_port = test::free_tcp_port();
     CrossbarNode node{options()};
 
     CrossbarNode::Options options() {
@@ -96,7 +70,7 @@ struct TlsNode {
         // The node is ready when its plain transports are; the TLS ones
         // start alongside but are not waited for by CrossbarNode.
         auto deadline = std::chrono::steady_clock::now() + 30s;
-        auto all = [&] { return accepts(rss_port) && accepts(wss_port) && accepts(mtls_port); };
+        auto all = [&] { return test::tcp_accepts(rss_port) && test::tcp_accepts(wss_port) && test::tcp_accepts(mtls_port); };
         while (!all() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(100ms);
         if (!all())
             throw std::runtime_error("TLS transports did not start; log tail:\n" + node.log_tail());
