@@ -234,17 +234,9 @@ bool RawSocketTransport::dispatch_frames() {
         read_begin_ += frame_size;
         switch (header.type) {
             case rawsocket::FrameType::message:
-                if (on_message_) {
-                    // A copy: the handler may close us, which resets on_message_
-                    // while it runs.
-                    auto handler = on_message_;
-                    try {
-                        handler(payload);
-                    } catch (const std::exception& e) {
-                        spdlog::error("wamp: message handler threw: {}", e.what());
-                        fail(Errc::protocol_violation);
-                        return false;
-                    }
+                if (!deliver(payload)) {
+                    fail(Errc::protocol_violation);
+                    return false;
                 }
                 break;
             case rawsocket::FrameType::ping:
@@ -305,17 +297,13 @@ void RawSocketTransport::fail(std::error_code ec) {
     socket_.close(ignored);
     // A pending write still points into the first frames; the queue goes with us.
     if (!writing_) queue_.clear();
-    auto handler = std::move(on_close_);
-    on_close_ = nullptr;
-    on_message_ = nullptr;
-    if (handler) handler(ec);
+    report_loss(ec);
 }
 
 void RawSocketTransport::close() {
     auto was = state_;
     state_ = State::closed;
-    on_close_ = nullptr;
-    on_message_ = nullptr;
+    forget_handlers();
     error_code ignored;
     connect_timer_.cancel();
     resolver_.cancel();

@@ -160,32 +160,20 @@ void Session::on_error(const msgpack::object_array& m) {
     } catch (const ValueError& e) {
         args = {std::string("error payload not representable: ") + e.what()};
     }
+    auto fail = [&](auto& pending, const char* what) {
+        if (auto done = take_pending(pending, request))
+            guarded(what, done, call_error(uri, std::move(args), std::move(kwargs)));
+    };
     if (type == message::call) {
-        auto it = calls_.find(request);
-        if (it == calls_.end()) return;
-        auto handler = std::move(it->second);
-        calls_.erase(it);
         progress_.erase(request);
-        guarded("call handler", handler, call_error(uri, std::move(args), std::move(kwargs)), Array{},
-                Object{});
+        if (auto handler = take_pending(calls_, request))
+            guarded("call handler", handler, call_error(uri, std::move(args), std::move(kwargs)), Array{}, Object{});
     } else if (type == message::register_) {
-        auto it = registering_.find(request);
-        if (it == registering_.end()) return;
-        auto done = std::move(it->second.done);
-        registering_.erase(it);
-        if (done) guarded("register handler", done, call_error(uri, std::move(args), std::move(kwargs)));
+        fail(registering_, "register handler");
     } else if (type == message::subscribe) {
-        auto it = subscribing_.find(request);
-        if (it == subscribing_.end()) return;
-        auto done = std::move(it->second.done);
-        subscribing_.erase(it);
-        if (done) guarded("subscribe handler", done, call_error(uri, std::move(args), std::move(kwargs)));
+        fail(subscribing_, "subscribe handler");
     } else if (type == message::publish) {
-        auto it = publishing_.find(request);
-        if (it == publishing_.end()) return;
-        auto done = std::move(it->second);
-        publishing_.erase(it);
-        guarded("publish handler", done, call_error(uri, std::move(args), std::move(kwargs)));
+        fail(publishing_, "publish handler");
     } else {
         spdlog::warn("wamp: router error {} for request {} of type {}", uri, request, type);
     }
@@ -410,18 +398,15 @@ void Session::shut(std::error_code reason, bool report) {
     }
     calls_.clear();
     progress_.clear();
-    for (auto& [id, p] : registering_) {
-        if (p.done) asio::post(io_, [d = std::move(p.done), call_reason] { guarded("completion handler", d, local_error(call_reason)); });
-    }
-    registering_.clear();
-    for (auto& [id, p] : subscribing_) {
-        if (p.done) asio::post(io_, [d = std::move(p.done), call_reason] { guarded("completion handler", d, local_error(call_reason)); });
-    }
-    subscribing_.clear();
-    for (auto& [id, done] : publishing_) {
-        asio::post(io_, [d = std::move(done), call_reason] { guarded("publish handler", d, local_error(call_reason)); });
-    }
-    publishing_.clear();
+    auto fail_all = [&](auto& pending, const char* what) {
+        for (auto& entry : pending)
+            if (auto done = completion_of(entry.second))
+                asio::post(io_, [what, d = std::move(done), call_reason] { guarded(what, d, local_error(call_reason)); });
+        pending.clear();
+    };
+    fail_all(registering_, "completion handler");
+    fail_all(subscribing_, "completion handler");
+    fail_all(publishing_, "publish handler");
     // Running invocations lost their caller: let them stop their work.
     auto invocations = std::move(invocations_);
     invocations_.clear();

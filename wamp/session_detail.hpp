@@ -6,6 +6,8 @@
 // into our message handler.
 
 #include <msgpack.hpp>
+#include <functional>
+#include <type_traits>
 #include <spdlog/spdlog.h>
 #include <stdexcept>
 #include <string>
@@ -51,6 +53,29 @@ inline const msgpack::object* find_key(const msgpack::object& map, std::string_v
         }
     }
     return nullptr;
+}
+
+// A pending request's completion, moved out: the handler itself, or the
+// `done` of a pending register or subscribe.
+template <class Signature>
+std::function<Signature> completion_of(std::function<Signature>& handler) {
+    return std::move(handler);
+}
+template <class Pending>
+auto completion_of(Pending& pending) -> std::decay_t<decltype(pending.done)> {
+    return std::move(pending.done);
+}
+
+// Ends the pending request `request` (an answer or an error ends it once):
+// its completion, or an empty one when it is not pending (e.g. failed locally).
+template <class Map>
+auto take_pending(Map& pending, std::uint64_t request) {
+    auto it = pending.find(request);
+    decltype(completion_of(it->second)) done{};
+    if (it == pending.end()) return done;
+    done = completion_of(it->second);
+    pending.erase(it);
+    return done;
 }
 
 inline std::string string_in(const msgpack::object& map, std::string_view key) {

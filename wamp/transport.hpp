@@ -64,6 +64,17 @@ public:
     virtual std::size_t queued_bytes() const = 0;
 
 protected:
+    // What both transports do with a message and with their end (C++17:
+    // websocket_transport.cpp includes this).
+    // Hands one message to the session's handler (a copy: the handler may
+    // close us, which resets on_message_ while it runs). False when it threw:
+    // the caller then fails the transport with Errc::protocol_violation.
+    bool deliver(std::string_view payload);
+    // After close(): no handler is called any more.
+    void forget_handlers();
+    // An open transport ended: the close handler hears why, once.
+    void report_loss(std::error_code reason);
+
     MessageHandler on_message_;
     CloseHandler on_close_;
 };

@@ -131,14 +131,7 @@ void WebSocketTransport<Config>::connect(std::function<void(std::error_code)> do
         if (msg->get_opcode() != websocketpp::frame::opcode::binary) {
             return self->fail(Errc::protocol_violation);  // msgpack travels in binary frames only
         }
-        if (!self->on_message_) return;
-        auto handler = self->on_message_;  // the handler may close us and reset on_message_
-        try {
-            handler(msg->get_payload());
-        } catch (const std::exception& e) {
-            spdlog::error("wamp: message handler threw: {}", e.what());
-            self->fail(Errc::protocol_violation);
-        }
+        if (!self->deliver(msg->get_payload())) self->fail(Errc::protocol_violation);
     });
     connect_timer_.expires_after(options_.connect_timeout);
     connect_timer_.async_wait([weak](boost::system::error_code tec) {
@@ -185,18 +178,14 @@ void WebSocketTransport<Config>::fail(std::error_code ec) {
     state_ = State::closed;
     websocketpp::lib::error_code ignored;
     connection_->terminate(ignored);
-    auto handler = std::move(on_close_);
-    on_close_ = nullptr;
-    on_message_ = nullptr;
-    if (handler) handler(ec);
+    report_loss(ec);
 }
 
 template <class Config>
 void WebSocketTransport<Config>::close() {
     auto was = state_;
     state_ = State::closed;
-    on_close_ = nullptr;
-    on_message_ = nullptr;
+    forget_handlers();
     connect_timer_.cancel();
     if (connection_ && (was == State::open || was == State::connecting)) {
         websocketpp::lib::error_code ignored;
