@@ -160,6 +160,7 @@ describe("pgwamp page in headless Chromium", { timeout: 600000 }, () => {
     await page.click("#notify-send");
     const refused = await shown_error(page, "notify-error");
     assert.equal(refused.uri, "wamp.error.not_authorized");
+    assert.match(await page.textContent("#notify-error [data-testid=error-hint]"), /Sign in first/);
     await page.evaluate(() => { document.getElementById("notify-error").hidden = true; });
   });
 

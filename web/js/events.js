@@ -77,7 +77,14 @@ export function install(get_session) {
     button.disabled = true;
     session.call("com.example.notify", [channel, payload]).then(
       () => clear_error(box),
-      (err) => show_error(box, err, "com.example.notify"))
+      (err) => {
+        show_error(box, err, "com.example.notify");
+        // Visitors may read events but only the roles in service.notify_roles send them.
+        if (err && err.error === "wamp.error.not_authorized") {
+          box.append(el("div", { class: "error-hint", "data-testid": "error-hint",
+                                 text: "Sign in first: sending events needs a signed-in user." }));
+        }
+      })
       .finally(() => { button.disabled = false; });
   });
 }
