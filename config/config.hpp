@@ -304,6 +304,15 @@ struct AuthenticatorConfig {
     std::vector<std::string> roles;  // who may call it: the router's authenticator role
 };
 
+// Crossbar's dynamic anonymous authenticator, served by pgwamp: admits
+// every visitor with `role` and remembers the address each session came from
+// (details.transport.peer), so sign-ups can be limited per address.
+struct AnonymousAuthenticatorConfig {
+    std::string procedure;
+    std::string role = "anonymous";
+    std::vector<std::string> roles;  // who may call it: the router's authenticator role
+};
+
 // Signing in and up: their own small pool (a bcrypt per sign-in must not
 // take the connections calls use) and limits per name and per peer
 // (service/login_throttle.hpp), checked before any database work.
@@ -313,6 +322,10 @@ struct LoginConfig {
     Milliseconds name_lock{60'000};
     int peer_attempts = 120;
     Milliseconds peer_window{60'000};
+    // Calls of procedures declared "pool": "login" (sign-up) per address
+    // (per session when no authenticator saw the caller's address).
+    int signups_per_peer = 10;
+    Milliseconds signup_window{3'600'000};
 };
 
 struct IdentityConfig {
@@ -320,6 +333,7 @@ struct IdentityConfig {
     // as_caller runs as. A WAMP role not listed cannot call such procedures.
     std::map<std::string, std::string> database_roles;
     std::optional<AuthenticatorConfig> authenticator;
+    std::optional<AnonymousAuthenticatorConfig> anonymous_authenticator;
     LoginConfig login;
 };
 

@@ -7,8 +7,26 @@
 
 namespace pgwamp::config::detail {
 
+namespace {
+
+std::vector<std::string> parse_authenticator_roles(const Node& roles) {
+    roles.expect_array();
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < roles.json().size(); ++i) out.push_back(roles.element(i).nonempty_string());
+    if (out.empty()) roles.fail("name the role the router calls it with (Crossbar: \"trusted\")");
+    return out;
+}
+
+std::string parse_procedure_uri(const Node& procedure) {
+    std::string uri = procedure.string();
+    if (auto problem = wamp_uri_problem(uri)) procedure.fail("not a valid procedure URI: " + *problem);
+    return uri;
+}
+
+}  // namespace
+
 IdentityConfig parse_identity(const Node& node) {
-    Fields f(node, {"database_roles", "authenticator", "login"});
+    Fields f(node, {"database_roles", "authenticator", "anonymous_authenticator", "login"});
     IdentityConfig out;
     if (auto roles = f.get("database_roles")) {
         roles->expect_object();
@@ -22,28 +40,34 @@ IdentityConfig parse_identity(const Node& node) {
     if (auto n = f.get("authenticator")) {
         Fields a(*n, {"procedure", "sql", "roles"});
         AuthenticatorConfig auth;
-        const Node procedure = a.require("procedure");
-        auth.procedure = procedure.string();
-        if (auto problem = wamp_uri_problem(auth.procedure)) procedure.fail("not a valid procedure URI: " + *problem);
+        auth.procedure = parse_procedure_uri(a.require("procedure"));
         const Node sql = a.require("sql");
         auth.sql = sql.nonempty_string();
         const PlaceholderScan scan = scan_placeholders(auth.sql);
         if (scan.error) sql.fail(*scan.error);
         if (scan.numbers != std::vector<unsigned>{1, 2})
             sql.fail("binds $1 (the authid) and $2 (the ticket), and nothing else");
-        const Node roles = a.require("roles");
-        roles.expect_array();
-        for (std::size_t i = 0; i < roles.json().size(); ++i) auth.roles.push_back(roles.element(i).nonempty_string());
-        if (auth.roles.empty()) roles.fail("name the role the router calls it with (Crossbar: \"trusted\")");
+        auth.roles = parse_authenticator_roles(a.require("roles"));
         out.authenticator = std::move(auth);
     }
+    if (auto n = f.get("anonymous_authenticator")) {
+        Fields a(*n, {"procedure", "role", "roles"});
+        AnonymousAuthenticatorConfig auth;
+        auth.procedure = parse_procedure_uri(a.require("procedure"));
+        if (auto role = a.get("role")) auth.role = role->nonempty_string();
+        auth.roles = parse_authenticator_roles(a.require("roles"));
+        out.anonymous_authenticator = std::move(auth);
+    }
     if (auto n = f.get("login")) {
-        Fields l(*n, {"pool", "name_failures", "name_lock_ms", "peer_attempts", "peer_window_ms"});
+        Fields l(*n, {"pool", "name_failures", "name_lock_ms", "peer_attempts", "peer_window_ms", "signups_per_peer",
+                      "signup_window_ms"});
         if (auto p = l.get("pool")) out.login.pool = parse_pool(*p, out.login.pool);
         if (auto v = l.get("name_failures")) out.login.name_failures = static_cast<int>(v->integer(1, 1000));
         if (auto v = l.get("name_lock_ms")) out.login.name_lock = v->milliseconds(86'400'000);
         if (auto v = l.get("peer_attempts")) out.login.peer_attempts = static_cast<int>(v->integer(1, 1'000'000));
         if (auto v = l.get("peer_window_ms")) out.login.peer_window = v->milliseconds(86'400'000);
+        if (auto v = l.get("signups_per_peer")) out.login.signups_per_peer = static_cast<int>(v->integer(1, 1'000'000));
+        if (auto v = l.get("signup_window_ms")) out.login.signup_window = v->milliseconds(7 * 86'400'000LL);
     }
     return out;
 }

@@ -12,14 +12,19 @@
 
 #include "common/backoff.hpp"
 #include "db/pool.hpp"
+#include "service/anonymous_authenticator.hpp"
 #include "service/caller_access.hpp"
 #include "service/changes_bridge.hpp"
 #include "service/config_procedures.hpp"
+#include "service/error_mapping.hpp"
 #include "service/now_procedures.hpp"
 #include "service/notification_bridge.hpp"
 #include "service/operations.hpp"
+#include "service/refusal_log.hpp"
+#include "service/signup_limit.hpp"
 #include "service/ticket_authenticator.hpp"
 #include "wamp/client.hpp"
+#include "wamp/tls_context.hpp"
 
 namespace pgwamp::service {
 namespace {
@@ -118,6 +123,7 @@ public:
                                                                                           config_.identity.login.pool))
                                                 : nullptr),
           client_(io, client_options(config_.router)),
+          signup_limit_({config_.identity.login.signups_per_peer, config_.identity.login.signup_window}, session_peers_),
           bridge_(pool_, client_, config_.notifications, config_.service.notify_publishers,
                   leadership_options(config_)),
           changes_(config_.changes ? std::make_unique<ChangesBridge>(io, pool_, client_, *config_.changes,
@@ -208,6 +214,7 @@ private:
             if (access.needs_identity()) needing_identity.push_back(uri);
             provide(uri, [this, &procedure = procedure, timeout, &access](wamp::Invocation call) {
                 if (auto context = begin_call(std::move(call), tracker_, timeout, &access)) {
+                    if (procedure.login_pool && !admit_signup(*context)) return;
                     context->show_sql_errors(procedure.sql_error_text.value_or(config_.database.sql_error_text));
                     serve_config_procedure(procedure.login_pool ? *login_pool_ : pool_, procedure, std::move(context));
                 }
@@ -220,10 +227,20 @@ private:
             const auto& login = config_.identity.login;
             authenticator_ = std::make_unique<TicketAuthenticator>(TicketAuthenticator{
                 *auth, *login_pool_, client_.authid(),
-                LoginThrottle({login.name_failures, login.name_lock, login.peer_attempts, login.peer_window})});
+                LoginThrottle({login.name_failures, login.name_lock, login.peer_attempts, login.peer_window}),
+                session_peers_});
             provide(auth->procedure, [this, &access](wamp::Invocation call) {
                 if (auto context = begin_call(std::move(call), tracker_, config_.database.statement_timeout, &access))
                     serve_ticket_authenticator(*authenticator_, std::move(context));
+            });
+        }
+        if (const auto& anonymous = config_.identity.anonymous_authenticator) {
+            const CallerAccess& access = *access_.emplace_back(
+                std::make_unique<CallerAccess>(anonymous->procedure, anonymous->roles, false, config_.identity));
+            needing_identity.push_back(anonymous->procedure);
+            provide(anonymous->procedure, [this, &access, &anonymous = *anonymous](wamp::Invocation call) {
+                if (auto context = begin_call(std::move(call), tracker_, config_.database.statement_timeout, &access))
+                    serve_anonymous_authenticator(anonymous, session_peers_, std::move(context));
             });
         }
         if (!needing_identity.empty()) {
@@ -245,6 +262,19 @@ private:
             // Answered from memory: no database, so it works while PostgreSQL is down.
             provide(*config_.service.health_procedure, [this](wamp::Invocation call) { call.reply({ops_.health()}); });
         }
+    }
+
+    // identity.login.signups_per_peer, before any database work.
+    bool admit_signup(CallContext& context) {
+        const auto now = std::chrono::steady_clock::now();
+        const auto wait = signup_limit_.admit(context.call().caller_session(), now);
+        if (!wait) return true;
+        if (auto count = signup_refusals_.refused(now))
+            spdlog::warn("event=sign_up_throttled refused={} retry_after_ms={}", *count, wait->count());
+        const auto seconds = (wait->count() + 999) / 1000;
+        context.fail(std::make_exception_ptr(TooManyAttempts(
+            "too many sign-ups from this address; try again in " + std::to_string(seconds) + " s", wait->count())));
+        return false;
     }
 
     // Refuse new calls, let running ones finish within the grace period,
@@ -285,6 +315,9 @@ private:
     wamp::Client client_;
     CallTracker tracker_;  // before the bridges, which serve calls
     std::vector<std::unique_ptr<CallerAccess>> access_;  // one per configured procedure
+    SessionPeers session_peers_;  // where each session came from, as the authenticators heard it
+    SignupLimit signup_limit_;
+    RefusalLog signup_refusals_;
     std::unique_ptr<TicketAuthenticator> authenticator_;
     NotificationBridge bridge_;
     std::unique_ptr<ChangesBridge> changes_;
@@ -305,6 +338,15 @@ void check_service_config(const config::Config& config) {
         if (config.procedures.contains(uri)) {
             throw config::ConfigError(config.source.string(), std::string("procedures[\"") + uri + "\"]",
                                       "this URI is served by pgwamp itself (com.example.now.v1-v4); choose another");
+        }
+    }
+    // A CA, certificate or key that cannot be loaded is found now, not at
+    // the first connection attempt (and --check finds it too).
+    if (const auto options = client_options(config.router); options.endpoint.tls) {
+        try {
+            wamp::make_tls_context(options.tls);
+        } catch (const std::exception& e) {
+            throw config::ConfigError(config.source.string(), "router.tls", e.what());
         }
     }
 }

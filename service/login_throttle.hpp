@@ -17,8 +17,9 @@
 #include <chrono>
 #include <cstddef>
 #include <map>
-#include <optional>
 #include <string>
+
+#include "service/peer_rate_limit.hpp"
 
 namespace pgwamp::service {
 
@@ -38,7 +39,8 @@ public:
         std::chrono::milliseconds retry_after{0};  // when not allowed
     };
 
-    explicit LoginThrottle(Limits limits) : limits_(limits) {}
+    explicit LoginThrottle(Limits limits)
+        : limits_(limits), peers_({limits.peer_attempts, limits.peer_window, limits.max_tracked}) {}
 
     // May this sign-in go to the database? Counts it against the peer when allowed.
     Decision admit(const std::string& name, const std::string& peer, Clock::time_point now);
@@ -46,7 +48,7 @@ public:
     void record(const std::string& name, bool succeeded, Clock::time_point now);
 
     std::size_t tracked_names() const { return names_.size(); }
-    std::size_t tracked_peers() const { return peers_.size(); }
+    std::size_t tracked_peers() const { return peers_.tracked(); }
 
 private:
     struct NameState {
@@ -54,20 +56,9 @@ private:
         Clock::time_point locked_until{};
         Clock::time_point last_seen{};
     };
-    struct PeerState {
-        int attempts = 0;
-        Clock::time_point window_start{};
-    };
-    template <class Map, class Expired>
-    void make_room(Map& map, Expired expired);
-
     Limits limits_;
     std::map<std::string, NameState> names_;
-    std::map<std::string, PeerState> peers_;
+    PeerRateLimit peers_;
 };
-
-// "tcp4:127.0.0.1:54321" -> "tcp4:127.0.0.1" (the router's transport peer);
-// "tcp6:[::1]:80" -> "tcp6:[::1]"; anything else as it is.
-std::string peer_address(const std::string& transport_peer);
 
 }  // namespace pgwamp::service

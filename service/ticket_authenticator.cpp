@@ -14,14 +14,6 @@ constexpr const char* refused = "wrong name or password";
 // The SQL may raise for a bad password (invalid_password, 28P01): a refusal, not a fault.
 bool is_refusal(const std::exception_ptr& error) { return db::sqlstate_of(error).starts_with("28"); }
 
-// Crossbar's details.transport.peer ("tcp4:127.0.0.1:54321"), without the port.
-std::string peer_of(const Object& details) {
-    const Value* transport = find_field(details, "transport");
-    if (!transport || !transport->is<Object>()) return "unknown";
-    const Value* peer = find_field(transport->as<Object>(), "peer");
-    return peer && peer->is<std::string>() ? peer_address(peer->as<std::string>()) : "unknown";
-}
-
 const char* to_string(LoginThrottle::Verdict v) {
     return v == LoginThrottle::Verdict::name_locked ? "name_locked" : "peer_limited";
 }
@@ -39,17 +31,17 @@ void serve_ticket_authenticator(TicketAuthenticator& auth, std::shared_ptr<CallC
         spdlog::warn("event=sign_in_refused reason=reserved_name authid_length={}", authid.size());
         return context->fail(std::make_exception_ptr(NotAuthorized(refused)));
     }
+    const Object& details = args[2].as<Object>();
+    const std::string peer = authenticating_peer(details);
+    auth.session_peers.remember(authenticating_session(details), peer);
     const auto now = LoginThrottle::Clock::now();
-    const auto decision = auth.throttle.admit(authid, peer_of(args[2].as<Object>()), now);
+    const auto decision = auth.throttle.admit(authid, peer, now);
     if (decision.verdict != LoginThrottle::Verdict::allowed) {
         const auto seconds = (decision.retry_after.count() + 999) / 1000;
         auto& refusals = decision.verdict == LoginThrottle::Verdict::name_locked ? auth.name_locked : auth.peer_limited;
-        ++refusals.unlogged;
-        if (refusals.logged == LoginThrottle::Clock::time_point{} || now - refusals.logged >= std::chrono::seconds(10)) {
+        if (auto count = refusals.refused(now))
             spdlog::warn("event=sign_in_throttled reason={} refused={} retry_after_ms={}", to_string(decision.verdict),
-                         refusals.unlogged, decision.retry_after.count());
-            refusals = {0, now};
-        }
+                         *count, decision.retry_after.count());
         return context->fail(std::make_exception_ptr(TooManyAttempts(
             "too many sign-in attempts; try again in " + std::to_string(seconds) + " s", decision.retry_after.count())));
     }

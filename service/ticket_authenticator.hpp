@@ -13,7 +13,6 @@
 // SQL runs on identity.login's own pool, so a flood of sign-ins never takes
 // the connections calls use.
 
-#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -21,6 +20,8 @@
 #include "db/pool.hpp"
 #include "service/call_context.hpp"
 #include "service/login_throttle.hpp"
+#include "service/refusal_log.hpp"
+#include "service/session_peers.hpp"
 
 namespace pgwamp::service {
 
@@ -29,13 +30,8 @@ struct TicketAuthenticator {
     db::Pool& pool;              // identity.login's pool
     std::string service_authid;  // pgwamp's own
     LoginThrottle throttle;
-    // A flood is thousands of refusals a second: one log line per reason per
-    // 10 s, with how many were refused since the last one.
-    struct Refusals {
-        std::uint64_t unlogged = 0;
-        LoginThrottle::Clock::time_point logged{};
-    };
-    Refusals name_locked, peer_limited;
+    SessionPeers& session_peers;  // told where each signing-in session came from
+    RefusalLog name_locked, peer_limited;
 };
 
 void serve_ticket_authenticator(TicketAuthenticator& auth, std::shared_ptr<CallContext> context);

@@ -19,6 +19,7 @@ std::chrono::milliseconds Invocation::caller_timeout() const {
     return std::chrono::milliseconds(static_cast<std::int64_t>(std::min<std::uint64_t>(state_->timeout, 1u << 31)));
 }
 bool Invocation::receive_progress() const { return state_->receive_progress; }
+std::uint64_t Invocation::caller_session() const { return state_->caller; }
 const std::string& Invocation::caller_authid() const { return state_->caller_authid; }
 const std::string& Invocation::caller_authrole() const { return state_->caller_authrole; }
 

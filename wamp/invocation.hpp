@@ -44,7 +44,8 @@ public:
     std::chrono::milliseconds caller_timeout() const;
     // The caller asked for progressive results (receive_progress).
     bool receive_progress() const;
-    // Who called, when the router discloses it; empty otherwise.
+    // Who called, when the router discloses it; empty (session 0) otherwise.
+    std::uint64_t caller_session() const;
     const std::string& caller_authid() const;
     const std::string& caller_authrole() const;
 

@@ -43,6 +43,7 @@ struct InvocationState {
     // From INVOCATION.Details: what the router passes on about the call.
     std::uint64_t timeout = 0;      // the caller's "timeout" (WAMP: milliseconds); 0: none
     bool receive_progress = false;  // the caller accepts progressive results
+    std::uint64_t caller = 0;       // the caller's session id; disclosed callers only, 0 otherwise
     std::string caller_authid;      // disclosed callers only (Crossbar role "disclose": {"caller": true})
     std::string caller_authrole;
     bool answered = false;

@@ -48,6 +48,8 @@ void read_invocation_details(const msgpack::object& details, detail::InvocationS
         state.timeout = t->via.u64;
     if (const auto* p = find_key(details, "receive_progress"); p && p->type == msgpack::type::BOOLEAN)
         state.receive_progress = p->via.boolean;
+    if (const auto* c = find_key(details, "caller"); c && c->type == msgpack::type::POSITIVE_INTEGER)
+        state.caller = c->via.u64;
     state.caller_authid = string_in(details, "caller_authid");
     state.caller_authrole = string_in(details, "caller_authrole");
 }

@@ -81,6 +81,18 @@ TEST(ServiceCli, CheckWithoutTheTicketFailsNamingTheVariable) {
     EXPECT_NE(run.output.find("PGWAMP_TICKET"), std::string::npos) << run.output;
 }
 
+TEST(ServiceCli, CheckRefusesATlsFileItCannotLoad) {
+    TempDir dir;
+    auto config = shipped();
+    config["router"]["url"] = "rss://127.0.0.1:8081";
+    config["router"]["tls"] = {{"ca_file", dir.write("ca.pem", "not a certificate")}};
+    const auto path = dir.write("tls.json", config.dump(2));
+    const auto run = run_pgwamp("PGWAMP_TICKET=test-only-ticket ", "--check --config " + path);
+    EXPECT_EQ(run.status, 1) << run.output;
+    EXPECT_NE(run.output.find("router.tls"), std::string::npos) << run.output;
+    EXPECT_NE(run.output.find("ca.pem"), std::string::npos) << run.output;
+}
+
 TEST(ServiceCli, CheckRefusesABrokenConfigNamingTheKey) {
     TempDir dir;
     auto config = shipped();

@@ -305,7 +305,8 @@ protected:
     static void SetUpTestSuite() {
         start_stack({.mode = Stack::PgwampMode::process, .edit_config = [](nlohmann::json& config) {
                          config["identity"]["login"] = {{"name_failures", 3}, {"name_lock_ms", 60000},
-                                                        {"peer_attempts", 25}, {"peer_window_ms", 60000}};
+                                                        {"peer_attempts", 25}, {"peer_window_ms", 60000},
+                                                        {"signups_per_peer", 3}, {"signup_window_ms", 600000}};
                      }});
     }
     static int count(const std::string& text, const std::string& what) {
@@ -366,6 +367,46 @@ TEST_F(ServiceLogin, ASignInFloodIsCutAndCallsGoOn) {
     // Within the window the limit holds for any name, right password or not.
     Caller late(*stack_, demo_user(*stack_, "kim_10"));
     EXPECT_FALSE(late.join(2s));
+}
+
+// Attack: make accounts by the thousand. Each anonymous visitor is admitted
+// by pgwamp's anonymous authenticator, which remembers the address it came
+// from; sign-ups from one address stop at identity.login.signups_per_peer
+// (3 here), whichever session they come from, before any database work.
+TEST_F(ServiceLogin, SignUpsAreLimitedPerAddressAcrossSessions) {
+    for (int i = 0; i < 3; ++i) {
+        Caller visitor(*stack_);  // a new connection, a new session each time
+        ASSERT_TRUE(visitor.join());
+        const auto out = visitor.call("com.example.signup", {"many_" + std::to_string(i), "long-enough-password"});
+        ASSERT_TRUE(out.ok()) << out.describe();
+    }
+    Caller fourth(*stack_);
+    ASSERT_TRUE(fourth.join());
+    const auto refused = fourth.call("com.example.signup", {"many_3", "long-enough-password"});
+    EXPECT_EQ(refused.error_uri, "pgwamp.error.too_many_attempts") << refused.describe();
+    const Value* retry = refused.kwargs.empty() ? nullptr : find_kwarg(refused.kwargs, "retry_after_ms");
+    ASSERT_NE(retry, nullptr) << refused.describe();
+    EXPECT_GT(retry->as<std::int64_t>(), 0);
+    EXPECT_LE(retry->as<std::int64_t>(), 600000);
+    EXPECT_EQ(stack_->postgres().psql("SELECT count(*) FROM app_users WHERE name LIKE 'many\\_%'"), "3");
+    EXPECT_EQ(log_count("event=sign_up_throttled"), 1);
+    // Other procedures are not limited.
+    EXPECT_TRUE(fourth.call("com.example.now.v1").ok());
+}
+
+// Attack: call the anonymous authenticator directly to tell pgwamp that
+// another session came from somewhere else. Only the router's role may.
+TEST_F(ServiceLogin, OnlyTheRouterMayCallTheAuthenticators) {
+    Caller visitor(*stack_);
+    ASSERT_TRUE(visitor.join());
+    Object details{{"session", Value(std::int64_t{12345})},
+                   {"transport", Value(Object{{"peer", Value("tcp4:10.9.8.7:1234")}})}};
+    for (const char* uri : {"com.example.authenticate_anonymous", "com.example.authenticate"}) {
+        Object with_ticket = details;
+        with_ticket.emplace_back("ticket", Value("x"));
+        const auto out = visitor.call(uri, {"realm1", "someone", Value(with_ticket)});
+        EXPECT_EQ(out.error_uri, "wamp.error.not_authorized") << uri << ": " << out.describe();
+    }
 }
 
 }  // namespace

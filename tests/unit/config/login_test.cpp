@@ -13,12 +13,15 @@ TEST(Login, DefaultsAreOneConnectionAndFiveGuesses) {
     EXPECT_EQ(login.name_failures, 5);
     EXPECT_EQ(login.name_lock, Milliseconds(60'000));
     EXPECT_EQ(login.peer_attempts, 120);
+    EXPECT_EQ(login.signups_per_peer, 10);
+    EXPECT_EQ(login.signup_window, Milliseconds(3'600'000));
 }
 
 TEST(Login, AllKeys) {
     auto doc = minimal_doc();
     doc["identity"]["login"] = {{"pool", {{"max", 2}}}, {"name_failures", 3}, {"name_lock_ms", 1000},
-                                {"peer_attempts", 9}, {"peer_window_ms", 2000}};
+                                {"peer_attempts", 9}, {"peer_window_ms", 2000}, {"signups_per_peer", 4},
+                                {"signup_window_ms", 5000}};
     const auto login = parse(doc).identity.login;
     EXPECT_EQ(login.pool.max, 2u);
     EXPECT_EQ(login.pool.queue, 32u);  // the login pool's own default, not the main pool's
@@ -26,8 +29,31 @@ TEST(Login, AllKeys) {
     EXPECT_EQ(login.name_lock, Milliseconds(1000));
     EXPECT_EQ(login.peer_attempts, 9);
     EXPECT_EQ(login.peer_window, Milliseconds(2000));
+    EXPECT_EQ(login.signups_per_peer, 4);
+    EXPECT_EQ(login.signup_window, Milliseconds(5000));
     doc["identity"]["login"] = {{"name_failures", 0}};
     expect_error(doc, "identity.login.name_failures", "");
+    doc["identity"]["login"] = {{"signups_per_peer", 0}};
+    expect_error(doc, "identity.login.signups_per_peer", "");
+}
+
+TEST(Login, AnonymousAuthenticator) {
+    auto doc = minimal_doc();
+    EXPECT_FALSE(parse(doc).identity.anonymous_authenticator);
+    doc["identity"]["anonymous_authenticator"] = {{"procedure", "com.x.anonymous"}, {"roles", {"trusted"}}};
+    const auto auth = parse(doc).identity.anonymous_authenticator;
+    ASSERT_TRUE(auth);
+    EXPECT_EQ(auth->procedure, "com.x.anonymous");
+    EXPECT_EQ(auth->role, "anonymous");
+    EXPECT_EQ(auth->roles, std::vector<std::string>{"trusted"});
+    doc["identity"]["anonymous_authenticator"]["role"] = "visitor";
+    EXPECT_EQ(parse(doc).identity.anonymous_authenticator->role, "visitor");
+    doc["identity"]["anonymous_authenticator"]["roles"] = nlohmann::json::array();
+    expect_error(doc, "identity.anonymous_authenticator.roles", "trusted");
+    doc["identity"]["anonymous_authenticator"] = {{"procedure", "com..x"}, {"roles", {"trusted"}}};
+    expect_error(doc, "identity.anonymous_authenticator.procedure", "not a valid procedure URI");
+    doc["identity"]["anonymous_authenticator"] = {{"procedure", "com.x.a"}, {"roles", {"trusted"}}, {"sql", "x"}};
+    expect_error(doc, "identity.anonymous_authenticator", "sql");
 }
 
 TEST(Login, AProcedureMayRunOnTheLoginPool) {
