@@ -62,12 +62,13 @@ struct Client::Impl : std::enable_shared_from_this<Impl> {
     void set_state(ClientState s) {
         if (s == state) return;
         state = s;
-        spdlog::info("wamp: {} {}", options.endpoint.to_string(), to_string(s));
+        // The service logs each state at info with its realm; this is for programs without one.
+        spdlog::debug("event=router_state state={} endpoint={}", to_string(s), options.endpoint.to_string());
         if (state_handler) {
             try {
                 state_handler(s);
             } catch (const std::exception& e) {
-                spdlog::error("wamp: state handler threw: {}", e.what());
+                spdlog::error("event=handler_threw handler=state error=\"{}\"", e.what());
             }
         }
     }
@@ -160,7 +161,7 @@ struct Client::Impl : std::enable_shared_from_this<Impl> {
     void register_later(Provided p, std::uint64_t gen, int attempt) {
         constexpr int max_attempts = 30;
         if (attempt > max_attempts) {
-            spdlog::error("wamp: giving up registering {} after {} attempts", p.uri, max_attempts);
+            spdlog::error("event=register_gave_up uri={} attempts={}", p.uri, max_attempts);
             return;
         }
         auto timer = std::make_shared<asio::steady_timer>(io, std::chrono::seconds(2));
@@ -171,9 +172,9 @@ struct Client::Impl : std::enable_shared_from_this<Impl> {
             if (!std::any_of(self->provided.begin(), self->provided.end(),
                              [&](const Provided& q) { return q.uri == p.uri; }))
                 return;  // withdrawn meanwhile
-            spdlog::info("wamp: registering {} again (attempt {})", p.uri, attempt + 1);
+            spdlog::info("event=register_retry uri={} attempt={}", p.uri, attempt + 1);
             self->session->register_procedure(p.uri, p.options, p.procedure, [weak, gen, attempt, p](std::exception_ptr e) {
-                if (!e) return spdlog::info("wamp: registered {}", p.uri);
+                if (!e) return spdlog::info("event=registered uri={}", p.uri);
                 if (auto s = weak.lock(); s && is_already_registered(e)) s->register_later(p, gen, attempt + 1);
             });
         });
@@ -183,20 +184,20 @@ struct Client::Impl : std::enable_shared_from_this<Impl> {
         try {
             std::rethrow_exception(error);
         } catch (const std::exception& e) {
-            spdlog::error("wamp: router refused to register/subscribe {}: {}", what, e.what());
+            spdlog::error("event=register_refused uri={} error=\"{}\"", what, e.what());
         }
     }
 
     void on_lost(std::uint64_t gen, std::error_code ec) {
-        spdlog::warn("wamp: session to {} lost: {}", options.endpoint.to_string(), ec.message());
+        spdlog::warn("event=router_session_lost endpoint={} error=\"{}\"", options.endpoint.to_string(), ec.message());
         drop_connection();
         set_state(ClientState::lost);
         schedule_retry(gen);
     }
 
     void retry(std::uint64_t gen, const char* what, std::error_code ec, const std::string& reason) {
-        spdlog::warn("wamp: {} to {} failed: {}{}{}", what, options.endpoint.to_string(), ec.message(),
-                     reason.empty() ? "" : " ", reason);
+        spdlog::warn("event=router_attempt_failed step=\"{}\" endpoint={} error=\"{}\" reason=\"{}\"", what,
+                     options.endpoint.to_string(), ec.message(), reason);
         drop_connection();
         schedule_retry(gen);
     }
@@ -217,11 +218,11 @@ struct Client::Impl : std::enable_shared_from_this<Impl> {
     void schedule_retry(std::uint64_t gen) {
         if (!running) return;
         if (auto delay = reconnector.on_failure(gen)) {
-            spdlog::info("wamp: reconnecting to {} in {} ms", options.endpoint.to_string(), delay->count());
+            spdlog::info("event=router_reconnect endpoint={} delay_ms={}", options.endpoint.to_string(), delay->count());
             return;
         }
         if (!reconnector.exhausted()) return;
-        spdlog::error("wamp: giving up on {} after {} failed attempts", options.endpoint.to_string(),
+        spdlog::error("event=router_gave_up endpoint={} failed_attempts={}", options.endpoint.to_string(),
                       reconnector.failures());
         running = false;
         set_state(ClientState::stopped);
@@ -285,7 +286,7 @@ void Client::publish(std::string topic, Array args, Object kwargs, PublishOption
             ++impl_->dropped;
         } else if (auto ec = impl_->session->publish(topic, args, kwargs, options)) {
             ++impl_->dropped;
-            spdlog::warn("wamp: publication to {} dropped: {}", topic, ec.message());
+            spdlog::warn("event=publication_dropped topic={} error=\"{}\"", topic, ec.message());
         }
         if (done) asio::post(impl_->io, [done = std::move(done)] { done(nullptr); });
         return;
@@ -315,7 +316,7 @@ CallId Client::call(std::string uri, Array args, Object kwargs, CallOptions opti
                 handler(std::make_exception_ptr(CallError(error_uri::unavailable, {std::string("not joined to the router")})),
                         {}, {});
             } catch (const std::exception& e) {
-                spdlog::error("wamp: call handler threw: {}", e.what());
+                spdlog::error("event=handler_threw handler=call error=\"{}\"", e.what());
             }
         });
         return {};
@@ -344,7 +345,7 @@ void Client::stop(std::function<void()> done) {
         try {
             if (done) done();
         } catch (const std::exception& e) {
-            spdlog::error("wamp: stop handler threw: {}", e.what());
+            spdlog::error("event=handler_threw handler=stop error=\"{}\"", e.what());
         }
     };
     if (impl->session) {

@@ -56,7 +56,7 @@ void RawSocketTransport::connect(std::function<void(std::error_code)> done) {
         try {
             tls_context_ = make_tls_context(options_.tls);
         } catch (const std::exception& e) {
-            spdlog::error("wamp: cannot connect to {}: {}", endpoint_.to_string(), e.what());
+            spdlog::error("event=router_connect_failed endpoint={} error=\"{}\"", endpoint_.to_string(), e.what());
             asio::post(io_, [self] { self->finish_connect(Errc::bad_endpoint); });
             return;
         }
@@ -95,13 +95,13 @@ void RawSocketTransport::start_tls() {
     const auto name = tls_expected_name(options_.tls, endpoint_.host);
     if (options_.tls.verify_peer) tls_->set_verify_callback(TlsVerifier(name, endpoint_.to_string()));
     if (!set_sni(tls_->native_handle(), name)) {
-        spdlog::error("wamp: cannot send '{}' as the TLS server name to {}", name, endpoint_.to_string());
+        spdlog::error("event=tls_server_name_failed name={} endpoint={}", name, endpoint_.to_string());
         return finish_connect(Errc::bad_endpoint);
     }
     auto self = shared_from_this();
     tls_->async_handshake(asio::ssl::stream_base::client, [self](error_code ec) {
         if (self->state_ != State::connecting) return;
-        if (ec) spdlog::warn("wamp: TLS handshake with {} failed: {}", self->endpoint_.to_string(), ec.message());
+        if (ec) spdlog::warn("event=tls_handshake_failed endpoint={} error=\"{}\"", self->endpoint_.to_string(), ec.message());
         self->on_connected(ec);
     });
 }
@@ -143,7 +143,7 @@ void RawSocketTransport::on_handshake_reply(std::error_code ec) {
     if (ec) return finish_connect(ec);
     auto reply = rawsocket::parse_handshake_reply(header_);
     if (reply.error) {
-        spdlog::warn("wamp: RawSocket handshake with {} refused: {}", endpoint_.to_string(),
+        spdlog::warn("event=router_handshake_refused endpoint={} reason=\"{}\"", endpoint_.to_string(),
                      rawsocket::refusal_text(reply.refusal_reason));
         return finish_connect(reply.error);
     }
@@ -218,7 +218,7 @@ bool RawSocketTransport::dispatch_frames() {
         rawsocket::FrameHeader header;
         if (auto err = rawsocket::decode_header(header_, max_receive_, header)) {
             // The length prefix is untrusted: refuse before allocating for it.
-            spdlog::warn("wamp: dropping connection to {}: incoming frame of {} octets ({}; our limit {})",
+            spdlog::warn("event=router_frame_refused endpoint={} octets={} reason=\"{}\" limit={}",
                          endpoint_.to_string(),
                          (std::uint32_t{header_[1]} << 16) | (std::uint32_t{header_[2]} << 8) | header_[3],
                          err.message(), max_receive_);

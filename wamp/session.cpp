@@ -55,7 +55,7 @@ void Session::on_message(std::string_view payload) {
         dispatch(message.fields);
     } catch (const std::exception& e) {
         // Malformed input from the router: this session cannot be trusted any more.
-        spdlog::error("wamp: protocol violation from router, closing session: {}", e.what());
+        spdlog::error("event=router_protocol_violation action=close_session error=\"{}\"", e.what());
         shut(Errc::protocol_violation, true);
     }
 }
@@ -128,8 +128,8 @@ void Session::on_abort(const msgpack::object_array& m) {
     auto reason = str_at(m, 2, "ABORT.Reason");
     std::string text;
     if (m.size > 1 && m.ptr[1].type == msgpack::type::MAP) text = string_in(m.ptr[1], "message");
-    spdlog::error("wamp: router refused to join realm '{}' as '{}' ({}): {} {}", options_.realm, options_.authid,
-                  options_.authmethod, reason, text);
+    spdlog::error("event=router_join_refused realm={} authid={} authmethod={} reason={} message=\"{}\"",
+                  options_.realm, options_.authid, options_.authmethod, reason, text);
     auto h = std::move(on_joined_);
     on_joined_ = nullptr;
     shut(Errc::join_aborted, false);
@@ -175,7 +175,7 @@ void Session::on_error(const msgpack::object_array& m) {
     } else if (type == message::publish) {
         fail(publishing_, "publish handler");
     } else {
-        spdlog::warn("wamp: router error {} for request {} of type {}", uri, request, type);
+        spdlog::warn("event=router_error_unmatched error={} request={} type={}", uri, request, type);
     }
 }
 
@@ -193,7 +193,7 @@ void Session::on_result(const msgpack::object_array& m) {
             auto on_progress = p->second;  // the handler may cancel or call again
             on_progress(args_at(m, 3), kwargs_at(m, 4));
         } catch (const std::exception& e) {
-            spdlog::error("wamp: progress handler threw: {}", e.what());
+            spdlog::error("event=handler_threw handler=progress error=\"{}\"", e.what());
         }
         return;
     }
@@ -224,7 +224,7 @@ void Session::on_registered(const msgpack::object_array& m) {
         registrations_[it->second.uri] = registration;
     } else if (auto ec = transport_->send(message::encode_unregister(next_id(), registration))) {
         // Withdrawn while the REGISTER was on its way.
-        spdlog::warn("wamp: could not unregister {}: {}", it->second.uri, ec.message());
+        spdlog::warn("event=unregister_failed procedure={} error=\"{}\"", it->second.uri, ec.message());
     }
     registering_.erase(it);
     if (done) guarded("register handler", done, std::exception_ptr{});
@@ -250,7 +250,7 @@ void Session::on_event(const msgpack::object_array& m) {
         event.args = args_at(m, 4);
         event.kwargs = kwargs_at(m, 5);
     } catch (const ValueError& e) {
-        spdlog::warn("wamp: dropping event with unrepresentable payload: {}", e.what());
+        spdlog::warn("event=event_dropped reason=unrepresentable_payload error=\"{}\"", e.what());
         return;
     }
     // Copy: a handler may subscribe again and rehash the map.
@@ -259,7 +259,7 @@ void Session::on_event(const msgpack::object_array& m) {
         try {
             h(event);
         } catch (const std::exception& e) {
-            spdlog::error("wamp: event handler threw: {}", e.what());
+            spdlog::error("event=handler_threw handler=event error=\"{}\"", e.what());
         }
     }
 }
@@ -289,7 +289,7 @@ void Session::unregister_procedure(const std::string& uri) {
     procedures_.erase(registration);
     if (state_ != State::joined) return;
     if (auto ec = transport_->send(message::encode_unregister(next_id(), registration)))
-        spdlog::warn("wamp: could not unregister {}: {}", uri, ec.message());
+        spdlog::warn("event=unregister_failed procedure={} error=\"{}\"", uri, ec.message());
 }
 
 void Session::subscribe(const std::string& topic, EventHandler handler, DoneHandler done) {

@@ -20,7 +20,7 @@ using namespace session_detail;
 detail::InvocationState::~InvocationState() {
     if (answered) return;
     if (auto s = session.lock()) {
-        spdlog::error("wamp: invocation {} dropped without an answer", request_id);
+        spdlog::error("event=invocation_unanswered invocation={}", request_id);
         s->answer(*this, message::encode_invocation_error(request_id, uri::runtime_error,
                                                           {std::string("the procedure did not answer")}, {}));
     }
@@ -35,7 +35,7 @@ void detail::post_interrupt(const std::shared_ptr<detail::InvocationState>& stat
         try {
             if (handler) handler();
         } catch (const std::exception& e) {
-            spdlog::error("wamp: interrupt handler threw: {}", e.what());
+            spdlog::error("event=handler_threw handler=interrupt error=\"{}\"", e.what());
         }
     });
 }
@@ -86,7 +86,7 @@ void Session::on_invocation(const msgpack::object_array& m) {
     try {
         procedure(Invocation(state));
     } catch (const std::exception& e) {
-        spdlog::error("wamp: procedure threw: {}", e.what());
+        spdlog::error("event=handler_threw handler=procedure error=\"{}\"", e.what());
         answer(*state, message::encode_invocation_error(request, uri::runtime_error, {std::string(e.what())}, {}));
     } catch (...) {
         answer(*state, message::encode_invocation_error(request, uri::runtime_error, {}, {}));
@@ -119,7 +119,7 @@ void Session::fire_interrupt(const std::shared_ptr<detail::InvocationState>& sta
 bool Session::send_progress(detail::InvocationState& state, std::string msg) {
     if (state.answered || (state_ != State::joined && state_ != State::leaving)) return false;
     if (auto ec = transport_->send(std::move(msg))) {
-        spdlog::warn("wamp: progressive result for invocation {} not sent: {}", state.request_id, ec.message());
+        spdlog::warn("event=progress_not_sent invocation={} error=\"{}\"", state.request_id, ec.message());
         return false;
     }
     return true;
@@ -148,7 +148,7 @@ void Session::answer(detail::InvocationState& state, std::string msg) {
              std::to_string(limit) + " bytes); call with receive_progress to get it in chunks, or ask for less"},
             {{"size", static_cast<std::int64_t>(size)}, {"limit", static_cast<std::int64_t>(limit)}}));
     }
-    if (ec) spdlog::warn("wamp: could not answer invocation {}: {}", state.request_id, ec.message());
+    if (ec) spdlog::warn("event=answer_failed invocation={} error=\"{}\"", state.request_id, ec.message());
 }
 
 }  // namespace pgwamp::wamp

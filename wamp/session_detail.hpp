@@ -95,9 +95,9 @@ void guarded(const char* what, F& f, Args&&... args) {
     try {
         f(std::forward<Args>(args)...);
     } catch (const std::exception& e) {
-        spdlog::error("wamp: {} threw: {}", what, e.what());
+        spdlog::error("event=handler_threw handler=\"{}\" error=\"{}\"", what, e.what());
     } catch (...) {
-        spdlog::error("wamp: {} threw", what);
+        spdlog::error("event=handler_threw handler=\"{}\"", what);
     }
 }
 

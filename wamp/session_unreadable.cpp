@@ -29,7 +29,7 @@ void Session::on_unreadable(const msgpack::object_array& m, const std::string& w
             warn_unreadable("INVOCATION " + std::to_string(request) + " refused, " + reason);
             auto error = message::encode_invocation_error(request, uri::invalid_argument, {reason}, {});
             if (auto ec = transport_->send(std::move(error)))
-                spdlog::warn("wamp: could not answer invocation {}: {}", request, ec.message());
+                spdlog::warn("event=answer_failed invocation={} error=\"{}\"", request, ec.message());
             return;
         }
         case message::event:
@@ -62,8 +62,7 @@ void Session::warn_unreadable(const std::string& what) {
     const auto now = std::chrono::steady_clock::now();
     const bool warned_before = unreadable_warned_ != std::chrono::steady_clock::time_point{};
     if (warned_before && now - unreadable_warned_ < std::chrono::seconds(10)) return;
-    spdlog::warn("wamp: {} ({} message(s) with an unreadable payload since the last such warning)", what,
-                 unreadable_unwarned_);
+    spdlog::warn("event=unreadable_payload what=\"{}\" since_last_warning={}", what, unreadable_unwarned_);
     unreadable_unwarned_ = 0;
     unreadable_warned_ = now;
 }

@@ -33,7 +33,7 @@ std::shared_ptr<ssl::context> make_tls_context(const TlsOptions& options) {
             [&](auto& ec) { ctx->use_private_key_file(options.key_file, ssl::context::pem, ec); });
     }
     if (!options.verify_peer)
-        spdlog::warn("wamp: TLS peer verification is off: anyone in the path can pose as the router");
+        spdlog::warn("event=tls_verification_off hint=\"anyone in the path can pose as the router\"");
     ctx->set_verify_mode(options.verify_peer ? ssl::verify_peer : ssl::verify_none);
     return ctx;
 }
@@ -55,14 +55,14 @@ bool TlsVerifier::operator()(bool preverified, ssl::verify_context& ctx) const {
         return std::string(buf);
     };
     if (!preverified) {
-        spdlog::error("wamp: TLS certificate verification of {} failed: {} (depth {}, subject {})", endpoint_,
+        spdlog::error("event=tls_certificate_refused endpoint={} reason=\"{}\" depth={} subject=\"{}\"", endpoint_,
                       X509_verify_cert_error_string(X509_STORE_CTX_get_error(store)), depth, subject());
         return false;
     }
     if (depth > 0) return true;
     if (!ssl::host_name_verification(name_)(preverified, ctx)) {
-        spdlog::error("wamp: TLS certificate verification of {} failed: the certificate ({}) is not valid "
-                      "for the name '{}'",
+        spdlog::error("event=tls_certificate_refused endpoint={} reason=\"not valid for the expected name\" "
+                      "subject=\"{}\" expected_name={}",
                       endpoint_, subject(), name_);
         return false;
     }

@@ -14,7 +14,7 @@ bool Transport::deliver(std::string_view payload) {
         handler(payload);
         return true;
     } catch (const std::exception& e) {
-        spdlog::error("wamp: message handler threw: {}", e.what());
+        spdlog::error("event=handler_threw handler=message error=\"{}\"", e.what());
         return false;
     }
 }

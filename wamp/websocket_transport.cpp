@@ -93,7 +93,7 @@ void WebSocketTransport<Config>::connect(std::function<void(std::error_code)> do
     websocketpp::lib::error_code ec;
     connection_ = client_.get_connection(endpoint_.url, ec);
     if (ec) {
-        spdlog::error("wamp: bad WebSocket url '{}': {}", endpoint_.url, ec.message());
+        spdlog::error("event=router_url_invalid url={} error=\"{}\"", endpoint_.url, ec.message());
         auto self = shared_from_this();
         asio::post(io_, [self] { self->finish_connect(Errc::bad_endpoint); });
         return;
@@ -107,7 +107,7 @@ void WebSocketTransport<Config>::connect(std::function<void(std::error_code)> do
         // websocketpp 0.8's client never fills get_subprotocol(): read the header.
         auto chosen = self->connection_->get_response_header("Sec-WebSocket-Protocol");
         if (chosen != subprotocol) {
-            spdlog::warn("wamp: router at {} did not accept subprotocol {} (got '{}')", self->endpoint_.url,
+            spdlog::warn("event=router_handshake_refused url={} subprotocol={} got=\"{}\"", self->endpoint_.url,
                          subprotocol, chosen);
             return self->finish_connect(Errc::handshake_failed);
         }
@@ -117,7 +117,7 @@ void WebSocketTransport<Config>::connect(std::function<void(std::error_code)> do
         auto self = weak.lock();
         if (!self || self->state_ != State::connecting) return;
         auto fec = self->connection_->get_ec();
-        spdlog::warn("wamp: WebSocket connect to {} failed: {} (HTTP {})", self->endpoint_.url, fec.message(),
+        spdlog::warn("event=router_connect_failed url={} error=\"{}\" http_status={}", self->endpoint_.url, fec.message(),
                      static_cast<int>(self->connection_->get_response_code()));
         self->finish_connect(fec ? std::error_code(fec.value(), std::generic_category())
                                 : make_error_code(Errc::handshake_failed));
@@ -212,7 +212,7 @@ bool WebSocketTransport<Config>::set_up_tls() {
         try {
             tls_context_ = make_tls_context(options_.tls);
         } catch (const std::exception& e) {
-            spdlog::error("wamp: cannot connect to {}: {}", endpoint_.url, e.what());
+            spdlog::error("event=router_connect_failed url={} error=\"{}\"", endpoint_.url, e.what());
             return false;
         }
         auto context = tls_context_;
