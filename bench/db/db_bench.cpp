@@ -100,7 +100,7 @@ private:
 };
 
 Run run_pool(const std::string& dsn, const bench::Workload& w, bool prepare, int concurrency, int pool_size,
-             int in_flight, double seconds) {
+             int in_flight, double seconds, double warmup_s) {
     boost::asio::io_context io(1);
     db::PoolOptions o;
     o.conninfo = dsn;
@@ -119,7 +119,7 @@ Run run_pool(const std::string& dsn, const bench::Workload& w, bool prepare, int
 
     Run run;
     run.latency_us.reserve(static_cast<std::size_t>(seconds * 200000));
-    auto warmup = std::chrono::milliseconds(1000);
+    auto warmup = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(warmup_s));
     auto measure_from = Clock::now() + warmup;
     auto until = measure_from + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
     std::vector<std::unique_ptr<Caller>> callers;
@@ -287,7 +287,9 @@ int main(int argc, char** argv) {
         "tokio-peer", po::value(&tokio_peer), "the tokio_peer binary (bench/db_bench builds it with cargo)")(
         "python", po::value(&python.python), "interpreter for the Python peers (bench/.venv/bin/python)")(
         "peer-script", po::value(&python.script), "the Twisted peers (bench/db/python_peer_bench.py)")(
-        "no-pgbench", "leave every pgbench row out");
+        "no-pgbench", "leave every pgbench row out")(
+        "smoke", "CI's check that db::Pool and every peer still run: 0.2 s each without warm-up (pgbench: one "
+                 "transaction per client); exit status 1 when any peer is skipped, fails or answers nothing");
     po::variables_map vm;
     std::vector<std::string> peer_names;
     std::vector<const bench::Workload*> workloads;
@@ -308,6 +310,8 @@ int main(int argc, char** argv) {
         std::cout << desc;
         return 0;
     }
+    const bool smoke = vm.count("smoke") > 0;
+    const bench::RunLength length = smoke ? bench::RunLength{0.2, 0, 1} : bench::RunLength{double(seconds), 1, 0};
     if (vm.count("no-pgbench"))
         std::erase_if(peer_names, [](const std::string& n) { return n.rfind("pgbench", 0) == 0; });
 #ifndef __OPTIMIZE__
@@ -328,7 +332,7 @@ int main(int argc, char** argv) {
         for (const bench::Workload* w : workloads) {
             std::vector<bench::PeerResult> ours;
             for (bool prepare : {true, false}) {
-                Run r = run_pool(dsn, *w, prepare, concurrency, pool_size, in_flight, seconds);
+                Run r = run_pool(dsn, *w, prepare, concurrency, pool_size, in_flight, length.seconds, length.warmup);
                 bench::PeerResult o;
                 o.name = prepare ? "pgwamp db::Pool" : "pgwamp db::Pool unprepared";
                 o.queries = r.queries;
@@ -348,20 +352,20 @@ int main(int argc, char** argv) {
             }
             std::vector<bench::PeerResult> peers;
             for (const auto& name : peer_names) {
-                std::printf("[%s] %s: running for %d s...\n", w->name.c_str(), name.c_str(), seconds);
+                std::printf("[%s] %s: running for %g s...\n", w->name.c_str(), name.c_str(), length.seconds);
                 std::fflush(stdout);
                 if (name == "pgbench")
-                    peers.push_back(bench::run_pgbench(dsn, *w, bench::PgbenchMode::simple, pool_size, seconds));
+                    peers.push_back(bench::run_pgbench(dsn, *w, bench::PgbenchMode::simple, pool_size, length));
                 else if (name == "pgbench-extended")
-                    peers.push_back(bench::run_pgbench(dsn, *w, bench::PgbenchMode::extended, pool_size, seconds));
+                    peers.push_back(bench::run_pgbench(dsn, *w, bench::PgbenchMode::extended, pool_size, length));
                 else if (name == "pgbench-pipelined")
                     peers.push_back(
-                        bench::run_pgbench(dsn, *w, bench::PgbenchMode::pipelined, pool_size, seconds, depth));
+                        bench::run_pgbench(dsn, *w, bench::PgbenchMode::pipelined, pool_size, length, depth));
                 else if (name == "tokio-postgres" || name == "tokio-postgres-unnamed")
                     peers.push_back(bench::run_tokio_peer(tokio_peer, name == "tokio-postgres", dsn, *w, concurrency,
-                                                          pool_size, seconds));
+                                                          pool_size, length));
                 else
-                    peers.push_back(bench::run_python_peer(python, name, dsn, *w, concurrency, pool_size, seconds));
+                    peers.push_back(bench::run_python_peer(python, name, dsn, *w, concurrency, pool_size, length));
                 const auto& p = peers.back();
                 if (p.skipped)
                     std::printf("  skipped: %s\n", p.skipped->c_str());
@@ -374,6 +378,27 @@ int main(int argc, char** argv) {
         }
         print_load("end");
         for (const auto& [w, t] : tables) print_comparison(*w, t.first, t.second);
+        if (smoke) {
+            // A peer that could not run is a row saying "skipped" in a real run; here it fails the check.
+            int broken = 0;
+            for (const auto& [w, t] : tables) {
+                for (const auto* side : {&t.first, &t.second}) {
+                    for (const auto& p : *side) {
+                        std::string why = p.skipped ? "skipped: " + *p.skipped
+                                          : p.queries == 0 ? std::string("no query answered")
+                                          : p.errors ? std::to_string(p.errors) + " errors, first: " +
+                                                           p.first_error.value_or("?")
+                                                     : std::string();
+                        if (why.empty()) continue;
+                        ++broken;
+                        std::printf("smoke: %s / %s broken: %s\n", w->name.c_str(), p.name.c_str(), why.c_str());
+                    }
+                }
+            }
+            std::printf("smoke: %d of %zu runs broken\n", broken,
+                        tables.size() * (2 + peer_names.size()));
+            if (broken) return 1;
+        }
         return errors ? 1 : 0;
     } catch (const std::exception& e) {
         std::cerr << "db_bench: " << e.what() << "\n";

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <regex>
@@ -107,15 +108,27 @@ PeerResult json_peer_result(PeerResult r, const Captured& c) {
     return r;
 }
 
-std::string peer_args(const std::string& dsn, const Workload& w, int concurrency, int pool, int seconds) {
+std::string seconds_text(double s) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", s);
+    return buf;
+}
+
+std::string peer_args(const std::string& dsn, const Workload& w, int concurrency, int pool, const RunLength& length) {
     return " --dsn " + shell_quote(dsn) + " --workload " + w.name + " --concurrency " + std::to_string(concurrency) +
-           " --pool " + std::to_string(pool) + " --seconds " + std::to_string(seconds);
+           " --pool " + std::to_string(pool) + " --seconds " + seconds_text(length.seconds) + " --warmup " +
+           seconds_text(length.warmup);
+}
+
+// The hard limit on a peer's run: its own time and a generous margin.
+int time_limit(const RunLength& length, int margin) {
+    return static_cast<int>(length.warmup + length.seconds) + 1 + margin;
 }
 
 }  // namespace
 
-PeerResult run_pgbench(const std::string& dsn, const Workload& w, PgbenchMode mode, int clients, int seconds,
-                       int depth) {
+PeerResult run_pgbench(const std::string& dsn, const Workload& w, PgbenchMode mode, int clients,
+                       const RunLength& length, int depth) {
     PeerResult r;
     const char* flag = mode == PgbenchMode::simple ? "simple" : mode == PgbenchMode::extended ? "extended" : "prepared";
     int per_script = mode == PgbenchMode::pipelined ? depth : 1;
@@ -144,10 +157,12 @@ PeerResult run_pgbench(const std::string& dsn, const Workload& w, PgbenchMode mo
         }
         if (mode == PgbenchMode::pipelined) f << "\\endpipeline\n";
     }
+    const std::string how = length.pgbench_transactions > 0
+                                ? " -t " + std::to_string(length.pgbench_transactions)
+                                : " -T " + std::to_string(std::max(1, static_cast<int>(length.seconds + 0.5)));
     Captured c = run_command(bin + " -n -M " + flag + " -f " + shell_quote(script) + " -c " +
-                                 std::to_string(clients) + " -j 2 -T " + std::to_string(seconds) + " " +
-                                 shell_quote(dsn),
-                             seconds + 60);
+                                 std::to_string(clients) + " -j 2" + how + " " + shell_quote(dsn),
+                             time_limit(length, 60));
     std::remove(script.c_str());
     std::smatch tps, n, failed;
     if (c.status != 0 || !std::regex_search(c.out, tps, std::regex(R"(tps = ([0-9.]+))")) ||
@@ -165,7 +180,7 @@ PeerResult run_pgbench(const std::string& dsn, const Workload& w, PgbenchMode mo
 }
 
 PeerResult run_python_peer(const PythonPeerTool& tool, const std::string& peer, const std::string& dsn,
-                           const Workload& w, int concurrency, int pool, int seconds) {
+                           const Workload& w, int concurrency, int pool, const RunLength& length) {
     PeerResult r;
     r.name = peer;
     bool asyncio = peer == "asyncpg" || peer == "psycopg";
@@ -184,13 +199,13 @@ PeerResult run_python_peer(const PythonPeerTool& tool, const std::string& peer, 
         return r;
     }
     Captured c = run_command(shell_quote(tool.python) + " " + shell_quote(script) + " --peer " + shell_quote(peer) +
-                                 peer_args(dsn, w, concurrency, pool, seconds),
-                             seconds + 90);
+                                 peer_args(dsn, w, concurrency, pool, length),
+                             time_limit(length, 90));
     return json_peer_result(std::move(r), c);
 }
 
 PeerResult run_tokio_peer(const std::string& binary, bool prepared, const std::string& dsn, const Workload& w,
-                          int concurrency, int pool, int seconds) {
+                          int concurrency, int pool, const RunLength& length) {
     PeerResult r;
     r.name = prepared ? "tokio-postgres" : "tokio-postgres unnamed";
     r.detail = prepared ? "tokio-postgres 0.7, current_thread, Client::prepare once per connection, pipelined"
@@ -201,8 +216,8 @@ PeerResult run_tokio_peer(const std::string& binary, bool prepared, const std::s
         return r;
     }
     Captured c = run_command(shell_quote(binary) + " --mode " + (prepared ? "prepared" : "unnamed") +
-                                 peer_args(dsn, w, concurrency, pool, seconds),
-                             seconds + 60);
+                                 peer_args(dsn, w, concurrency, pool, length),
+                             time_limit(length, 60));
     return json_peer_result(std::move(r), c);
 }
 

@@ -40,11 +40,20 @@ struct Workload {
 // with -M prepared (pgbench's pipelined ceiling).
 enum class PgbenchMode { simple, extended, pipelined };
 
-// pgbench -n -c clients -j 2 -T seconds. CPU/query is pgbench's (and its
-// shell's) CPU from RUSAGE_CHILDREN, which includes its connection set-up;
-// pgbench reports no percentiles.
-PeerResult run_pgbench(const std::string& dsn, const Workload& w, PgbenchMode mode, int clients, int seconds,
-                       int depth = 8);
+// How long each peer runs: `seconds` measured after `warmup`. With
+// pgbench_transactions > 0 (db_bench --smoke) pgbench runs that many
+// transactions per client instead of -T (whose seconds are whole).
+struct RunLength {
+    double seconds = 10;
+    double warmup = 1;
+    int pgbench_transactions = 0;
+};
+
+// pgbench -n -c clients -j 2 -T seconds (or -t transactions). CPU/query is
+// pgbench's (and its shell's) CPU from RUSAGE_CHILDREN, which includes its
+// connection set-up; pgbench reports no percentiles.
+PeerResult run_pgbench(const std::string& dsn, const Workload& w, PgbenchMode mode, int clients,
+                       const RunLength& length, int depth = 8);
 
 struct PythonPeerTool {
     std::string python;  // an interpreter with the peers' packages (bench/.venv)
@@ -52,12 +61,12 @@ struct PythonPeerTool {
 };
 
 // "txpostgres", "adbapi" (python_peer_bench.py), "asyncpg", "psycopg"
-// (asyncio_peer_bench.py), for `seconds` after a 1 s warm-up.
+// (asyncio_peer_bench.py), for length.seconds after length.warmup.
 PeerResult run_python_peer(const PythonPeerTool& tool, const std::string& peer, const std::string& dsn,
-                           const Workload& w, int concurrency, int pool, int seconds);
+                           const Workload& w, int concurrency, int pool, const RunLength& length);
 
 // bench/db/tokio_peer (built by bench/db_bench with cargo): `prepared` or not.
 PeerResult run_tokio_peer(const std::string& binary, bool prepared, const std::string& dsn, const Workload& w,
-                          int concurrency, int pool, int seconds);
+                          int concurrency, int pool, const RunLength& length);
 
 }  // namespace pgwamp::bench

@@ -19,7 +19,7 @@ import time
 
 import callees
 from procs import Child, cpu_seconds
-from router import Router
+import router as routers
 
 CHANNELS = {True: "fan_on", False: "fan_off"}
 TOPICS = {True: "com.example.bench.fan_on", False: "com.example.bench.fan_off"}
@@ -112,8 +112,7 @@ def _run(cur, sub, pids, on, round_, owners, rate, log):
 
 def fanout_compare(env, sessions, rate, duration, loadgen_cpus, log, rounds=1):
     users = [f"u{i}" for i in range(USERS)]
-    router = Router(env.router.crossbar, env.log_dir, cpus=env.router.cpus, ticket_users=users)
-    router.start()
+    router, owned = routers.for_phase(env.router, ticket_users=users)
     rows = []
     try:
         pg = _pgwamp(env, router, env.log_dir)
@@ -144,7 +143,8 @@ def fanout_compare(env, sessions, rate, duration, loadgen_cpus, log, rounds=1):
         finally:
             pg.stop()
     finally:
-        router.stop()
+        if owned:
+            router.stop()
     s = summary(rows)
     if s:
         log(f"fanout: events/s with audience {s['ratio']:.3f}x without (target >= 0.9), "

@@ -15,7 +15,7 @@ import statistics
 
 import callees
 from phases import run_load, start_or_skip
-from router import Router
+import router as routers
 
 PLAIN = "com.example.bench.id_plain"
 CALLER = "com.example.bench.id_caller"
@@ -40,19 +40,19 @@ def _set_config_calls(cluster):
 
 
 def _own_router(env):
-    """env with a router that discloses the caller, and the load generator on the same transport as elsewhere."""
-    router = Router(env.router.crossbar, env.log_dir, cpus=env.router.cpus, disclose_caller=True)
-    router.start()
+    """(env with a router that discloses the caller, and the load generator on the same transport as elsewhere;
+    whether that router was started here)."""
+    router, owned = routers.for_phase(env.router, disclose_caller=True)
     e = copy.copy(env)
     e.router = router
     e.loadgen_url = router.ws_url if env.loadgen_url == env.router.ws_url else router.url
-    return e
+    return e, owned
 
 
 def identity_compare(env, concurrencies, warmup, duration, loadgen_cpus, log, rounds=2):
     rows = []
     _create_role(env.cluster)
-    e = _own_router(env)
+    e, owned = _own_router(env)
     try:
         child = start_or_skip("pgwamp", rows, log, lambda: callees.start(
             "pgwamp", e, name="pgwamp-identity", procedures=_procedures(),
@@ -83,7 +83,8 @@ def identity_compare(env, concurrencies, warmup, duration, loadgen_cpus, log, ro
         finally:
             child.stop()
     finally:
-        e.router.stop()
+        if owned:
+            e.router.stop()
     for s in summary(rows):
         log(f"identity c={s['concurrency']}: calls/s {s['calls_ratio']:.3f}x (target >= 0.95), "
             f"pgwamp CPU/call {s['cpu_ratio']:.3f}x (target <= 1.2)")

@@ -39,7 +39,7 @@ import callees
 from cluster import PG_BIN
 from phases import run_load, start_or_skip
 from procs import Child
-from router import Router
+import router as routers
 
 HARNESS = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HARNESS))
@@ -178,8 +178,7 @@ def login_compare(env, clients, callers, settings, warmup, duration, loadgen_cpu
     rows = []
     _database(env.cluster)
     config = shipped()
-    router = Router(env.router.crossbar, env.log_dir, cpus=env.router.cpus, disclose_caller=True, app=True)
-    router.start()
+    router, owned = routers.for_phase(env.router, disclose_caller=True, app=True)
     e = copy.copy(env)
     e.router = router
     e.loadgen_url = router.ws_url if env.loadgen_url == env.router.ws_url else router.url
@@ -202,7 +201,8 @@ def login_compare(env, clients, callers, settings, warmup, duration, loadgen_cpu
             finally:
                 pg.stop()
     finally:
-        router.stop()
+        if owned:
+            router.stop()
     for s in summary(rows):
         log(f"login {s['setting']}: p99 {s['quiet']['p99_us'] / 1000:.1f} ms quiet, {s['flood']['p99_us'] / 1000:.1f} "
             f"ms with {s['clients']} wrong sign-ins in flight: {s['ratio']:.2f}x (target <= 2); calls/s "

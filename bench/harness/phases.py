@@ -210,8 +210,8 @@ def roundrobin(env, concurrency, warmup, duration, loadgen_cpus, log):
             "errors": r["errors"], "served": served, "cpu_us_per_call": m["cpu_us_per_call"], "rss_mb": m["rss_mb"]}
 
 
-def soak(env, kind, concurrency, duration, loadgen_cpus, log, every=5.0):
-    """One long run at `concurrency`, sampling the callee's RSS every `every` s."""
+def soak(env, kind, concurrency, duration, loadgen_cpus, log, every=5.0, warmup=5.0):
+    """One long run at `concurrency` after `warmup` s, sampling the callee's RSS every `every` s."""
     try:
         child = callees.start(kind, env, name=f"{kind}-soak")
     except FileNotFoundError as e:
@@ -234,7 +234,7 @@ def soak(env, kind, concurrency, duration, loadgen_cpus, log, every=5.0):
     try:
         callees.wait_callable(env, kind, child, loadgen_cpus)
         log(f"soak: {kind} c={concurrency} for {duration} s")
-        m = run_load(env, {"callee": child.pid}, kind, concurrency, 5, duration, loadgen_cpus, f"loadgen-soak",
+        m = run_load(env, {"callee": child.pid}, kind, concurrency, warmup, duration, loadgen_cpus, f"loadgen-soak",
                      on_window=sampler)
     finally:
         stop.set()

@@ -138,7 +138,9 @@ def targets(data):
 def markdown(data):
     s = data["setup"]
     lines = [
-        "# pgwamp end-to-end bench: latest run", "",
+        "# pgwamp end-to-end bench: " + ("smoke run (bench/run --smoke: tiny counts, the figures mean nothing; it "
+                                          "checks that every phase and peer works)" if "--smoke" in s["argv"]
+                                          else "latest run"), "",
         f"{s['date']} · `bench/run {' '.join(s['argv'])}` · {s['elapsed_s']:.0f} s in all", "",
         f"- Machine: {s['cpus']} CPUs ({s['cpu_model']}); load average before the run {s['loadavg']}, "
         f"after it {s.get('loadavg_after', '?')} (other work on the machine shows here).",
@@ -232,6 +234,14 @@ def markdown(data):
                          f"RSS {soak['rss_first_mb']:.1f} → {soak['rss_last_mb']:.1f} MB, max {soak['rss_max_mb']:.1f} MB "
                          f"({len(soak['rss_samples'])} samples).")
         lines.append("")
+    db = data.get("db")
+    if db:
+        lines += ["## db_bench and its peers (`--smoke`: a fifth of a second each)", "",
+                  f"Exit status {db['status']}; the real comparison is `bench/db_bench` (`bench/db/RESULTS.md`). "
+                  f"Output: {db['log']}.", "", "| workload | client | queries/s |", "|---|---|---:|"]
+        lines += [f"| {r['workload']} | {r['client']} | {_f(r['qps']) if r['qps'] is not None else r['skipped']} |"
+                  for r in db["rows"]]
+        lines += [f"- broken: {b}" for b in db["broken"]] + [""]
     lines += ["Raw figures: `latest.json` beside this file. Logs of the run: " + s["log_dir"] + " (not kept).", ""]
     return "\n".join(lines)
 
@@ -287,10 +297,12 @@ def _layout_note(layout):
     return "Nothing is pinned."
 
 
-def write(data, out_dir):
+def write(data, out_dir, with_plot=True):
+    """latest.json, latest.md and (with_plot; the smoke skips it: matplotlib takes seconds to load) latest.png."""
     import os
     with open(os.path.join(out_dir, "latest.json"), "w") as f:
         json.dump(data, f, indent=1)
     with open(os.path.join(out_dir, "latest.md"), "w") as f:
         f.write(markdown(data))
-    plot(data, os.path.join(out_dir, "latest.png"))
+    if with_plot:
+        plot(data, os.path.join(out_dir, "latest.png"))

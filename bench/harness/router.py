@@ -87,13 +87,31 @@ def node_config(port, ws_port, disclose_caller=False, ticket_users=(), app=False
             }],
         }],
     }
+    roles = config["workers"][0]["realms"][0]["roles"]
     if ticket_users:
-        config["workers"][0]["realms"][0]["roles"].append(_user_role())
+        roles.append(_user_role())
         config["workers"][0]["transports"][1]["paths"]["fan"] = _ticket_path(ticket_users)
     if app:
-        config["workers"][0]["realms"][0]["roles"].append(_signed_in_role())
+        if ticket_users:
+            # Both sign-ins give role "user" (the smoke's one router): one role with both permissions.
+            roles[-1]["permissions"] += _signed_in_role()["permissions"]
+        else:
+            roles.append(_signed_in_role())
         config["workers"][0]["transports"][1]["paths"]["app"] = _app_path()
     return config
+
+
+def for_phase(shared, disclose_caller=False, ticket_users=(), app=False):
+    """(router, started here): `shared` when it already has what a phase needs (bench/run --smoke starts its one
+    router with everything, since each Crossbar takes seconds to start), else a new one, started, which the phase
+    stops when it ends."""
+    if ((shared.disclose_caller or not disclose_caller) and set(ticket_users) <= set(shared.ticket_users)
+            and (shared.app or not app)):
+        return shared, False
+    router = Router(shared.crossbar, shared.log_dir, cpus=shared.cpus, disclose_caller=disclose_caller,
+                    ticket_users=ticket_users, app=app)
+    router.start()
+    return router, True
 
 
 class Router:

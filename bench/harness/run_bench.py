@@ -16,12 +16,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import callees  # noqa: E402
 import changes  # noqa: E402
+import db_peers  # noqa: E402
 import fanout  # noqa: E402
 import identity  # noqa: E402
 import login  # noqa: E402
 import phases  # noqa: E402
 import report  # noqa: E402
 import scrape  # noqa: E402
+import smoke  # noqa: E402
 import stream  # noqa: E402
 from cluster import Cluster  # noqa: E402
 from router import Router  # noqa: E402
@@ -37,7 +39,9 @@ ROOT = os.path.dirname(BENCH)
 # "loadgen-apart" isolates the load generator instead and puts router, callee
 # and PostgreSQL on the same CPU(s).
 LAYOUTS = {"router-apart", "loadgen-apart", "none"}
-PHASES = ("calls", "notify", "changes", "stream", "roundrobin", "soak", "scrape", "identity", "fanout", "login")
+# "db" (db_bench and its peers) runs only with --db-bench, which bench/run gives in --smoke: the real comparison
+# is bench/db_bench's, on a cluster of its own.
+PHASES = ("calls", "notify", "changes", "stream", "roundrobin", "soak", "scrape", "identity", "fanout", "login", "db")
 
 
 def pinning(layout, ncpu):
@@ -70,7 +74,16 @@ def int_list(text):
 
 def parse_args(argv):
     p = argparse.ArgumentParser(prog="bench/run", description=__doc__)
-    p.add_argument("--quick", action="store_true", help="a 1-2 minute smoke run (short windows, fewer rates)")
+    p.add_argument("--quick", action="store_true", help="a 1-2 minute run (short windows, fewer rates)")
+    p.add_argument("--smoke", action="store_true",
+                   help="CI's check, not a measurement: every phase and peer with tiny counts (one concurrency, "
+                        "fractions of a second, a few events, one ABBA round; harness/smoke.py); exit 1 when any "
+                        "phase fails, any callee or peer does not run or any figure is missing. The report goes to "
+                        "a temporary directory unless --out is given")
+    p.add_argument("--db-bench", default=None,
+                   help="db_bench binary: run it (--smoke) with its peers on the bench's PostgreSQL (phase db)")
+    p.add_argument("--tokio-peer", default=None, help="the tokio_peer binary, for db_bench")
+    p.add_argument("--db-peers", default=None, help="db_bench's --peers (default: all of them)")
     p.add_argument("--tools", required=True, help="directory with bench_loadgen, bench_echo, bench_notify_*")
     p.add_argument("--pgwamp", default=os.path.join(ROOT, "build", "service", "pgwamp"), help="pgwamp binary")
     p.add_argument("--build-type", default="?", help="for the report only")
@@ -117,8 +130,14 @@ def parse_args(argv):
                    help="the load generator's WAMP client: the project's wamp::Client or Autobahn|Cpp (RawSocket only)")
     p.add_argument("--layout", choices=sorted(LAYOUTS), default="router-apart",
                    help="which processes get a CPU of their own (see bench/README.md); default: router-apart")
-    p.add_argument("--out", default=os.path.join(BENCH, "results"))
+    p.add_argument("--out", default=None, help="where the report goes (default bench/results; --smoke: a temporary "
+                                                 "directory)")
     a = p.parse_args(argv)
+    if a.smoke:
+        # Only what the command line did not set; dest names as argparse makes them.
+        given = {act.dest for act in p._actions
+                 if any(arg == opt or arg.startswith(opt + "=") for arg in argv for opt in act.option_strings)}
+        smoke.apply(a, given)
     q = a.quick
     a.warmup = a.warmup if a.warmup is not None else (0.5 if q else 1.0)
     a.duration = a.duration if a.duration is not None else (1.5 if q else 5.0)
@@ -142,6 +161,10 @@ def parse_args(argv):
         p.error(f"--skip/--phases: unknown {sorted(unknown)}")
     if only:
         a.skip |= set(PHASES) - only
+    if not a.db_bench:
+        if "db" in only:
+            p.error("--phases db needs --db-bench (bench/run gives it with --smoke; or run bench/db_bench)")
+        a.skip.add("db")
     a.callees = [c for c in a.callees.split(",") if c]
     bad = set(a.callees) - {"pgwamp", "txpostgres", "adbapi", "psycopg2", "echo"}
     if bad:
@@ -199,15 +222,20 @@ def main(argv):
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "argv": argv, "cpus": ncpu, "cpu_model": cpu_model(), "pinning": pinned, "layout": a.layout,
         "loadavg": " ".join(f"{v:.2f}" for v in os.getloadavg()),
-        "crossbar": version([a.crossbar, "version"]), "postgres": "15",
+        # `crossbar version` starts a Python interpreter full of imports: seconds the smoke does without.
+        "crossbar": "(not asked in a smoke run)" if a.smoke else version([a.crossbar, "version"]), "postgres": "15",
         "pgwamp": os.path.relpath(a.pgwamp, ROOT) if os.path.abspath(a.pgwamp).startswith(ROOT + "/") else a.pgwamp, "build_type": a.build_type,
         "transport": a.transport, "client": a.client, "pool_min": a.pool_min, "pool_max": a.pool_max, "warmup": a.warmup, "duration": a.duration, "notify_warmup": a.notify_warmup,
         "log_dir": log_dir}, "calls": [], "notify": [], "changes": [], "stream": [], "roundrobin": None, "soak": None, "scrape": [], "identity": [],
-        "fanout": [], "login": [], "failures": []}
+        "fanout": [], "login": [], "db": None, "failures": []}
     log(f"logs in {log_dir}")
 
     cluster = Cluster(log_dir, cpus=callee_cpus)
-    router = Router(a.crossbar, log_dir, cpus=router_cpus)
+    # The smoke's one router serves every phase: a Crossbar takes seconds to start, and identity, fanout and login
+    # would each start their own (the shared router of a real run neither discloses callers nor signs anyone in,
+    # so that the other phases' router cost is as in production).
+    features = {"disclose_caller": True, "ticket_users": [f"u{i}" for i in range(fanout.USERS)], "app": True}
+    router = Router(a.crossbar, log_dir, cpus=router_cpus, **(features if a.smoke else {}))
     try:
         cluster.start()
         data["setup"]["postgres"] = cluster.psql("SHOW server_version")
@@ -219,9 +247,9 @@ def main(argv):
                           pool_max=a.pool_max, loadgen_url=router.ws_url if a.transport == "websocket" else router.url,
                           loadgen_client=a.client)
         # A phase that fails is reported as failed; the others still run.
-        def phase(key, fn, *args):
+        def phase(key, fn, *args, **kwargs):
             try:
-                data[key] = fn(*args)
+                data[key] = fn(*args, **kwargs)
             except Exception as e:  # noqa: BLE001 - any failure goes into the report
                 log(f"{key} failed: {e}")
                 data["failures"].append(f"{key}: {e}")
@@ -241,28 +269,50 @@ def main(argv):
             kinds = [k for k in ("pgwamp", "txpostgres") if k in a.callees]
             phase("stream", stream.stream_compare, env, kinds, a.stream_rows, loadgen_cpus, log)
         if "roundrobin" not in a.skip and "pgwamp" in a.callees:
-            phase("roundrobin", phases.roundrobin, env, 64, a.warmup, a.duration * 2, loadgen_cpus, log)
+            phase("roundrobin", phases.roundrobin, env, smoke.ROUNDROBIN_CONCURRENCY if a.smoke else 64, a.warmup,
+                  a.duration * 2, loadgen_cpus, log)
+        # The smoke runs one ABBA round where a phase has rounds; None: the phase's own default.
+        rounds = {"rounds": smoke.ROUNDS} if a.smoke else {}
         if "scrape" not in a.skip and "pgwamp" in a.callees:
-            phase("scrape", scrape.scrape_compare, env, max(a.concurrency), a.warmup, a.duration, loadgen_cpus, log)
+            phase("scrape", scrape.scrape_compare, env, max(a.concurrency), a.warmup, a.duration, loadgen_cpus, log,
+                  **rounds, **({"extra_procedures": smoke.SCRAPE_EXTRA} if a.smoke else {}))
         if "identity" not in a.skip and "pgwamp" in a.callees:
             levels = [c for c in a.concurrency if c >= 64] or [max(a.concurrency)]
-            phase("identity", identity.identity_compare, env, levels, a.warmup, a.duration, loadgen_cpus, log)
+            phase("identity", identity.identity_compare, env, levels, a.warmup, a.duration, loadgen_cpus, log,
+                  **rounds)
         if "fanout" not in a.skip and "pgwamp" in a.callees:
             phase("fanout", fanout.fanout_compare, env, a.fanout_sessions, a.fanout_rate, a.fanout_duration,
-                  loadgen_cpus, log)
+                  loadgen_cpus, log, **rounds)
         if "login" not in a.skip and "pgwamp" in a.callees:
             phase("login", login.login_compare, env, a.login_clients, a.login_callers, a.login_settings, a.warmup,
-                  a.duration, loadgen_cpus, log)
+                  a.duration, loadgen_cpus, log, **rounds)
         if "soak" not in a.skip and a.soak > 0 and "pgwamp" in a.callees:
-            phase("soak", phases.soak, env, "pgwamp", max(a.concurrency), a.soak, loadgen_cpus, log)
+            phase("soak", phases.soak, env, "pgwamp", max(a.concurrency), a.soak, loadgen_cpus, log,
+                  **({"warmup": smoke.SOAK_WARMUP} if a.smoke else {}))
+        if "db" not in a.skip:
+            phase("db", db_peers.db_smoke, env, a.db_bench, a.tokio_peer, a.db_peers, log)
     finally:
         router.stop()
         cluster.stop()
     data["setup"]["elapsed_s"] = time.monotonic() - started
     data["setup"]["loadavg_after"] = " ".join(f"{v:.2f}" for v in os.getloadavg())
-    os.makedirs(a.out, exist_ok=True)
-    report.write(data, a.out)
-    log(f"wrote {os.path.join(a.out, 'latest.md')} and latest.png")
+    out = a.out or (tempfile.mkdtemp(prefix="pgwamp-bench-smoke-") if a.smoke else os.path.join(BENCH, "results"))
+    os.makedirs(out, exist_ok=True)
+    try:
+        report.write(data, out, with_plot=not a.smoke)
+    except Exception as e:  # noqa: BLE001 - in a smoke, a report that breaks is one more problem
+        if not a.smoke:
+            raise
+        data["failures"].append(f"report: {type(e).__name__}: {e}")
+    log(f"wrote {os.path.join(out, 'latest.md')}" + ("" if a.smoke else " and latest.png"))
+    if a.smoke:
+        found = smoke.problems(data, a)
+        for problem in found:
+            log(f"smoke: {problem}")
+        ran = [ph for ph in PHASES if ph not in a.skip]
+        log(f"smoke: {'FAILED' if found else 'passed'} in {time.monotonic() - started:.1f} s: phases "
+            f"{','.join(ran)}; callees {','.join(a.callees)}; logs in {log_dir}")
+        return 1 if found else 0
     for name, verdict, measured in report.targets(data):
         log(f"{verdict:4} {name}: {measured}")
     return 1 if data["failures"] else 0

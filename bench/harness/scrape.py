@@ -57,11 +57,12 @@ class Scraper:
 EXTRA_PROCEDURES = 1000
 
 
-def scrape_compare(env, concurrency, warmup, duration, loadgen_cpus, log, rounds=4):
+def scrape_compare(env, concurrency, warmup, duration, loadgen_cpus, log, rounds=4,
+                   extra_procedures=EXTRA_PROCEDURES):
     rows = []
     port = _free_port()
     extra = {f"com.example.bench.extra_{i}": {"sql": "SELECT 1 AS one", "single": "value"}
-             for i in range(EXTRA_PROCEDURES)}
+             for i in range(extra_procedures)}
     child = start_or_skip("pgwamp", rows, log,
                           lambda: callees.start("pgwamp", env, admin=f"127.0.0.1:{port}", procedures=extra))
     if child is None:

@@ -13,7 +13,8 @@ import report  # noqa: E402
 import report_changes  # noqa: E402
 import report_login  # noqa: E402
 import report_stream  # noqa: E402
-from run_bench import pinning  # noqa: E402
+import smoke  # noqa: E402
+from run_bench import PHASES, pinning  # noqa: E402
 
 
 def calls(kind, c, cps, p50=500.0, cpu=10.0, rss=12.0):
@@ -175,6 +176,18 @@ class Targets(unittest.TestCase):
     def test_changes_cpu_against_the_peer(self):
         self.assertEqual(by_prefix(data(changes_rows=changes(pg_cpu=12.5)), "changes: pgwamp CPU"), "FAIL")
 
+    def test_changes_cpu_below_procs_resolution_is_not_the_peers_fault(self):
+        rows = changes()
+        for r in rows:
+            if r["callee"] == "pgwamp":
+                r["callee_cpu_us"] = 0.0
+        self.assertEqual(by_prefix(data(changes_rows=rows), "changes: pgwamp CPU"), "n/a")
+        measured = [m for n, v, m in report.targets(data(changes_rows=rows)) if n.startswith("changes: pgwamp CPU")]
+        self.assertIn("resolution", measured[0])
+        rows = [r for r in changes() if r["callee"] != "psycopg2"]
+        measured = [m for n, v, m in report.targets(data(changes_rows=rows)) if n.startswith("changes: pgwamp CPU")]
+        self.assertIn("peer not measured", measured[0])
+
     def test_changes_bulk_peak_memory(self):
         def bulk(rows, peak, missing=0):
             return {"callee": "pgwamp", "bulk": rows, "received": rows - missing, "missing": missing,
@@ -251,6 +264,49 @@ class Targets(unittest.TestCase):
         d = data()
         d["calls"] = [r for r in d["calls"] if r["callee"] != "echo"]
         self.assertEqual(by_prefix(d, "pgwamp calls/s"), "n/a")
+
+
+class Smoke(unittest.TestCase):
+    """bench/run --smoke's checks (harness/smoke.py): what makes the smoke fail."""
+
+    @staticmethod
+    def args(*phases, callees=("pgwamp", "txpostgres", "adbapi", "psycopg2", "echo")):
+        import argparse
+        return argparse.Namespace(skip=set(PHASES) - set(phases), callees=list(callees), changes_bulk=0,
+                                  login_settings=["open"], soak=0)
+
+    def test_a_complete_changes_phase_passes(self):
+        self.assertEqual(smoke.problems(data(), self.args("changes")), [])
+
+    def test_a_peer_that_did_not_start_fails_and_leaves_the_cpu_row_unmeasured(self):
+        rows = [r for r in changes() if r["callee"] != "psycopg2"]
+        rows.append({"callee": "psycopg2", "skipped": "did not start: AttributeError"})
+        found = "\n".join(smoke.problems(data(changes_rows=rows), self.args("changes")))
+        self.assertIn("psycopg2 did not start: AttributeError", found)
+        self.assertIn("no row for psycopg2", found)
+        self.assertIn("CPU per change", found)
+
+    def test_an_empty_figure_or_no_event_fails(self):
+        rows = changes()
+        rows[0]["callee_cpu_us"] = None
+        self.assertIn("has no callee_cpu_us", "\n".join(smoke.problems(data(changes_rows=rows), self.args("changes"))))
+        rows = changes()
+        rows[0]["received"] = 0
+        self.assertIn("no event arrived", "\n".join(smoke.problems(data(changes_rows=rows), self.args("changes"))))
+
+    def test_calls_with_errors_fail(self):
+        d = data()
+        self.assertEqual(smoke.problems(d, self.args("calls", callees=("pgwamp", "txpostgres"))), [])
+        d["calls"][0]["errors"] = {"pgwamp.error.unavailable": 3}
+        self.assertIn("errors", "\n".join(smoke.problems(d, self.args("calls", callees=("pgwamp", "txpostgres")))))
+
+    def test_a_phase_that_raised_or_a_broken_db_bench_fails(self):
+        d = data()
+        d["failures"] = ["stream: boom"]
+        d["db"] = {"status": 1, "broken": ["now / adbapi broken: skipped: peer failed"], "rows": [], "log": "x"}
+        found = smoke.problems(d, self.args("db"))
+        self.assertIn("stream: boom", found)
+        self.assertTrue(any("adbapi broken" in p for p in found), found)
 
 
 class Markdown(unittest.TestCase):
