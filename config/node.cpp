@@ -91,9 +91,7 @@ std::string Node::child_path_field(std::string_view key) const {
 
 std::string Node::child_path_entry(std::string_view key) const {
     // A key longer than any URI (255) is shown cut short so the message stays one readable line.
-    // (Appended rather than `substr + "..."`: GCC 12 misreports that as -Warray-bounds, bug 105329.)
-    std::string shown(key.substr(0, key.size() > 260 ? 256 : key.size()));
-    if (key.size() > 260) shown.append("...");
+    const std::string shown = key.size() > 260 ? std::string(key.substr(0, 256)) + "..." : std::string(key);
     return path_ + "[" + nlohmann::json(shown).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
            "]";
 }
