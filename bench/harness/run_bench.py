@@ -122,6 +122,8 @@ def parse_args(argv):
     p.add_argument("--login-settings", default=",".join(login.SETTINGS),
                    help="identity.login settings to measure: open (peer limit raised: every attempt may reach the "
                         "database) and/or shipped (config/pgwamp.json as is); default both")
+    p.add_argument("--tls-rounds", type=int, default=2,
+                   help="ABBA rounds of the tls phase (plain, TLS, TLS, plain each; default 2; the smoke 1)")
     p.add_argument("--skip", default="", help="comma list of: " + ",".join(PHASES))
     p.add_argument("--phases", default=None, help="run only these (comma list of: " + ",".join(PHASES) + ")")
     p.add_argument("--pool-min", type=int, default=3)
@@ -154,6 +156,8 @@ def parse_args(argv):
     a.login_settings = [s for s in a.login_settings.split(",") if s]
     if not a.login_settings or set(a.login_settings) - set(login.SETTINGS):
         p.error(f"--login-settings: a comma list of {','.join(login.SETTINGS)}")
+    if a.tls_rounds <= 0:
+        p.error("--tls-rounds must be positive")
     if a.login_clients <= 0 or a.login_callers <= 0:
         p.error("--login-clients and --login-callers must be positive")
     a.skip = {s for s in a.skip.split(",") if s}
@@ -293,7 +297,8 @@ def main(argv):
         if "tls" not in a.skip and "pgwamp" in a.callees:
             # 1 outstanding (latency) and the levels where the router is busy (throughput).
             levels = sorted({c for c in a.concurrency if c == 1 or c >= 64} or {max(a.concurrency)})
-            phase("tls", tls.tls_compare, env, levels, a.warmup, a.duration, loadgen_cpus, log, **rounds)
+            phase("tls", tls.tls_compare, env, levels, a.warmup, a.duration, loadgen_cpus, log,
+                  rounds=smoke.ROUNDS if a.smoke else a.tls_rounds)
         if "soak" not in a.skip and a.soak > 0 and "pgwamp" in a.callees:
             phase("soak", phases.soak, env, "pgwamp", max(a.concurrency), a.soak, loadgen_cpus, log,
                   **({"warmup": smoke.SOAK_WARMUP} if a.smoke else {}))
