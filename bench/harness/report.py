@@ -8,6 +8,7 @@ import report_fanout
 import report_identity
 import report_login
 import report_stream
+import report_tls
 
 
 def _f(v, digits=0):
@@ -116,6 +117,7 @@ def targets(data):
     out += report_identity.targets(data)
     out += report_fanout.targets(data)
     out += report_login.targets(data)
+    out += report_tls.targets(data)
 
     loads = [r["loadgen_cpu_percent"] for r in rows if r.get("loadgen_cpu_percent") is not None]
     if loads:
@@ -206,6 +208,7 @@ def markdown(data):
     lines += report_identity.markdown(data)
     lines += report_fanout.markdown(data)
     lines += report_login.markdown(data)
+    lines += report_tls.markdown(data)
 
     rr = data.get("roundrobin")
     if rr:

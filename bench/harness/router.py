@@ -3,13 +3,16 @@ RawSocket transport on 127.0.0.1 (MessagePack and JSON) through which every
 callee and, by default, the load generator connect; a WebSocket transport
 (/ws) lets the load generator compare the browser-facing transport, and
 carries the stream phase (messages up to 64 MB). Anonymous may call, register, publish
-and subscribe under com.example. only, as in the demo's config."""
+and subscribe under com.example. only, as in the demo's config. With tls, a second RawSocket
+transport with a TLS endpoint (certificates made for the node, harness/certs.py) that also demands
+a client certificate, as docs/deploy.md configures Crossbar for pgwamp: the tls phase."""
 
 import json
 import os
 import shutil
 import tempfile
 
+import certs
 from procs import Child, children, cmdline, free_port, wait_port
 
 REALM = "realm1"
@@ -54,7 +57,18 @@ def _signed_in_role():
         "disclose": {"caller": True, "publisher": False}, "cache": True}]}
 
 
-def node_config(port, ws_port, disclose_caller=False, ticket_users=(), app=False):
+def _tls_transport(port, tls):
+    """RawSocket over TLS on 127.0.0.1:port: the same serializers and limit as the plain one, so that only TLS
+    differs. ca_certificates makes Crossbar demand a client certificate signed by that CA (docs/deploy.md)."""
+    return {"type": "rawsocket",
+            "endpoint": {"type": "tcp", "interface": "127.0.0.1", "port": port,
+                         "tls": {"key": tls.server_key_file, "certificate": tls.server_cert_file,
+                                 "ca_certificates": [tls.ca_file]}},
+            "serializers": ["msgpack", "json"],
+            "options": {"max_message_size": 1048576}}
+
+
+def node_config(port, ws_port, disclose_caller=False, ticket_users=(), app=False, tls_port=None, tls=None):
     config = {
         "version": 2,
         "controller": {},
@@ -98,29 +112,34 @@ def node_config(port, ws_port, disclose_caller=False, ticket_users=(), app=False
         else:
             roles.append(_signed_in_role())
         config["workers"][0]["transports"][1]["paths"]["app"] = _app_path()
+    if tls:
+        config["workers"][0]["transports"].append(_tls_transport(tls_port, tls))
     return config
 
 
-def for_phase(shared, disclose_caller=False, ticket_users=(), app=False):
+def for_phase(shared, disclose_caller=False, ticket_users=(), app=False, tls=False):
     """(router, started here): `shared` when it already has what a phase needs (bench/run --smoke starts its one
     router with everything, since each Crossbar takes seconds to start), else a new one, started, which the phase
     stops when it ends."""
     if ((shared.disclose_caller or not disclose_caller) and set(ticket_users) <= set(shared.ticket_users)
-            and (shared.app or not app)):
+            and (shared.app or not app) and (shared.tls or not tls)):
         return shared, False
     router = Router(shared.crossbar, shared.log_dir, cpus=shared.cpus, disclose_caller=disclose_caller,
-                    ticket_users=ticket_users, app=app)
+                    ticket_users=ticket_users, app=app, tls=tls)
     router.start()
     return router, True
 
 
 class Router:
-    def __init__(self, crossbar, log_dir, cpus=None, disclose_caller=False, ticket_users=(), app=False):
+    def __init__(self, crossbar, log_dir, cpus=None, disclose_caller=False, ticket_users=(), app=False, tls=False):
         """disclose_caller: the router tells callees who calls (the identity phase's as_caller needs it).
         ticket_users: authids that may sign in with WAMP-Ticket on /fan (the fan-out phase's subscribers).
-        app: the demo's /app path, sign-in through pgwamp's dynamic ticket authenticator (the login phase)."""
+        app: the demo's /app path, sign-in through pgwamp's dynamic ticket authenticator (the login phase).
+        tls: a RawSocket transport over TLS at rss_url (the tls phase); its certificates are in self.certs
+        once started (ca_file, client_cert_file, client_key_file for the client's side)."""
         self.ticket_users = list(ticket_users)
         self.app = app
+        self.tls = tls
         self.crossbar = crossbar
         self.disclose_caller = disclose_caller
         self.log_dir = log_dir
@@ -132,19 +151,28 @@ class Router:
         self.ws_url = f"ws://127.0.0.1:{self.ws_port}/ws"
         self.fan_url = f"ws://127.0.0.1:{self.ws_port}/fan"
         self.app_url = f"ws://127.0.0.1:{self.ws_port}/app"
+        self.tls_port = free_port() if tls else None
+        self.rss_url = f"rss://127.0.0.1:{self.tls_port}" if tls else None
+        self.certs = None
         self.child = None
         self.worker_pid = None
 
     def start(self):
         cbdir = os.path.join(self.dir, ".crossbar")
         os.makedirs(cbdir)
+        if self.tls:
+            tls_dir = os.path.join(self.dir, "tls")
+            os.makedirs(tls_dir, mode=0o700)
+            self.certs = certs.make(tls_dir)
         with open(os.path.join(cbdir, "config.json"), "w") as f:
-            json.dump(node_config(self.port, self.ws_port, self.disclose_caller, self.ticket_users, self.app), f,
-                      indent=2)
+            json.dump(node_config(self.port, self.ws_port, self.disclose_caller, self.ticket_users, self.app,
+                                  self.tls_port, self.certs), f, indent=2)
         self.child = Child("crossbar", [self.crossbar, "start", "--cbdir", cbdir, "--loglevel", "warn"],
                            self.log_dir, cpus=self.cpus)
         wait_port(self.port, 90, self.child.proc)
         wait_port(self.ws_port, 30, self.child.proc)
+        if self.tls_port:
+            wait_port(self.tls_port, 30, self.child.proc)
         # The controller forks the router worker; that process is the one routing calls.
         for pid in children(self.child.pid):
             if "RouterController" in cmdline(pid) or "router" in cmdline(pid).lower():

@@ -25,6 +25,7 @@ import report  # noqa: E402
 import scrape  # noqa: E402
 import smoke  # noqa: E402
 import stream  # noqa: E402
+import tls  # noqa: E402
 from cluster import Cluster  # noqa: E402
 from router import Router  # noqa: E402
 
@@ -41,7 +42,8 @@ ROOT = os.path.dirname(BENCH)
 LAYOUTS = {"router-apart", "loadgen-apart", "none"}
 # "db" (db_bench and its peers) runs only with --db-bench, which bench/run gives in --smoke: the real comparison
 # is bench/db_bench's, on a cluster of its own.
-PHASES = ("calls", "notify", "changes", "stream", "roundrobin", "soak", "scrape", "identity", "fanout", "login", "db")
+PHASES = ("calls", "notify", "changes", "stream", "roundrobin", "soak", "scrape", "identity", "fanout", "login", "tls",
+          "db")
 
 
 def pinning(layout, ncpu):
@@ -120,6 +122,8 @@ def parse_args(argv):
     p.add_argument("--login-settings", default=",".join(login.SETTINGS),
                    help="identity.login settings to measure: open (peer limit raised: every attempt may reach the "
                         "database) and/or shipped (config/pgwamp.json as is); default both")
+    p.add_argument("--tls-rounds", type=int, default=2,
+                   help="ABBA rounds of the tls phase (plain, TLS, TLS, plain each; default 2; the smoke 1)")
     p.add_argument("--skip", default="", help="comma list of: " + ",".join(PHASES))
     p.add_argument("--phases", default=None, help="run only these (comma list of: " + ",".join(PHASES) + ")")
     p.add_argument("--pool-min", type=int, default=3)
@@ -152,6 +156,8 @@ def parse_args(argv):
     a.login_settings = [s for s in a.login_settings.split(",") if s]
     if not a.login_settings or set(a.login_settings) - set(login.SETTINGS):
         p.error(f"--login-settings: a comma list of {','.join(login.SETTINGS)}")
+    if a.tls_rounds <= 0:
+        p.error("--tls-rounds must be positive")
     if a.login_clients <= 0 or a.login_callers <= 0:
         p.error("--login-clients and --login-callers must be positive")
     a.skip = {s for s in a.skip.split(",") if s}
@@ -227,15 +233,17 @@ def main(argv):
         "pgwamp": os.path.relpath(a.pgwamp, ROOT) if os.path.abspath(a.pgwamp).startswith(ROOT + "/") else a.pgwamp, "build_type": a.build_type,
         "transport": a.transport, "client": a.client, "pool_min": a.pool_min, "pool_max": a.pool_max, "warmup": a.warmup, "duration": a.duration, "notify_warmup": a.notify_warmup,
         "log_dir": log_dir}, "calls": [], "notify": [], "changes": [], "stream": [], "roundrobin": None, "soak": None, "scrape": [], "identity": [],
-        "fanout": [], "login": [], "db": None, "failures": []}
+        "fanout": [], "login": [], "tls": [], "db": None, "failures": []}
     log(f"logs in {log_dir}")
 
     cluster = Cluster(log_dir, cpus=callee_cpus)
     # The smoke's one router serves every phase: a Crossbar takes seconds to start, and identity, fanout and login
     # would each start their own (the shared router of a real run neither discloses callers nor signs anyone in,
-    # so that the other phases' router cost is as in production).
+    # so that the other phases' router cost is as in production). A TLS transport nobody uses costs the others
+    # nothing, so the shared router has it whenever the tls phase runs.
     features = {"disclose_caller": True, "ticket_users": [f"u{i}" for i in range(fanout.USERS)], "app": True}
-    router = Router(a.crossbar, log_dir, cpus=router_cpus, **(features if a.smoke else {}))
+    router = Router(a.crossbar, log_dir, cpus=router_cpus, tls="tls" not in a.skip and "pgwamp" in a.callees,
+                    **(features if a.smoke else {}))
     try:
         cluster.start()
         data["setup"]["postgres"] = cluster.psql("SHOW server_version")
@@ -286,6 +294,11 @@ def main(argv):
         if "login" not in a.skip and "pgwamp" in a.callees:
             phase("login", login.login_compare, env, a.login_clients, a.login_callers, a.login_settings, a.warmup,
                   a.duration, loadgen_cpus, log, **rounds)
+        if "tls" not in a.skip and "pgwamp" in a.callees:
+            # 1 outstanding (latency) and the levels where the router is busy (throughput).
+            levels = sorted({c for c in a.concurrency if c == 1 or c >= 64} or {max(a.concurrency)})
+            phase("tls", tls.tls_compare, env, levels, a.warmup, a.duration, loadgen_cpus, log,
+                  rounds=smoke.ROUNDS if a.smoke else a.tls_rounds)
         if "soak" not in a.skip and a.soak > 0 and "pgwamp" in a.callees:
             phase("soak", phases.soak, env, "pgwamp", max(a.concurrency), a.soak, loadgen_cpus, log,
                   **({"warmup": smoke.SOAK_WARMUP} if a.smoke else {}))

@@ -33,7 +33,7 @@ SETTINGS = {
     "login_callers": 1,
     "layout": "none",   # no pinning: everything on one CPU would only make it slower
 }
-ROUNDS = 1                # ABBA rounds of scrape, identity, fanout and login
+ROUNDS = 1                # ABBA rounds of scrape, identity, fanout, login and tls
 SCRAPE_EXTRA = 10         # extra procedures the scrape phase configures (1,000 in a real run)
 ROUNDROBIN_CONCURRENCY = 4
 SOAK_WARMUP = 0.0
@@ -166,6 +166,20 @@ def problems(data, a):
                     if not r["calls"] or _errors(r)]
             if runs and not any(r["sign_ins"] for r in runs if r["flood"]):
                 out.append(f"login {setting}: the flood's sign-ins were never counted")
+    if ran("tls") and "pgwamp" in kinds:
+        rows = (data.get("tls") or [])
+        out += _skipped("tls", rows)
+        runs = [r for r in rows if "tls" in r]
+        if {r["tls"] for r in runs} != {False, True}:
+            out.append("tls: not both runs (pgwamp over plain RawSocket and over TLS)")
+        for r in runs:
+            side = "TLS" if r["tls"] else "plain"
+            if not r["calls"] or _errors(r):
+                out.append(f"tls: {side} run {r['round']}: {r['calls']} calls, errors {r['errors']} "
+                           f"no reply {r.get('no_reply')}")
+            out += _missing("tls", f"{side} run {r['round']}", r, ("callee_cpu_us", "router_cpu_us"))
+            if r["tls"] and not str(r.get("url", "")).startswith("rss://"):
+                out.append(f"tls: the TLS run {r['round']} joined through {r.get('url')}, not rss://")
     if ran("soak") and a.soak > 0 and "pgwamp" in kinds:
         soak = data.get("soak") or {}
         if "skipped" in soak or not soak.get("calls_per_s") or not soak.get("rss_samples") or _errors(soak):

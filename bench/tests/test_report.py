@@ -13,6 +13,7 @@ import report  # noqa: E402
 import report_changes  # noqa: E402
 import report_login  # noqa: E402
 import report_stream  # noqa: E402
+import report_tls  # noqa: E402
 import smoke  # noqa: E402
 from run_bench import PHASES, pinning  # noqa: E402
 
@@ -63,7 +64,7 @@ def stream_rows(pg=None, peer=None):
 
 
 def data(pg_cps=4500, pg_cpu=10.0, pg_p50=600.0, pg_rss=12.0, notify_rows=None, growth=0.1, changes_rows=None,
-         stream=None, fanout_rows=None, login_rows=None):
+         stream=None, fanout_rows=None, login_rows=None, tls_rows=None):
     rows = []
     fanout_rows = fanout_rows if fanout_rows is not None else [fan(False, 8.0), fan(True, 20.0)]
     for c in (1, 16, 64, 256):
@@ -78,6 +79,7 @@ def data(pg_cps=4500, pg_cpu=10.0, pg_p50=600.0, pg_rss=12.0, notify_rows=None, 
             "fanout": fanout_rows,
             "login": login_rows if login_rows is not None else logins(),
             "identity": [ident(False, 4200, 12.0), ident(True, 4100, 13.0)],
+            "tls": tls_rows if tls_rows is not None else tls_abba(),
             "soak": {"callee": "pgwamp", "duration_s": 300, "concurrency": 256, "calls_per_s": 4000, "errors": {},
                      "latency_us": {"p99": 9000.0}, "rss_samples": [[0, 12], [5, 12 + growth]], "rss_first_mb": 12,
                      "rss_last_mb": 12 + growth, "rss_max_mb": 12 + growth, "rss_growth_mb": growth}}
@@ -86,6 +88,19 @@ def data(pg_cps=4500, pg_cpu=10.0, pg_p50=600.0, pg_rss=12.0, notify_rows=None, 
 def ident(as_caller, cps, cpu):
     return {"as_caller": as_caller, "concurrency": 64, "round": 0, "calls_per_s": cps, "calls": cps * 5,
             "errors": {}, "callee_cpu_us": cpu, "router_cpu_us": 170.0, "postgres_cpu_us": 13.0}
+
+
+def tls_run(tls, cps, cpu=10.0, router=150.0, rnd=0, c=64, errors=None):
+    return {"tls": tls, "url": "rss://127.0.0.1:1" if tls else "rs://127.0.0.1:2", "concurrency": c, "round": rnd,
+            "calls_per_s": cps, "calls": cps * 5, "latency_us": {"p50": 1e6 * c / cps, "p99": 3e6 * c / cps},
+            "errors": errors or {}, "no_reply": 0, "callee_cpu_us": cpu, "router_cpu_us": router,
+            "postgres_cpu_us": 20.0, "loadgen_cpu_percent": 5.0}
+
+
+def tls_abba(plain=4000.0, over_tls=3800.0, **kw):
+    """One ABBA round: plain, TLS, TLS, plain."""
+    return [tls_run(False, plain, rnd=0), tls_run(True, over_tls, cpu=12.0, router=170.0, rnd=1, **kw),
+            tls_run(True, over_tls, cpu=12.0, router=170.0, rnd=2, **kw), tls_run(False, plain, rnd=3)]
 
 
 def fan(audience, events_per_s, wrong=0):
@@ -360,6 +375,36 @@ class FanoutTargets(unittest.TestCase):
 
     def test_not_measured(self):
         self.assertEqual(by_prefix(data(fanout_rows=[]), "fanout:"), "n/a")
+
+
+class TlsTargets(unittest.TestCase):
+    def test_at_least_nine_tenths_passes_and_below_fails(self):
+        self.assertEqual(by_prefix(data(tls_rows=tls_abba(4000.0, 3600.0)), "tls:"), "pass")
+        self.assertEqual(by_prefix(data(tls_rows=tls_abba(4000.0, 3590.0)), "tls:"), "FAIL")
+
+    def test_errors_fail_and_nothing_measured_is_not_applicable(self):
+        self.assertEqual(by_prefix(data(tls_rows=tls_abba(errors={"wamp.error.canceled": 1})), "tls:"), "FAIL")
+        self.assertEqual(by_prefix(data(tls_rows=[]), "tls:"), "n/a")
+
+    def test_table_has_both_sides_and_the_ratios(self):
+        md = "\n".join(report_tls.markdown(data()))
+        # 64 outstanding: 4,000 plain and 3,800 over TLS; pgwamp 10 → 12 µs, router 150 → 170 µs per call.
+        self.assertIn("| 64 | plain (rs://) | 2 | 4,000 | 16,000 | 48,000 | 10.00 | 150.0 | 20.0 | 5 |", md)
+        self.assertIn("| 64 | TLS (rss://) | 2 | 3,800 |", md)
+        self.assertIn("| 64 | **TLS ÷ plain** | | **0.95×** | 1.05× | 1.05× | 1.20× | 1.13× | | |", md)
+
+    def test_the_smoke_wants_both_sides_over_the_right_url(self):
+        args = Smoke.args("tls")
+        self.assertEqual(smoke.problems(data(), args), [])
+        only_plain = [r for r in tls_abba() if not r["tls"]]
+        self.assertIn("tls: not both runs (pgwamp over plain RawSocket and over TLS)",
+                      smoke.problems(data(tls_rows=only_plain), args))
+        wrong = tls_abba()
+        wrong[1]["url"] = "rs://127.0.0.1:2"
+        self.assertTrue(any("not rss://" in p for p in smoke.problems(data(tls_rows=wrong), args)))
+        wrong = tls_abba()
+        wrong[2]["router_cpu_us"] = None
+        self.assertTrue(any("has no router_cpu_us" in p for p in smoke.problems(data(tls_rows=wrong), args)))
 
 
 class LoginTargets(unittest.TestCase):
