@@ -35,16 +35,6 @@ std::string make_temp_dir() {
 
 }  // namespace
 
-bool run_until(boost::asio::io_context& io, const std::function<bool()>& done,
-               std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!done() && std::chrono::steady_clock::now() < deadline) {
-        io.restart();
-        io.run_for(std::chrono::milliseconds(20));
-    }
-    return done();
-}
-
 Stack::Stack() : Stack(Options{}) {}
 
 Stack::Stack(Options options) : options_(std::move(options)), dir_(make_temp_dir()) {

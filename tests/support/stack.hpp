@@ -17,6 +17,7 @@
 
 #include "tests/support/crossbar_node.hpp"
 #include "tests/support/postgres_cluster.hpp"
+#include "tests/support/run_until.hpp"
 #include "wamp/client.hpp"
 
 namespace pgwamp::test {
@@ -72,8 +73,5 @@ private:
     std::vector<int> pids_;
 };
 
-// Runs `io` until `done()` is true or `timeout` passes; returns done().
-bool run_until(boost::asio::io_context& io, const std::function<bool()>& done,
-               std::chrono::milliseconds timeout);
 
 }  // namespace pgwamp::test

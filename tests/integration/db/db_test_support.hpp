@@ -18,6 +18,7 @@
 
 #include "db/pool.hpp"
 #include "tests/support/postgres_cluster.hpp"
+#include "tests/support/run_until.hpp"
 
 namespace pgwamp::db::testing {
 
@@ -49,17 +50,7 @@ inline std::string what_of(std::exception_ptr e) {
     }
 }
 
-// Runs the io_context until `done()` is true. The limit only turns a hang
-// into a failure; nothing waits on it.
-inline bool run_until(asio::io_context& io, const std::function<bool()>& done,
-                      std::chrono::seconds limit = std::chrono::seconds(60)) {
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!done()) {
-        if (std::chrono::steady_clock::now() > deadline) return false;
-        io.run_one_for(std::chrono::milliseconds(50));
-    }
-    return true;
-}
+using test::run_until;
 
 // Suspends a coroutine for d (for pacing helpers, never for assertions).
 inline awaitable<void> sleep_for(std::chrono::milliseconds d) {

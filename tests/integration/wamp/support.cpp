@@ -4,15 +4,6 @@
 
 namespace pgwamp::wamp::testing {
 
-bool run_until(boost::asio::io_context& io, const std::function<bool()>& pred, std::chrono::milliseconds limit) {
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!pred() && std::chrono::steady_clock::now() < deadline) {
-        io.run_for(10ms);
-        io.restart();
-    }
-    return pred();
-}
-
 Endpoint endpoint_of(const test::CrossbarNode& node, Via via) {
     switch (via) {
         case Via::tcp: return Endpoint::tcp("127.0.0.1", node.rawsocket_port());

@@ -9,15 +9,14 @@
 #include <string>
 
 #include "tests/support/crossbar_node.hpp"
+#include "tests/support/run_until.hpp"
 #include "wamp/client.hpp"
 
 namespace pgwamp::wamp::testing {
 
 using namespace std::chrono_literals;
 
-// Runs io until pred() is true or `limit` passed; returns pred().
-bool run_until(boost::asio::io_context& io, const std::function<bool()>& pred,
-               std::chrono::milliseconds limit = 20s);
+using test::run_until;
 
 enum class Via { tcp, unix_socket, websocket };
 

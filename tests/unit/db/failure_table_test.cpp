@@ -19,6 +19,7 @@
 
 #include "db/pool.hpp"
 #include "scripted_driver.hpp"
+#include "tests/support/run_until.hpp"
 
 namespace pgwamp::db::testing {
 namespace {
@@ -147,13 +148,7 @@ protected:
 
     // Runs the loop until `done` or the deadline: false means a hang.
     bool run_until(const std::function<bool()>& done, std::chrono::milliseconds limit = 2000ms) {
-        auto deadline = std::chrono::steady_clock::now() + limit;
-        while (!done()) {
-            if (std::chrono::steady_clock::now() > deadline) return false;
-            if (io_.stopped()) io_.restart();
-            io_.run_one_for(5ms);
-        }
-        return true;
+        return test::run_until(io_, done, limit);
     }
 
     std::exception_ptr start() {

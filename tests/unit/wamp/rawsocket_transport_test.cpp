@@ -10,6 +10,7 @@
 
 #include "wamp/error.hpp"
 #include "wamp/rawsocket_framing.hpp"
+#include "tests/support/run_until.hpp"
 #include "wamp/rawsocket_transport.hpp"
 
 using namespace pgwamp::wamp;
@@ -25,16 +26,7 @@ struct Peer {
     std::uint16_t port() const { return acceptor.local_endpoint().port(); }
 };
 
-// Runs the loop until `done` or a generous deadline (a hang fails the test, not CI).
-template <class Pred>
-bool run_until(asio::io_context& io, Pred done, std::chrono::seconds limit = std::chrono::seconds(10)) {
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!done() && std::chrono::steady_clock::now() < deadline) {
-        io.run_for(std::chrono::milliseconds(20));
-        io.restart();
-    }
-    return done();
-}
+using pgwamp::test::run_until;
 
 struct Fixture : ::testing::Test {
     asio::io_context io;
