@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/backoff.hpp"
 #include "config/config_error.hpp"
 #include "config/secret.hpp"
 
@@ -26,13 +27,9 @@ using Milliseconds = std::chrono::milliseconds;
 // at once, then initial, times `factor` each attempt, capped at `max_delay`,
 // each shortened by up to `jitter` (a fraction) so restarted peers do not
 // stampede. service/ maps it onto pgwamp::BackoffOptions (common/backoff.hpp).
-struct BackoffConfig {
-    Milliseconds initial_delay{100};
-    Milliseconds max_delay{10'000};
-    double factor = 2.0;
-    double jitter = 0.1;
-    unsigned max_attempts = 0;  // 0: never give up
-};
+// The reconnect schedule's own options (common/backoff.hpp): one set of
+// fields and defaults for the config, the router client and the pool.
+using BackoffConfig = BackoffOptions;
 
 // ---------------------------------------------------------------- router
 

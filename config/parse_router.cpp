@@ -87,7 +87,7 @@ BackoffConfig parse_backoff(const Node& node) {
     }
     if (auto n = f.get("factor")) b.factor = n->number(1.0, 10.0);
     if (auto n = f.get("jitter")) b.jitter = n->number(0.0, 1.0);
-    if (auto n = f.get("max_attempts")) b.max_attempts = static_cast<unsigned>(n->integer(0, 1'000'000));
+    if (auto n = f.get("max_attempts")) b.max_attempts = static_cast<std::size_t>(n->integer(0, 1'000'000));
     return b;
 }
 

@@ -31,17 +31,6 @@ namespace {
 
 using std::chrono::milliseconds;
 
-// The one mapping of the config's reconnect settings, for the router and the database alike.
-BackoffOptions backoff_options(const config::BackoffConfig& c) {
-    BackoffOptions out;
-    out.initial_delay = c.initial_delay;
-    out.max_delay = c.max_delay;
-    out.factor = c.factor;
-    out.jitter = c.jitter;
-    out.max_attempts = c.max_attempts;
-    return out;
-}
-
 db::PoolOptions pool_options(const config::DatabaseConfig& db, const config::PoolConfig& limits) {
     db::PoolOptions out;
     // Empty conninfo: libpq takes PGHOST, PGPORT, ... from the environment.
@@ -52,7 +41,7 @@ db::PoolOptions pool_options(const config::DatabaseConfig& db, const config::Poo
     out.idle_timeout = limits.idle_timeout;
     out.statement_timeout = db.statement_timeout;
     out.connect_timeout = db.connect_timeout;
-    out.backoff = backoff_options(db.reconnect);
+    out.backoff = db.reconnect;
     return out;
 }
 
@@ -105,7 +94,7 @@ wamp::ClientOptions client_options(const config::RouterConfig& router) {
     out.secret = router.secret.reveal();
     out.connect_timeout = router.connect_timeout;
     out.max_result_size = router.caller_max_message_size;
-    out.backoff = backoff_options(router.reconnect);
+    out.backoff = router.reconnect;
     return out;
 }
 
