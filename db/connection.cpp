@@ -6,7 +6,7 @@
 
 #include "db/host_resolution.hpp"
 #include "db/pg_driver.hpp"
-#include "db/type_registry.hpp"
+#include "pg/type_registry.hpp"
 
 namespace pgwamp::db {
 

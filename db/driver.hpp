@@ -13,7 +13,7 @@
 #include <memory>
 #include <string>
 
-#include "db/error.hpp"
+#include "pg/error.hpp"
 #include "db/notification.hpp"
 #include "db/request.hpp"
 

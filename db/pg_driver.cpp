@@ -10,13 +10,15 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <string_view>
 
 #include <spdlog/spdlog.h>
 
 #include "db/local_settings.hpp"
-#include "db/pg_result.hpp"
-#include "db/session_settings.hpp"
-#include "db/type_registry.hpp"
+#include "pg/pg_result.hpp"
+#include "pg/session_settings.hpp"
+#include "pg/sqlstate.hpp"
+#include "pg/type_registry.hpp"
 
 namespace pgwamp::db {
 namespace {
@@ -36,7 +38,7 @@ std::uint64_t affected(const PGresult* res) {
 
 bool is_stale_plan(const PGresult* res) {
     const char* state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-    return state && std::strcmp(state, "0A000") == 0;
+    return state && std::string_view(state) == sqlstate::feature_not_supported;
 }
 
 // Server notices (and a FATAL sent while idle) go to the log, not stderr.
