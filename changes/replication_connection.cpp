@@ -6,7 +6,6 @@
 #include <spdlog/spdlog.h>
 
 #include "pg/error.hpp"
-#include "db/host_resolution.hpp"
 #include "pg/pg_result.hpp"
 #include "pg/session_settings.hpp"
 #include "pg/sqlstate.hpp"
@@ -53,7 +52,7 @@ ReplicationConnection::ReplicationConnection(asio::any_io_executor ex, std::stri
       resolver_(std::move(resolver)),
       connect_timeout_(connect_timeout),
       socket_(ex),
-      connect_timer_(ex) {}
+      connect_loop_(ex, socket_, *this) {}
 
 ReplicationConnection::~ReplicationConnection() { close(); }
 
@@ -62,7 +61,7 @@ int ReplicationConnection::backend_pid() const { return conn_ ? PQbackendPID(con
 void ReplicationConnection::close() {
     if (state_ == State::closed && !conn_) return;
     state_ = State::closed;
-    connect_timer_.cancel();
+    connect_loop_.cancel();
     if (socket_.is_open()) socket_.release();  // libpq owns the descriptor
     if (conn_) PQfinish(conn_);
     conn_ = nullptr;
@@ -82,68 +81,45 @@ void ReplicationConnection::async_connect(Done done) {
     }
     state_ = State::connecting;
     connect_done_ = std::move(done);
-    connect_timer_.expires_after(connect_timeout_);
-    connect_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
-        auto self = weak.lock();
-        if (ec || !self || self->state_ != State::connecting) return;
-        self->connect_failed("timed out after " + std::to_string(self->connect_timeout_.count()) + " ms");
-    });
-    async_resolve_hosts(ex_, resolver_, conninfo_, [weak = weak_from_this()](HostResolution resolved) {
-        auto self = weak.lock();
-        if (!self || self->state_ != State::connecting) return;
-        if (!resolved.ok()) return self->connect_failed(resolved.error);
-        const std::string options = startup_options(resolved.conninfo);
-        // expand_dbname: "dbname" holds the whole conninfo; the keywords after it win.
-        const char* keywords[] = {"dbname", "options", "replication", nullptr};
-        const char* values[] = {resolved.conninfo.c_str(), options.c_str(), "database", nullptr};
-        self->conn_ = PQconnectStartParams(keywords, values, 1);
-        if (!self->conn_ || PQstatus(self->conn_) == CONNECTION_BAD) {
-            return self->connect_failed(self->conn_ ? trimmed(PQerrorMessage(self->conn_)) : "out of memory");
-        }
-        PQsetNoticeProcessor(self->conn_, &log_notice, nullptr);
-        self->connect_step(PGRES_POLLING_WRITING);
-    });
+    connect_loop_.start(conninfo_, resolver_, connect_timeout_, weak_from_this(),
+                        [this](std::optional<std::string> failure) {
+                            if (state_ != State::connecting) return;
+                            if (failure) return connect_failed(*failure);
+                            connected();
+                        });
 }
 
-bool ReplicationConnection::sync_socket() {
-    const int fd = PQsocket(conn_);
-    if (fd < 0) return false;
-    if (socket_.is_open() && socket_.native_handle() == fd) return true;
-    if (socket_.is_open()) socket_.release();
-    boost::system::error_code ec;
-    socket_.assign(fd, ec);
-    return !ec;
+ReplicationConnection::Step ReplicationConnection::connect_start(const std::string& conninfo) {
+    const std::string options = startup_options(conninfo);
+    // expand_dbname: "dbname" holds the whole conninfo; the keywords after it win.
+    const char* keywords[] = {"dbname", "options", "replication", nullptr};
+    const char* values[] = {conninfo.c_str(), options.c_str(), "database", nullptr};
+    conn_ = PQconnectStartParams(keywords, values, 1);
+    if (!conn_ || PQstatus(conn_) == CONNECTION_BAD) return Step::failed;
+    PQsetNoticeProcessor(conn_, &log_notice, nullptr);
+    return Step::wait_write;  // libpq's first answer: the socket is connecting
 }
 
-void ReplicationConnection::connect_step(int polling_status) {
-    if (state_ != State::connecting) return;
-    switch (static_cast<PostgresPollingStatusType>(polling_status)) {
-        case PGRES_POLLING_OK: {
-            if (PQsetnonblocking(conn_, 1) != 0 || !sync_socket()) {
-                return connect_failed("cannot make the connection non-blocking: " + trimmed(PQerrorMessage(conn_)));
-            }
-            const std::string mismatch = check_session_settings(conn_);
-            if (!mismatch.empty()) spdlog::warn("pgwamp.db: replication connection: {}", mismatch);
-            state_ = State::idle;
-            connect_timer_.cancel();
-            auto done = std::move(connect_done_);
-            connect_done_ = nullptr;
-            asio::post(ex_, [done = std::move(done)] { done(nullptr); });
-            return;
-        }
-        case PGRES_POLLING_READING:
-        case PGRES_POLLING_WRITING: {
-            if (!sync_socket()) return connect_failed("no socket: " + trimmed(PQerrorMessage(conn_)));
-            const auto w = polling_status == PGRES_POLLING_READING ? wait_type::wait_read : wait_type::wait_write;
-            socket_.async_wait(w, [weak = weak_from_this()](const boost::system::error_code& ec) {
-                auto self = weak.lock();
-                if (ec || !self || self->state_ != State::connecting) return;
-                self->connect_step(PQconnectPoll(self->conn_));
-            });
-            return;
-        }
-        default: return connect_failed(trimmed(PQerrorMessage(conn_)));
+ReplicationConnection::Step ReplicationConnection::connect_poll() {
+    return conn_ ? connect_step_of(PQconnectPoll(conn_)) : Step::failed;
+}
+
+int ReplicationConnection::socket() const { return conn_ ? PQsocket(conn_) : -1; }
+
+std::string ReplicationConnection::error_message() const {
+    return conn_ ? trimmed(PQerrorMessage(conn_)) : "out of memory";
+}
+
+void ReplicationConnection::connected() {
+    if (PQsetnonblocking(conn_, 1) != 0 || !connect_loop_.sync_socket()) {
+        return connect_failed("cannot make the connection non-blocking: " + trimmed(PQerrorMessage(conn_)));
     }
+    const std::string mismatch = check_session_settings(conn_);
+    if (!mismatch.empty()) spdlog::warn("pgwamp.db: replication connection: {}", mismatch);
+    state_ = State::idle;
+    auto done = std::move(connect_done_);
+    connect_done_ = nullptr;
+    asio::post(ex_, [done = std::move(done)] { done(nullptr); });
 }
 
 void ReplicationConnection::connect_failed(const std::string& why) {

@@ -1,7 +1,7 @@
 #pragma once
 // One libpq connection in logical replication mode (replication=database),
-// driven by Asio on the caller's executor: connect without blocking (host
-// names resolved off the loop, as for the pool), run simple-protocol commands
+// driven by Asio on the caller's executor: connect without blocking (db/'s
+// connect loop, the pool's own), run simple-protocol commands
 // one at a time (a replication connection accepts nothing else: no pipeline,
 // no bound parameters), then enter COPY BOTH with START_REPLICATION and hand
 // each CopyData message to the owner while sending standby status updates
@@ -28,13 +28,15 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "db/connect_loop.hpp"
+#include "db/connector.hpp"
 #include "db/host_resolver.hpp"
 
 struct pg_conn;
 
 namespace pgwamp::db {
 
-class ReplicationConnection : public std::enable_shared_from_this<ReplicationConnection> {
+class ReplicationConnection : public std::enable_shared_from_this<ReplicationConnection>, private Connector {
 public:
     // A command's rows as text (nullopt for NULL).
     using Rows = std::vector<std::vector<std::optional<std::string>>>;
@@ -73,9 +75,14 @@ public:
 private:
     enum class State { fresh, connecting, idle, command, copying, closed };
 
-    void connect_step(int polling_status);
+    // Connector, for the connect loop.
+    Step connect_start(const std::string& conninfo) override;
+    Step connect_poll() override;
+    int socket() const override;
+    std::string error_message() const override;
+
+    void connected();
     void connect_failed(const std::string& why);
-    bool sync_socket();
     void arm_read();
     void on_readable();
     void read_command_results();
@@ -90,7 +97,7 @@ private:
     std::chrono::milliseconds connect_timeout_;
     pg_conn* conn_ = nullptr;
     boost::asio::posix::stream_descriptor socket_;
-    boost::asio::steady_timer connect_timer_;
+    ConnectLoop connect_loop_;  // on socket_ and this Connector
     State state_ = State::fresh;
     bool reading_ = false;  // a read wait is armed
     bool writing_ = false;  // a write wait is armed

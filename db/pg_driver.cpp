@@ -45,16 +45,16 @@ bool is_stale_plan(const PGresult* res) {
 // Their text is the server's: logged at debug, never parsed.
 void log_notice(void*, const char* message) { spdlog::debug("pgwamp.db: server notice: {}", trimmed(message)); }
 
-Driver::Step step_of(PostgresPollingStatusType s) {
-    switch (s) {
-        case PGRES_POLLING_READING: return Driver::Step::wait_read;
-        case PGRES_POLLING_WRITING: return Driver::Step::wait_write;
-        case PGRES_POLLING_OK: return Driver::Step::done;
-        default: return Driver::Step::failed;
+}  // namespace
+
+Connector::Step connect_step_of(int polling_status) {
+    switch (static_cast<PostgresPollingStatusType>(polling_status)) {
+        case PGRES_POLLING_READING: return Connector::Step::wait_read;
+        case PGRES_POLLING_WRITING: return Connector::Step::wait_write;
+        case PGRES_POLLING_OK: return Connector::Step::done;
+        default: return Connector::Step::failed;
     }
 }
-
-}  // namespace
 
 PgDriver::Step PgDriver::connect_start(const std::string& conninfo) {
     finish();
@@ -71,7 +71,7 @@ PgDriver::Step PgDriver::connect_start(const std::string& conninfo) {
     return Step::wait_write;
 }
 
-PgDriver::Step PgDriver::connect_poll() { return conn_ ? step_of(PQconnectPoll(conn_)) : Step::failed; }
+PgDriver::Step PgDriver::connect_poll() { return conn_ ? connect_step_of(PQconnectPoll(conn_)) : Step::failed; }
 
 bool PgDriver::enter_pipeline() {
     std::string mismatch = check_session_settings(conn_);
