@@ -6,7 +6,6 @@
 #include "db/completion_helpers.hpp"  // describe
 #include "pg/error.hpp"
 #include "pg/identifier.hpp"
-#include "pg/sqlstate.hpp"
 
 namespace pgwamp::db {
 
@@ -29,17 +28,6 @@ std::string qualified(const PublishedTable& t) { return quote_identifier(t.schem
 bool is_true(const std::optional<std::string>& v) { return v && *v == "t"; }
 
 }  // namespace
-
-const char* to_string(StreamState state) {
-    switch (state) {
-        case StreamState::stopped: return "stopped";
-        case StreamState::starting: return "starting";
-        case StreamState::waiting: return "waiting";
-        case StreamState::streaming: return "streaming";
-        case StreamState::off: return "off";
-    }
-    return "stopped";
-}
 
 std::shared_ptr<ChangeStream> ChangeStream::create(asio::any_io_executor ex, ChangeStreamOptions options,
                                                    ChangeHandler on_change, StateHandler on_state) {
@@ -87,8 +75,8 @@ void ChangeStream::stop() {
 }
 
 void ChangeStream::restart(std::uint64_t generation, const std::string& why) {
-    if (generation != generation_ || state_ != StreamState::streaming) return;
-    fail("restarting from the slot: " + why);
+    if (generation != generation_) return;
+    act(decide(FailedAt::consumer, "", state_), "restarting from the slot: " + why);
 }
 
 // ---- connecting and checking ---------------------------------------------------
@@ -102,7 +90,7 @@ void ChangeStream::attempt(std::uint64_t attempt) {
     c->async_connect([weak = weak_from_this(), c](std::exception_ptr error) {
         auto self = weak.lock();
         if (!self || c != self->conn_) return;
-        if (error) return self->fail(describe(error));
+        if (error) return self->act(decide(FailedAt::connect, sqlstate_of(error), self->state_), describe(error));
         self->check_server();
     });
 }
@@ -114,12 +102,7 @@ void ChangeStream::command(const std::string& sql, Step next) {
         auto self = weak.lock();
         if (!self || c != self->conn_) return;
         if (!error) return next(std::move(rows));
-        const std::string state = sqlstate_of(error);
-        // Missing tables, privileges, a broken publication: the operator must act.
-        if (sqlstate_in_class(state, sqlstate::syntax_error_or_access_rule_violation) ||
-            state == sqlstate::object_not_in_prerequisite_state)
-            return self->go_off(describe(error));
-        self->fail(describe(error));
+        self->act(decide(FailedAt::setup, sqlstate_of(error), self->state_), describe(error));
     });
 }
 
@@ -222,9 +205,10 @@ void ChangeStream::ensure_slot() {
                                  [weak = weak_from_this(), c](std::exception_ptr error, Rows created) {
                                      auto self = weak.lock();
                                      if (!self || c != self->conn_) return;
-                                     // Another process created it a moment ago: use it.
-                                     if (error && sqlstate_of(error) != sqlstate::duplicate_object)
-                                         return self->fail(describe(error));
+                                     if (error) {
+                                         const auto next = decide(FailedAt::create_slot, sqlstate_of(error), self->state_);
+                                         if (next != StreamDecision::proceed) return self->act(next, describe(error));
+                                     }
                                      rp::Lsn start = 0;
                                      if (!error && !created.empty() && created[0].size() > 1 && created[0][1])
                                          start = rp::parse_lsn(*created[0][1]).value_or(0);
@@ -270,13 +254,7 @@ void ChangeStream::start_replication(rp::Lsn confirmed) {
 }
 
 void ChangeStream::on_stream_end(std::exception_ptr error) {
-    const std::string state = sqlstate_of(error);
-    if (state == sqlstate::object_in_use) return wait_for_slot(describe(error));  // another session consumes the slot
-    if (state == sqlstate::undefined_object) return fail(describe(error));  // dropped meanwhile: create it again
-    if (sqlstate_in_class(state, sqlstate::syntax_error_or_access_rule_violation) ||
-        state == sqlstate::object_not_in_prerequisite_state)
-        return go_off(describe(error));
-    fail(describe(error));
+    act(decide(FailedAt::stream, sqlstate_of(error), state_), describe(error));
 }
 
 void ChangeStream::on_message(std::string_view data) {
@@ -356,6 +334,17 @@ void ChangeStream::arm_status_timer() {
 }
 
 // ---- failures and retries ------------------------------------------------------
+
+// Carries out what stream_policy decided.
+void ChangeStream::act(StreamDecision decision, const std::string& why) {
+    switch (decision) {
+        case StreamDecision::retry: return fail(why);
+        case StreamDecision::wait: return wait_for_slot(why);
+        case StreamDecision::turn_off: return go_off(why);
+        case StreamDecision::proceed:  // only the caller knows how to carry on
+        case StreamDecision::ignore: return;
+    }
+}
 
 void ChangeStream::fail(const std::string& why) {
     if (conn_) conn_->close();

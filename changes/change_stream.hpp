@@ -38,6 +38,7 @@
 #include "pg/change_decoder.hpp"
 #include "db/host_resolver.hpp"
 #include "changes/replication_connection.hpp"
+#include "changes/stream_policy.hpp"
 #include "pg/row_change.hpp"
 
 namespace pgwamp::db {
@@ -62,15 +63,6 @@ struct ChangeStreamOptions {
     std::chrono::milliseconds status_interval{10000};  // standby status even when nothing moved
     std::shared_ptr<const TypeRegistry> types;         // null: TypeRegistry::defaults()
 };
-
-enum class StreamState {
-    stopped,    // not started, or stopped
-    starting,   // connecting, checking, or waiting to try again after a failure
-    waiting,    // another session consumes the slot; trying again every retry_interval
-    streaming,  // this process consumes the slot
-    off,        // the server cannot stream (reason says why); tried again every off_retry_interval
-};
-const char* to_string(StreamState state);
 
 class ChangeStream : public std::enable_shared_from_this<ChangeStream> {
 public:
@@ -120,6 +112,7 @@ private:
     void start_replication(replication::Lsn confirmed);
     void on_message(std::string_view data);
     void on_stream_end(std::exception_ptr error);
+    void act(StreamDecision decision, const std::string& why);
     void fail(const std::string& why);
     void go_off(const std::string& why);
     void wait_for_slot(const std::string& why);
