@@ -1,8 +1,12 @@
 #include "changes/change_stream.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include "db/completion.hpp"          // make_completion
 #include "db/completion_helpers.hpp"  // describe
 #include "pg/error.hpp"
 #include "pg/identifier.hpp"
@@ -86,66 +90,182 @@ void ChangeStream::attempt(std::uint64_t attempt) {
     if (conn_) conn_->close();
     conn_ = std::make_shared<ReplicationConnection>(ex_, options_.conninfo, options_.resolver,
                                                     options_.connect_timeout);
-    auto c = conn_;
-    c->async_connect([weak = weak_from_this(), c](std::exception_ptr error) {
-        auto self = weak.lock();
-        if (!self || c != self->conn_) return;
-        if (error) return self->act(decide(FailedAt::connect, sqlstate_of(error), self->state_), describe(error));
-        self->check_server();
-    });
+    asio::co_spawn(ex_, set_up(weak_from_this(), conn_), asio::detached);
 }
 
-// Runs one command on the current connection; a failure ends the attempt.
-void ChangeStream::command(const std::string& sql, Step next) {
-    auto c = conn_;
-    c->async_command(sql, [weak = weak_from_this(), c, next = std::move(next)](std::exception_ptr error, Rows rows) {
-        auto self = weak.lock();
-        if (!self || c != self->conn_) return;
-        if (!error) return next(std::move(rows));
-        self->act(decide(FailedAt::setup, sqlstate_of(error), self->state_), describe(error));
-    });
+namespace {
+
+// The stream was dropped, stopped or moved to another connection while a
+// set-up step waited: the set-up ends quietly.
+struct Stale {};
+
+asio::awaitable<void> connect(asio::any_io_executor ex, std::shared_ptr<ReplicationConnection> c) {
+    co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr, int)>(
+        [&](auto handler) {
+            auto done = detail::make_completion<int>(std::move(handler), ex);
+            c->async_connect([done](std::exception_ptr e) { done(e, 0); });
+        },
+        asio::use_awaitable);
 }
 
-void ChangeStream::check_server() {
-    command("SHOW wal_level", [this](Rows rows) {
-        const std::string level = !rows.empty() && !rows[0].empty() && rows[0][0] ? *rows[0][0] : "?";
+// One command; throws its db::Error.
+asio::awaitable<ReplicationConnection::Rows> run(asio::any_io_executor ex, std::shared_ptr<ReplicationConnection> c,
+                                                 std::string sql) {
+    co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&,
+                                            void(std::exception_ptr, ReplicationConnection::Rows)>(
+        [&](auto handler) {
+            c->async_command(std::move(sql),
+                             detail::make_completion<ReplicationConnection::Rows>(std::move(handler), ex));
+        },
+        asio::use_awaitable);
+}
+
+}  // namespace
+
+// Each wait lets the stream go: after one, `this` is used only once the
+// stream is known alive and still on `c`.
+void ChangeStream::live(const std::weak_ptr<ChangeStream>& weak, const std::shared_ptr<ReplicationConnection>& c) {
+    auto self = weak.lock();
+    if (!self || self->conn_ != c) throw Stale{};
+}
+
+// GCC 12 inlines Boost 1.74's frame allocator (thread_info_base::allocate,
+// recycling) into this coroutine's ramp and then takes the frame's sized
+// operator delete for a mismatch: a false positive, the pair is Asio's own.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+// Connects, checks the server (wal_level=logical), creates or completes the
+// publication, warns once about tables without a replica identity, finds or
+// creates the slot, then starts replication. One step after another; a
+// failure is acted on as stream_policy decides.
+asio::awaitable<void> ChangeStream::set_up(std::weak_ptr<ChangeStream> weak, std::shared_ptr<ReplicationConnection> c) {
+    // Checked before the first step too: co_spawn starts the coroutine from a post.
+    if (auto self = weak.lock(); !self || self->conn_ != c) co_return;
+    const auto ex = ex_;
+    FailedAt at = FailedAt::connect;
+    std::exception_ptr error;
+    try {
+        co_await connect(ex, c);
+        live(weak, c);
+        at = FailedAt::setup;
+
+        const Rows level_rows = co_await run(ex, c, "SHOW wal_level");
+        live(weak, c);
+        const std::string level =
+            !level_rows.empty() && !level_rows[0].empty() && level_rows[0][0] ? *level_rows[0][0] : "?";
         if (level != "logical") {
-            return go_off("wal_level is '" + level +
-                          "': row changes need wal_level=logical (set it in postgresql.conf and restart PostgreSQL)");
+            go_off("wal_level is '" + level +
+                   "': row changes need wal_level=logical (set it in postgresql.conf and restart PostgreSQL)");
+            co_return;
         }
-        command("SHOW max_slot_wal_keep_size", [this](Rows keep) {
-            if (!warned_wal_keep_ && !keep.empty() && !keep[0].empty() && keep[0][0] == std::string("-1")) {
-                warned_wal_keep_ = true;
-                spdlog::warn("event=changes_wal_unbounded slot={} reason=\"max_slot_wal_keep_size is unlimited: "
-                             "while no pgwamp consumes the slot, PostgreSQL keeps all WAL for it and the disk can "
-                             "fill; set a limit, or drop the slot (pgwamp --drop-slot) when retiring pgwamp\"",
-                             options_.slot);
+        const Rows keep = co_await run(ex, c, "SHOW max_slot_wal_keep_size");
+        live(weak, c);
+        if (!warned_wal_keep_ && !keep.empty() && !keep[0].empty() && keep[0][0] == std::string("-1")) {
+            warned_wal_keep_ = true;
+            spdlog::warn("event=changes_wal_unbounded slot={} reason=\"max_slot_wal_keep_size is unlimited: "
+                         "while no pgwamp consumes the slot, PostgreSQL keeps all WAL for it and the disk can "
+                         "fill; set a limit, or drop the slot (pgwamp --drop-slot) when retiring pgwamp\"",
+                         options_.slot);
+        }
+
+        // The publication: created with every configured table, or completed.
+        std::string sql = "SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = " +
+                          literal(options_.publication);
+        const Rows present = co_await run(ex, c, std::move(sql));
+        live(weak, c);
+        sql = "SELECT 1 FROM pg_publication WHERE pubname = " + literal(options_.publication);
+        const Rows exists = co_await run(ex, c, std::move(sql));
+        live(weak, c);
+        if (exists.empty()) {
+            sql = "CREATE PUBLICATION " + quote_identifier(options_.publication) + " FOR TABLE ";
+            for (std::size_t i = 0; i < options_.tables.size(); ++i)
+                sql += (i ? ", " : "") + qualified(options_.tables[i]);
+            // Every operation is published; the consumer skips what a table does not want.
+            spdlog::info("event=changes_publication_created publication={}", options_.publication);
+            sql += " WITH (publish = 'insert, update, delete, truncate')";
+            co_await run(ex, c, std::move(sql));
+            live(weak, c);
+        } else {
+            const std::string missing = missing_tables(present);
+            if (!missing.empty()) {
+                spdlog::info("event=changes_publication_extended publication={} added=\"{}\"", options_.publication,
+                             missing);
+                sql = "ALTER PUBLICATION " + quote_identifier(options_.publication) + " ADD TABLE " + missing;
+                co_await run(ex, c, std::move(sql));
+                live(weak, c);
             }
-            ensure_publication();
-        });
-    });
-}
+            sql = "ALTER PUBLICATION " + quote_identifier(options_.publication) +
+                  " SET (publish = 'insert, update, delete, truncate')";
+            co_await run(ex, c, std::move(sql));
+            live(weak, c);
+        }
 
-void ChangeStream::ensure_publication() {
-    command("SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = " +
-                literal(options_.publication),
-            [this](Rows present) {
-                command("SELECT 1 FROM pg_publication WHERE pubname = " + literal(options_.publication),
-                        [this, present = std::move(present)](Rows exists) {
-                            if (!exists.empty()) return complete_publication(present);
-                            std::string sql = "CREATE PUBLICATION " + quote_identifier(options_.publication) +
-                                              " FOR TABLE ";
-                            for (std::size_t i = 0; i < options_.tables.size(); ++i)
-                                sql += (i ? ", " : "") + qualified(options_.tables[i]);
-                            // Every operation is published; the consumer skips what a table does not want.
-                            spdlog::info("event=changes_publication_created publication={}", options_.publication);
-                            command(sql + " WITH (publish = 'insert, update, delete, truncate')",
-                                    [this](Rows) { check_replica_identity(); });
-                        });
-            });
-}
+        // UPDATE and DELETE on a published table without a replica identity
+        // fail in the writer's transaction: say so once, clearly, rather than
+        // let it surprise.
+        if (!checked_identity_) {
+            sql = replica_identity_query();
+            if (!sql.empty()) {
+                const Rows identities = co_await run(ex, c, std::move(sql));
+                live(weak, c);
+                checked_identity_ = true;
+                warn_missing_identity(identities);
+            }
+        }
 
-void ChangeStream::complete_publication(const Rows& present) {
+        // The slot: its confirmed position, or a new one.
+        sql = "SELECT confirmed_flush_lsn, plugin FROM pg_replication_slots WHERE slot_name = " +
+              literal(options_.slot);
+        const Rows slot = co_await run(ex, c, std::move(sql));
+        live(weak, c);
+        if (!slot.empty() && slot[0].size() == 2) {
+            if (slot[0][1] != std::string("pgoutput")) {
+                go_off("replication slot '" + options_.slot + "' uses plugin '" + slot[0][1].value_or("?") +
+                       "', not pgoutput: drop it or name another slot");
+                co_return;
+            }
+            const auto lsn = slot[0][0] ? rp::parse_lsn(*slot[0][0]) : std::nullopt;
+            start_replication(lsn.value_or(0));
+            co_return;
+        }
+        // Waits for running transactions to end: it needs a consistent starting point.
+        at = FailedAt::create_slot;
+        sql = "CREATE_REPLICATION_SLOT " + quote_identifier(options_.slot) + " LOGICAL pgoutput NOEXPORT_SNAPSHOT";
+        Rows created;
+        std::exception_ptr create_error;
+        try {
+            created = co_await run(ex, c, std::move(sql));
+        } catch (...) {
+            create_error = std::current_exception();
+        }
+        live(weak, c);
+        rp::Lsn from = 0;
+        if (create_error) {
+            const auto next = decide(FailedAt::create_slot, sqlstate_of(create_error), state_);
+            if (next != StreamDecision::proceed) std::rethrow_exception(create_error);
+        } else {
+            if (!created.empty() && created[0].size() > 1 && created[0][1])
+                from = rp::parse_lsn(*created[0][1]).value_or(0);
+            spdlog::info("event=changes_slot_created slot={} lsn={}", options_.slot, rp::format_lsn(from));
+        }
+        start_replication(from);
+        co_return;
+    } catch (const Stale&) {
+        // error stays null: nothing to act on
+    } catch (...) {
+        error = std::current_exception();
+    }
+    if (!error) co_return;
+    if (auto self = weak.lock(); !self || self->conn_ != c) co_return;
+    act(decide(at, sqlstate_of(error), state_), describe(error));
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+std::string ChangeStream::missing_tables(const Rows& present) const {
     std::string missing;
     for (const auto& t : options_.tables) {
         bool found = false;
@@ -153,71 +273,31 @@ void ChangeStream::complete_publication(const Rows& present) {
             if (row.size() == 2 && row[0] == t.schema && row[1] == t.table) found = true;
         if (!found) missing += (missing.empty() ? "" : ", ") + qualified(t);
     }
-    const std::string set_publish = "ALTER PUBLICATION " + quote_identifier(options_.publication) +
-                                    " SET (publish = 'insert, update, delete, truncate')";
-    if (missing.empty()) return command(set_publish, [this](Rows) { check_replica_identity(); });
-    spdlog::info("event=changes_publication_extended publication={} added=\"{}\"", options_.publication, missing);
-    command("ALTER PUBLICATION " + quote_identifier(options_.publication) + " ADD TABLE " + missing,
-            [this, set_publish](Rows) { command(set_publish, [this](Rows) { check_replica_identity(); }); });
+    return missing;
 }
 
-// UPDATE and DELETE on a published table without a replica identity fail in
-// the writer's transaction: say so once, clearly, rather than let it surprise.
-void ChangeStream::check_replica_identity() {
-    if (checked_identity_) return ensure_slot();
+// "" when no published table takes UPDATE or DELETE.
+std::string ChangeStream::replica_identity_query() const {
     std::string list;
     for (const auto& t : options_.tables)
         if (t.update || t.remove) list += (list.empty() ? "" : ", ") + ("(" + literal(t.schema) + ", " + literal(t.table) + ")");
-    if (list.empty()) return ensure_slot();
-    command("SELECT n.nspname, c.relname, c.relreplident, "
-            "EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary) "
-            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE (n.nspname, c.relname) IN (" +
-                list + ")",
-            [this](Rows rows) {
-                checked_identity_ = true;
-                for (const auto& r : rows) {
-                    if (r.size() != 4 || !r[2]) continue;
-                    const bool no_identity = *r[2] == "n" || (*r[2] == "d" && !is_true(r[3]));
-                    if (no_identity)
-                        spdlog::warn("event=changes_no_replica_identity table={}.{} reason=\"UPDATE and DELETE on "
-                                     "this table will fail while it is published: add a primary key or run ALTER "
-                                     "TABLE ... REPLICA IDENTITY FULL\"",
-                                     r[0].value_or(""), r[1].value_or(""));
-                }
-                ensure_slot();
-            });
+    if (list.empty()) return "";
+    return "SELECT n.nspname, c.relname, c.relreplident, "
+           "EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary) "
+           "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE (n.nspname, c.relname) IN (" +
+           list + ")";
 }
 
-void ChangeStream::ensure_slot() {
-    command("SELECT confirmed_flush_lsn, plugin FROM pg_replication_slots WHERE slot_name = " + literal(options_.slot),
-            [this](Rows rows) {
-                if (!rows.empty() && rows[0].size() == 2) {
-                    if (rows[0][1] != std::string("pgoutput"))
-                        return go_off("replication slot '" + options_.slot + "' uses plugin '" +
-                                      rows[0][1].value_or("?") + "', not pgoutput: drop it or name another slot");
-                    const auto lsn = rows[0][0] ? rp::parse_lsn(*rows[0][0]) : std::nullopt;
-                    return start_replication(lsn.value_or(0));
-                }
-                auto c = conn_;
-                // Waits for running transactions to end: it needs a consistent starting point.
-                c->async_command("CREATE_REPLICATION_SLOT " + quote_identifier(options_.slot) +
-                                     " LOGICAL pgoutput NOEXPORT_SNAPSHOT",
-                                 [weak = weak_from_this(), c](std::exception_ptr error, Rows created) {
-                                     auto self = weak.lock();
-                                     if (!self || c != self->conn_) return;
-                                     if (error) {
-                                         const auto next = decide(FailedAt::create_slot, sqlstate_of(error), self->state_);
-                                         if (next != StreamDecision::proceed) return self->act(next, describe(error));
-                                     }
-                                     rp::Lsn start = 0;
-                                     if (!error && !created.empty() && created[0].size() > 1 && created[0][1])
-                                         start = rp::parse_lsn(*created[0][1]).value_or(0);
-                                     if (!error)
-                                         spdlog::info("event=changes_slot_created slot={} lsn={}", self->options_.slot,
-                                                      rp::format_lsn(start));
-                                     self->start_replication(start);
-                                 });
-            });
+void ChangeStream::warn_missing_identity(const Rows& rows) const {
+    for (const auto& r : rows) {
+        if (r.size() != 4 || !r[2]) continue;
+        const bool no_identity = *r[2] == "n" || (*r[2] == "d" && !is_true(r[3]));
+        if (no_identity)
+            spdlog::warn("event=changes_no_replica_identity table={}.{} reason=\"UPDATE and DELETE on "
+                         "this table will fail while it is published: add a primary key or run ALTER "
+                         "TABLE ... REPLICA IDENTITY FULL\"",
+                         r[0].value_or(""), r[1].value_or(""));
+    }
 }
 
 // ---- streaming -----------------------------------------------------------------

@@ -30,7 +30,10 @@
 #include <string>
 #include <vector>
 
+#include <utility>  // before awaitable.hpp: Boost 1.74 uses std::exchange without it
+
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "common/reconnector.hpp"
@@ -100,15 +103,13 @@ public:
 
 private:
     using Rows = ReplicationConnection::Rows;
-    using Step = std::function<void(Rows)>;
 
     void attempt(std::uint64_t attempt);
-    void command(const std::string& sql, Step next);
-    void check_server();
-    void ensure_publication();
-    void complete_publication(const Rows& present);
-    void check_replica_identity();
-    void ensure_slot();
+    boost::asio::awaitable<void> set_up(std::weak_ptr<ChangeStream> weak, std::shared_ptr<ReplicationConnection> c);
+    static void live(const std::weak_ptr<ChangeStream>& weak, const std::shared_ptr<ReplicationConnection>& c);
+    std::string missing_tables(const Rows& present) const;
+    std::string replica_identity_query() const;
+    void warn_missing_identity(const Rows& rows) const;
     void start_replication(replication::Lsn confirmed);
     void on_message(std::string_view data);
     void on_stream_end(std::exception_ptr error);
