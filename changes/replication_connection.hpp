@@ -26,7 +26,6 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "db/connect_loop.hpp"
 #include "db/connector.hpp"
