@@ -8,7 +8,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/post.hpp>
 
-#include "db/result.hpp"
+#include "pg/result.hpp"
 
 namespace pgwamp::db::detail {
 

@@ -4,9 +4,8 @@
 
 #include <boost/asio/post.hpp>
 
-#include "db/host_resolution.hpp"
 #include "db/pg_driver.hpp"
-#include "db/type_registry.hpp"
+#include "pg/type_registry.hpp"
 
 namespace pgwamp::db {
 
@@ -23,7 +22,7 @@ Connection::Connection(asio::any_io_executor ex, std::shared_ptr<const Connectio
       driver_(*driver_owner_),
       fifo_(settings_->max_in_flight),
       socket_(ex),
-      connect_timer_(ex),
+      connect_loop_(ex, socket_, driver_),
       cancel_retry_timer_(ex) {}
 
 Connection::~Connection() {
@@ -34,75 +33,31 @@ Connection::~Connection() {
 void Connection::async_connect(std::function<void(std::exception_ptr)> done) {
     connect_done_ = std::move(done);
     state_ = State::connecting;
-    auto self = shared_from_this();
-    if (settings_->connect_timeout.count() > 0) {
-        connect_timer_.expires_after(settings_->connect_timeout);
-        connect_timer_.async_wait([self](const boost::system::error_code& ec) {
-            if (!ec && self->state_ == State::connecting)
-                self->connect_failed("timed out after " + std::to_string(self->settings_->connect_timeout.count()) +
-                                     " ms");
-        });
-    }
-    // Host names are resolved off the loop first (libpq would look them up
-    // on it); the timer above covers the resolution too.
-    async_resolve_hosts(ex_, settings_->resolver, settings_->conninfo,
-                        [weak = weak_from_this()](HostResolution resolved) {
-                            auto c = weak.lock();
-                            if (!c || c->state_ != State::connecting) return;  // timed out or closed
-                            if (!resolved.ok()) return c->connect_failed(resolved.error);
-                            c->connect_step(c->driver_.connect_start(resolved.conninfo));
+    connect_loop_.start(settings_->conninfo, settings_->resolver, settings_->connect_timeout, weak_from_this(),
+                        [this](std::optional<std::string> failure) {
+                            if (state_ != State::connecting) return;
+                            if (failure) return connect_failed(*failure);
+                            connected();
                         });
 }
 
-bool Connection::sync_socket() {
-    // libpq may replace its socket while connecting (another address, SSL
-    // retry) and the new one may reuse the old number: re-register each time.
-    if (socket_.is_open()) socket_.release();
-    int fd = driver_.socket();
-    if (fd < 0) return false;
-    boost::system::error_code ec;
-    socket_.assign(fd, ec);
-    return !ec;
-}
-
-void Connection::connect_step(Driver::Step step) {
-    if (state_ != State::connecting) return;
-    switch (step) {
-        case Driver::Step::failed: connect_failed(driver_.error_message()); return;
-        case Driver::Step::done: {
-            if (!driver_.enter_pipeline() || !sync_socket()) {
-                connect_failed("cannot enter pipeline mode: " + driver_.error_message());
-                return;
-            }
-            backend_pid_ = driver_.backend_pid();
-            state_ = State::ready;
-            connect_timer_.cancel();
-            arm_read();
-            auto done = std::move(connect_done_);
-            connect_done_ = nullptr;
-            if (done) done(nullptr);
-            return;
-        }
-        case Driver::Step::wait_read:
-        case Driver::Step::wait_write: {
-            if (!sync_socket()) {
-                connect_failed("no socket: " + driver_.error_message());
-                return;
-            }
-            auto w = step == Driver::Step::wait_read ? wait_type::wait_read : wait_type::wait_write;
-            socket_.async_wait(w, [self = shared_from_this()](const boost::system::error_code& ec) {
-                if (ec || self->state_ != State::connecting) return;
-                self->connect_step(self->driver_.connect_poll());
-            });
-            return;
-        }
+void Connection::connected() {
+    if (!driver_.enter_pipeline() || !connect_loop_.sync_socket()) {
+        connect_failed("cannot enter pipeline mode: " + driver_.error_message());
+        return;
     }
+    backend_pid_ = driver_.backend_pid();
+    state_ = State::ready;
+    arm_read();
+    auto done = std::move(connect_done_);
+    connect_done_ = nullptr;
+    if (done) done(nullptr);
 }
 
 void Connection::connect_failed(const std::string& why) {
     last_error_ = why;
     state_ = State::closed;
-    connect_timer_.cancel();
+    connect_loop_.cancel();
     if (socket_.is_open()) socket_.release();
     driver_.finish();
     auto done = std::move(connect_done_);
@@ -329,7 +284,7 @@ void Connection::close(Errc reason, const std::string& why) {
     if (state_ == State::closed) return;
     bool was_connecting = state_ == State::connecting;
     state_ = State::closed;
-    connect_timer_.cancel();
+    connect_loop_.cancel();
     cancel_retry_timer_.cancel();
     for (RequestPtr& r : fifo_.drain()) {
         // A statement that failed on its own keeps its own error; one that

@@ -16,9 +16,10 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "db/connect_loop.hpp"
+#include "db/driver.hpp"
 #include "db/notification.hpp"
 #include "db/options.hpp"
-#include "db/driver.hpp"
 #include "db/pipeline_fifo.hpp"
 #include "db/pipeline_view.hpp"
 
@@ -88,9 +89,8 @@ public:
     const std::string& last_error() const { return last_error_; }
 
 private:
-    void connect_step(Driver::Step step);
+    void connected();
     void connect_failed(const std::string& why);
-    bool sync_socket();
     void pump();
     void schedule_pump();
     void flush();
@@ -110,7 +110,7 @@ private:
     Driver& driver_;  // *driver_owner_, for the whole life of the connection
     PipelineFifo fifo_;
     boost::asio::posix::stream_descriptor socket_;
-    boost::asio::steady_timer connect_timer_;
+    ConnectLoop connect_loop_;  // on socket_ and driver_
     boost::asio::steady_timer cancel_retry_timer_;
     std::function<void(std::exception_ptr)> connect_done_;
     int backend_pid_ = 0;

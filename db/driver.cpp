@@ -2,23 +2,17 @@
 
 #include <utility>
 
+#include "pg/sqlstate.hpp"
+
 namespace pgwamp::db {
-namespace {
-
-// Class 57P: the server is going away (admin shutdown, crash shutdown,
-// cannot connect now); the connection is lost, not the statement wrong.
-bool connection_ending(const std::string& sqlstate) { return sqlstate.rfind("57P", 0) == 0; }
-
-}  // namespace
-
 std::exception_ptr statement_error(Diagnostics d, const Request& r, bool connection_bad) {
-    if (d.sqlstate == "57014" && r.cancel_attempts > 0) {  // we asked for it
+    if (d.sqlstate == sqlstate::query_canceled && r.cancel_attempts > 0) {  // we asked for it
         return std::make_exception_ptr(Error(make_error_code(r.cancel_reason),
                                              r.cancel_reason == Errc::timeout ? "statement timed out"
                                                                               : "statement canceled",
                                              std::move(d)));
     }
-    if (connection_bad || connection_ending(d.sqlstate) || d.sqlstate.empty()) {
+    if (connection_bad || sqlstate_ends_connection(d.sqlstate) || d.sqlstate.empty()) {
         std::string what = "connection lost: " + d.message;
         return std::make_exception_ptr(Error(make_error_code(Errc::connection_lost), std::move(what), std::move(d)));
     }

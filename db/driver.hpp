@@ -13,7 +13,8 @@
 #include <memory>
 #include <string>
 
-#include "db/error.hpp"
+#include "pg/error.hpp"
+#include "db/connector.hpp"
 #include "db/notification.hpp"
 #include "db/request.hpp"
 
@@ -21,24 +22,15 @@ namespace pgwamp::db {
 
 class TypeRegistry;
 
-class Driver {
+// Connecting (connect_start, connect_poll, socket, error_message) is the
+// Connector half, shared with the replication connection.
+class Driver : public Connector {
 public:
-    virtual ~Driver() = default;
-
-    enum class Step { wait_read, wait_write, done, failed };
-
-    // Starts a non-blocking connect; then connect_poll() after each wait the
-    // previous step asked for, until done or failed.
-    virtual Step connect_start(const std::string& conninfo) = 0;
-    virtual Step connect_poll() = 0;
     // After connect: non-blocking sends and pipeline mode.
     virtual bool enter_pipeline() = 0;
 
-    // The descriptor to wait on; it may change while connecting.
-    virtual int socket() const = 0;
     virtual int backend_pid() const = 0;
     virtual bool is_bad() const = 0;
-    virtual std::string error_message() const = 0;  // the last error, trimmed
 
     // Queues one statement and its Sync. False when refused; is_bad() then
     // says whether the connection is broken or only this request was bad.

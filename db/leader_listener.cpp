@@ -4,10 +4,10 @@
 #include <spdlog/spdlog.h>
 
 #include "db/completion_helpers.hpp"
-#include "db/params.hpp"
-#include "db/pool_core.hpp"  // quote_identifier
+#include "pg/params.hpp"
+#include "pg/identifier.hpp"
 #include "db/request.hpp"
-#include "db/type_registry.hpp"
+#include "pg/type_registry.hpp"
 
 namespace pgwamp::db {
 

@@ -1,6 +1,6 @@
 #include "db/local_settings.hpp"
 
-#include "db/error.hpp"
+#include "pg/error.hpp"
 
 namespace pgwamp::db {
 namespace {

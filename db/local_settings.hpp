@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "db/params.hpp"
+#include "pg/params.hpp"
 
 namespace pgwamp::db {
 

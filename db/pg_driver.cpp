@@ -10,13 +10,15 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <string_view>
 
 #include <spdlog/spdlog.h>
 
 #include "db/local_settings.hpp"
-#include "db/pg_result.hpp"
-#include "db/session_settings.hpp"
-#include "db/type_registry.hpp"
+#include "pg/pg_result.hpp"
+#include "pg/session_settings.hpp"
+#include "pg/sqlstate.hpp"
+#include "pg/type_registry.hpp"
 
 namespace pgwamp::db {
 namespace {
@@ -36,23 +38,23 @@ std::uint64_t affected(const PGresult* res) {
 
 bool is_stale_plan(const PGresult* res) {
     const char* state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-    return state && std::strcmp(state, "0A000") == 0;
+    return state && std::string_view(state) == sqlstate::feature_not_supported;
 }
 
 // Server notices (and a FATAL sent while idle) go to the log, not stderr.
 // Their text is the server's: logged at debug, never parsed.
 void log_notice(void*, const char* message) { spdlog::debug("pgwamp.db: server notice: {}", trimmed(message)); }
 
-Driver::Step step_of(PostgresPollingStatusType s) {
-    switch (s) {
-        case PGRES_POLLING_READING: return Driver::Step::wait_read;
-        case PGRES_POLLING_WRITING: return Driver::Step::wait_write;
-        case PGRES_POLLING_OK: return Driver::Step::done;
-        default: return Driver::Step::failed;
+}  // namespace
+
+Connector::Step connect_step_of(int polling_status) {
+    switch (static_cast<PostgresPollingStatusType>(polling_status)) {
+        case PGRES_POLLING_READING: return Connector::Step::wait_read;
+        case PGRES_POLLING_WRITING: return Connector::Step::wait_write;
+        case PGRES_POLLING_OK: return Connector::Step::done;
+        default: return Connector::Step::failed;
     }
 }
-
-}  // namespace
 
 PgDriver::Step PgDriver::connect_start(const std::string& conninfo) {
     finish();
@@ -69,7 +71,7 @@ PgDriver::Step PgDriver::connect_start(const std::string& conninfo) {
     return Step::wait_write;
 }
 
-PgDriver::Step PgDriver::connect_poll() { return conn_ ? step_of(PQconnectPoll(conn_)) : Step::failed; }
+PgDriver::Step PgDriver::connect_poll() { return conn_ ? connect_step_of(PQconnectPoll(conn_)) : Step::failed; }
 
 bool PgDriver::enter_pipeline() {
     std::string mismatch = check_session_settings(conn_);

@@ -31,11 +31,11 @@
 #include "db/args.hpp"
 #include "db/cancel_signal.hpp"
 #include "db/completion.hpp"
-#include "db/error.hpp"
+#include "pg/error.hpp"
 #include "db/interaction.hpp"
 #include "db/notification.hpp"
 #include "db/options.hpp"
-#include "db/result.hpp"
+#include "pg/result.hpp"
 #include "db/transaction.hpp"
 
 namespace pgwamp::db {

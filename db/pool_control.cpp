@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "db/completion_helpers.hpp"
+#include "pg/identifier.hpp"
 
 // The pool's control connection (LISTEN/UNLISTEN, re-LISTEN after a
 // reconnect, cancel requests) and notification dispatch to observers.
@@ -15,18 +16,6 @@ namespace pgwamp::db {
 namespace asio = boost::asio;
 using detail::describe;
 using detail::posted;
-
-std::string quote_identifier(const std::string& name) {
-    if (name.empty()) throw Error(make_error_code(Errc::bad_value), "channel name is empty");
-    if (name.find('\0') != std::string::npos)
-        throw Error(make_error_code(Errc::bad_value), "channel name contains a NUL byte");
-    std::string out = "\"";
-    for (char ch : name) {
-        if (ch == '"') out += '"';
-        out += ch;
-    }
-    return out + "\"";
-}
 
 namespace {
 

@@ -7,7 +7,7 @@
 
 #include "db/cancel_signal.hpp"
 #include "db/completion_helpers.hpp"
-#include "db/type_registry.hpp"
+#include "pg/type_registry.hpp"
 
 namespace pgwamp::db {
 

@@ -145,8 +145,4 @@ private:
     std::string start_failures_;
 };
 
-// SQL identifier quoting for LISTEN/UNLISTEN, whose channel cannot be a
-// bound parameter. Throws db::Error(bad_value) for empty names or NUL bytes.
-std::string quote_identifier(const std::string& name);
-
 }  // namespace pgwamp::db

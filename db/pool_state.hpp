@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "common/reconnect_schedule.hpp"
-#include "db/error.hpp"
+#include "pg/error.hpp"
 #include "db/pipeline_view.hpp"
 
 namespace pgwamp::db {

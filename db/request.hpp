@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "db/deadline_queue.hpp"
-#include "db/error.hpp"
-#include "db/params.hpp"
-#include "db/result.hpp"
+#include "pg/error.hpp"
+#include "pg/params.hpp"
+#include "pg/result.hpp"
 
 namespace pgwamp::db {
 

@@ -28,7 +28,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "db/type_registry.hpp"
+#include "pg/type_registry.hpp"
 
 namespace pgwamp::db {
 

@@ -17,7 +17,7 @@
 #include "db/completion.hpp"
 #include "db/options.hpp"
 #include "db/request.hpp"
-#include "db/result.hpp"
+#include "pg/result.hpp"
 
 namespace pgwamp::db {
 

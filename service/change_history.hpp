@@ -4,7 +4,7 @@
 // all of it or a clear "too old" (it must then reload).
 //
 // Positions are fixed-width strings that sort in commit order
-// (db/change_stream.hpp), so plain string comparison orders them.
+// (changes/change_stream.hpp), so plain string comparison orders them.
 //
 // `floor` is the position from which nothing is missing: every event after
 // it is kept (or still to come). A replay from a position at or after the

@@ -4,7 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "db/error.hpp"
+#include "pg/error.hpp"
 #include "service/call_arguments.hpp"
 #include "service/error_mapping.hpp"
 #include "service/event_audience.hpp"

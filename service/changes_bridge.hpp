@@ -32,7 +32,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "config/config.hpp"
-#include "db/change_stream.hpp"
+#include "changes/change_stream.hpp"
 #include "db/pool.hpp"
 #include "service/call_context.hpp"
 #include "service/change_history.hpp"

@@ -5,6 +5,9 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <string_view>
+
+#include "pg/sqlstate.hpp"
 
 namespace pgwamp::service {
 
@@ -44,7 +47,7 @@ int drop_slot(const config::Config& config) {
     if (PQresultStatus(res.get()) != PGRES_TUPLES_OK) {
         const char* state = PQresultErrorField(res.get(), PG_DIAG_SQLSTATE);
         std::cerr << "pgwamp: could not drop slot " << slot << ": " << trimmed(PQresultErrorMessage(res.get()));
-        if (state && std::string(state) == "55006") std::cerr << " (stop the pgwamp that consumes it first)";
+        if (state && std::string_view(state) == db::sqlstate::object_in_use) std::cerr << " (stop the pgwamp that consumes it first)";
         std::cerr << "\n";
         return 4;
     }

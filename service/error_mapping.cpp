@@ -3,8 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include "common/error_uris.hpp"
-#include "db/error.hpp"
-#include "db/sqlstate_names.hpp"
+#include "pg/error.hpp"
+#include "pg/sqlstate.hpp"
 #include "wamp/error.hpp"
 
 namespace pgwamp::service {

@@ -4,8 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "db/error.hpp"
-#include "db/value_json.hpp"
+#include "pg/error.hpp"
+#include "pg/value_json.hpp"
 #include "service/error_mapping.hpp"
 #include "service/event_audience.hpp"
 #include "service/metrics.hpp"

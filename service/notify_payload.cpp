@@ -1,7 +1,7 @@
 #include "service/notify_payload.hpp"
 
-#include "db/error.hpp"
-#include "db/value_json.hpp"
+#include "pg/error.hpp"
+#include "pg/value_json.hpp"
 #include "service/error_mapping.hpp"
 
 namespace pgwamp::service {

@@ -11,7 +11,7 @@ namespace {
 using boost::asio::awaitable;
 using boost::asio::use_awaitable;
 
-// timestamptz arrives as ISO 8601 text (db/TYPES.md), so the result is a
+// timestamptz arrives as ISO 8601 text (pg/TYPES.md), so the result is a
 // string a browser can hand to new Date(), as the documents' str(now) is.
 constexpr const char* now_sql = "SELECT now()";
 

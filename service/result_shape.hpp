@@ -3,7 +3,7 @@
 // a list of maps or tuples, a single row, or a single value.
 
 #include "config/config.hpp"
-#include "db/result.hpp"
+#include "pg/result.hpp"
 
 namespace pgwamp::service {
 

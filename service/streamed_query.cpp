@@ -3,7 +3,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "db/error.hpp"
+#include "pg/error.hpp"
 #include "service/error_mapping.hpp"
 
 namespace pgwamp::service {

@@ -2,7 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "db/error.hpp"
+#include "pg/error.hpp"
+#include "pg/sqlstate.hpp"
 #include "service/error_mapping.hpp"
 #include "service/reserved_names.hpp"
 
@@ -11,8 +12,10 @@ namespace {
 
 constexpr const char* refused = "wrong name or password";
 
-// The SQL may raise for a bad password (invalid_password, 28P01): a refusal, not a fault.
-bool is_refusal(const std::exception_ptr& error) { return db::sqlstate_of(error).starts_with("28"); }
+// The SQL may raise for a bad password (invalid_password, class 28): a refusal, not a fault.
+bool is_refusal(const std::exception_ptr& error) {
+    return db::sqlstate_in_class(db::sqlstate_of(error), db::sqlstate::invalid_authorization_specification);
+}
 
 const char* to_string(LoginThrottle::Verdict v) {
     return v == LoginThrottle::Verdict::name_locked ? "name_locked" : "peer_limited";

@@ -10,8 +10,8 @@
 #include <string>
 #include <string_view>
 
-#include "db/array_literal.hpp"
-#include "db/error.hpp"
+#include "pg/array_literal.hpp"
+#include "pg/error.hpp"
 
 using namespace pgwamp::db;
 using pgwamp::Array;

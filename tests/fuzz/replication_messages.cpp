@@ -5,7 +5,7 @@
 // stops decoding when one octet is cut off or added, and that an LSN that
 // parses prints back to an equal value.
 
-#include "db/replication_messages.hpp"
+#include "pg/replication_messages.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -14,7 +14,7 @@
 #include <string_view>
 #include <variant>
 
-#include "db/error.hpp"
+#include "pg/error.hpp"
 
 using namespace pgwamp::db;
 using namespace pgwamp::db::replication;

@@ -2,6 +2,7 @@
 // COMMIT, failed ROLLBACK, both body styles.
 
 #include "tests/integration/db/db_test_support.hpp"
+#include "pg/sqlstate.hpp"
 
 namespace pgwamp::db::testing {
 namespace {
@@ -62,7 +63,7 @@ TEST_F(PoolTest, FailingInteractionLeavesNoRowsAndReturnsTheOriginalError) {
             ADD_FAILURE() << "no error";
         } catch (const Error& e) {
             EXPECT_EQ(e.code(), make_error_code(Errc::sql_error));
-            EXPECT_EQ(e.diagnostics().sqlstate, "23505");
+            EXPECT_EQ(e.diagnostics().sqlstate, sqlstate::unique_violation);
         }
         // The connection went back to the pool clean: it still works.
         Result r = co_await pool->async_query("SELECT 1", args(), use_awaitable);
@@ -121,7 +122,7 @@ TEST_F(PoolTest, FailedCommitIsRolledBackAndItsErrorReturned) {
             ADD_FAILURE() << "no error";
         } catch (const Error& e) {
             EXPECT_EQ(e.code(), make_error_code(Errc::sql_error));
-            EXPECT_EQ(e.diagnostics().sqlstate, "23505");
+            EXPECT_EQ(e.diagnostics().sqlstate, sqlstate::unique_violation);
         }
         Result r = co_await pool->async_query("SELECT 1", args(), use_awaitable);
         EXPECT_EQ(r.rows.size(), 1u);
@@ -148,7 +149,7 @@ TEST_F(PoolTest, SwallowedStatementErrorMakesCommitFailWithThatError) {
                 use_awaitable);
             ADD_FAILURE() << "COMMIT of an aborted transaction reported success";
         } catch (const Error& e) {
-            EXPECT_EQ(e.diagnostics().sqlstate, "22012");
+            EXPECT_EQ(e.diagnostics().sqlstate, sqlstate::division_by_zero);
         }
     });
     EXPECT_EQ(count_rows(t), 0);

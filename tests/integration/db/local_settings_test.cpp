@@ -5,6 +5,7 @@
 
 #include "db/local_settings.hpp"
 #include "tests/integration/db/db_test_support.hpp"
+#include "pg/sqlstate.hpp"
 
 namespace pgwamp::db::testing {
 namespace {
@@ -77,7 +78,7 @@ TEST_F(LocalSettingsTest, ARoleThatCannotBeSetFailsTheStatementWhichDoesNotRun) 
             ADD_FAILURE() << "expected an error";
         } catch (const Error& e) {
             EXPECT_EQ(e.code(), make_error_code(Errc::sql_error));
-            EXPECT_EQ(e.diagnostics().sqlstate, "22023") << e.what();  // invalid_parameter_value: no such role
+            EXPECT_EQ(e.diagnostics().sqlstate, sqlstate::invalid_parameter_value) << e.what();  // invalid_parameter_value: no such role
         }
         Result r = co_await pool->async_query("SELECT count(*)::int FROM " + t, args(), use_awaitable);
         EXPECT_EQ(r.rows.at(0).at(0), Value(0));
@@ -110,7 +111,7 @@ TEST_F(LocalSettingsTest, AnInteractionWhoseSettingsFailRollsBackWithThatError) 
             co_await pool->async_interaction(body, as("no_such_role_here", "bob"), use_awaitable);
             ADD_FAILURE() << "expected an error";
         } catch (const Error& e) {
-            EXPECT_EQ(e.diagnostics().sqlstate, "22023") << e.what();
+            EXPECT_EQ(e.diagnostics().sqlstate, sqlstate::invalid_parameter_value) << e.what();
         }
         EXPECT_FALSE(body_ran);
         Result r = co_await pool->async_query("SELECT 1", args(), use_awaitable);  // the connection is fine

@@ -6,6 +6,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "tests/integration/db/db_test_support.hpp"
+#include "pg/sqlstate.hpp"
 
 namespace pgwamp::db::testing {
 namespace {
@@ -217,7 +218,7 @@ TEST_F(PoolTest, ErrorInOnePipelinedStatementDoesNotAbortItsNeighbours) {
         while (n < 3) co_await sleep_for(1ms);
     });
     EXPECT_EQ(outcome[0], "ok");
-    EXPECT_EQ(outcome[1], "22012");  // division_by_zero
+    EXPECT_EQ(outcome[1], sqlstate::division_by_zero);  // division_by_zero
     EXPECT_EQ(outcome[2], "ok");
 }
 
@@ -228,7 +229,7 @@ TEST_F(PoolTest, SqlErrorKeepsServerDiagnostics) {
             ADD_FAILURE() << "no error";
         } catch (const Error& e) {
             EXPECT_EQ(e.code(), make_error_code(Errc::sql_error));
-            EXPECT_EQ(e.diagnostics().sqlstate, "42P01");
+            EXPECT_EQ(e.diagnostics().sqlstate, sqlstate::undefined_table);
             EXPECT_NE(e.diagnostics().message.find("no_such_table_here"), std::string::npos);
         }
     });

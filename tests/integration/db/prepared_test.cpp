@@ -5,6 +5,7 @@
 // the asking session's statements only) sees the pool's cache.
 
 #include "tests/integration/db/db_test_support.hpp"
+#include "pg/sqlstate.hpp"
 
 namespace pgwamp::db::testing {
 namespace {
@@ -91,7 +92,7 @@ TEST_F(PreparedTest, AStalePlanInsideAnInteractionIsTheCallersErrorAndThenHeals)
         }
         // Never re-sent inside a transaction: it may have had effects there.
         EXPECT_EQ(code_of(err), Errc::sql_error);
-        EXPECT_EQ(sqlstate_of(err), "0A000") << what_of(err);
+        EXPECT_EQ(sqlstate_of(err), sqlstate::feature_not_supported) << what_of(err);
         Result r = co_await pool->async_query(sql, args(1), use_awaitable);
         EXPECT_EQ(r.rows.at(0).at(1), Value("10"));
     });
@@ -118,7 +119,7 @@ TEST_F(PreparedTest, AReconnectMidStreamStartsWithAnEmptyCache) {
         while (finished < 200) co_await sleep_for(1ms);
         // Statements cached on the old backend run on the new one: if the
         // cache had survived, Bind would name statements the new backend
-        // never saw (26000).
+        // never saw (invalid_sql_statement_name).
         for (int attempt = 0; attempt < 200; ++attempt) {
             try {
                 co_await pool->async_query("SELECT 1", {}, use_awaitable);
@@ -166,7 +167,7 @@ TEST_F(PreparedTest, AStatementThatFailsToPrepareIsOneSqlErrorAndTheConnectionKe
                 err = std::current_exception();
             }
             EXPECT_EQ(code_of(err), Errc::sql_error);
-            EXPECT_EQ(sqlstate_of(err), "42601") << what_of(err);  // the Parse's error, not "skipped"
+            EXPECT_EQ(sqlstate_of(err), sqlstate::syntax_error) << what_of(err);  // the Parse's error, not "skipped"
         }
         Result r = co_await pool->async_query("SELECT $1::int", args(5), use_awaitable);
         EXPECT_EQ(r.rows.at(0).at(0), Value(5));

@@ -8,8 +8,8 @@
 #include <stdexcept>
 #include <limits>
 
-#include "db/casts.hpp"
-#include "db/type_registry.hpp"
+#include "pg/casts.hpp"
+#include "pg/type_registry.hpp"
 #include "pg_session.hpp"
 #include "value_print.hpp"
 

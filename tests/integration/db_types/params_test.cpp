@@ -1,13 +1,14 @@
 // How the server resolves statements with our parameter types: the cases
-// where the announced OID matters (db/params.hpp explains the choice).
+// where the announced OID matters (pg/params.hpp explains the choice).
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <limits>
 
-#include "db/params.hpp"
+#include "pg/params.hpp"
 #include "pg_session.hpp"
 #include "value_print.hpp"
+#include "pg/sqlstate.hpp"
 
 namespace pgwamp::db {
 namespace {
@@ -105,9 +106,9 @@ TEST_F(Params, HostileTextIsOnlyData) {
 }
 
 TEST_F(Params, ServerRejectsWhatDoesNotFitTheInferredType) {
-    EXPECT_EQ(pg_.sqlstate("SELECT $1::int4", {"abc"}), "22P02");
-    EXPECT_EQ(pg_.sqlstate("SELECT $1::int4[]", {Value(Array{"a"})}), "22P02");
-    EXPECT_EQ(pg_.sqlstate("SELECT $1::int2", {100000}), "22003");
+    EXPECT_EQ(pg_.sqlstate("SELECT $1::int4", {"abc"}), sqlstate::invalid_text_representation);
+    EXPECT_EQ(pg_.sqlstate("SELECT $1::int4[]", {Value(Array{"a"})}), sqlstate::invalid_text_representation);
+    EXPECT_EQ(pg_.sqlstate("SELECT $1::int2", {100000}), sqlstate::numeric_value_out_of_range);
     EXPECT_EQ(pg_.sqlstate("SELECT $1::int4[]", {Value(Array{1})}), "");
 }
 

@@ -2,8 +2,8 @@
 
 #include <stdexcept>
 
-#include "db/params.hpp"
-#include "db/pg_result.hpp"
+#include "pg/params.hpp"
+#include "pg/pg_result.hpp"
 #include "tests/support/postgres_cluster.hpp"
 
 namespace pgwamp::test {

@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "common/value.hpp"
-#include "db/result.hpp"
-#include "db/session_settings.hpp"
-#include "db/type_registry.hpp"
+#include "pg/result.hpp"
+#include "pg/session_settings.hpp"
+#include "pg/type_registry.hpp"
 
 namespace pgwamp::test {
 

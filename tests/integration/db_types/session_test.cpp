@@ -2,7 +2,7 @@
 // server reports, and what happens without them.
 #include <gtest/gtest.h>
 
-#include "db/session_settings.hpp"
+#include "pg/session_settings.hpp"
 #include "pg_session.hpp"
 #include "value_print.hpp"
 

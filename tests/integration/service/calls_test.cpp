@@ -9,6 +9,7 @@
 #include <set>
 
 #include "tests/integration/service/stack_suite.hpp"
+#include "pg/sqlstate.hpp"
 
 namespace pgwamp::test::service {
 namespace {
@@ -169,7 +170,7 @@ TEST_F(ServiceCalls, InteractionCommitsBothOrNothing) {
     EXPECT_EQ(failed.error_uri, "pgwamp.error.sql") << failed.describe();
     const auto* sqlstate = find_kwarg(failed.kwargs, "sqlstate");
     ASSERT_NE(sqlstate, nullptr) << failed.describe();
-    EXPECT_EQ(*sqlstate, Value("23502")) << "not_null_violation";
+    EXPECT_EQ(*sqlstate, Value(pgwamp::db::sqlstate::not_null_violation)) << "not_null_violation";
     EXPECT_EQ(note_count(), before + 2);
     EXPECT_EQ(stack_->postgres().psql("SELECT count(*) FROM notes WHERE body = 'orphan marker'"), "0");
     expect_still_serving();
@@ -199,7 +200,7 @@ TEST_F(ServiceCalls, SqlErrorCarriesSqlstateAndConditionButNotTheText) {
     EXPECT_EQ(out.error_uri, "pgwamp.error.sql") << out.describe();
     const auto* sqlstate = find_kwarg(out.kwargs, "sqlstate");
     ASSERT_NE(sqlstate, nullptr) << out.describe();
-    EXPECT_EQ(*sqlstate, Value("2201W"));
+    EXPECT_EQ(*sqlstate, Value(pgwamp::db::sqlstate::invalid_row_count_in_limit_clause));
     EXPECT_EQ(*find_kwarg(out.kwargs, "condition"), Value("invalid_row_count_in_limit_clause")) << out.describe();
     EXPECT_EQ(find_kwarg(out.kwargs, "message"), nullptr) << out.describe();
     EXPECT_EQ(out.args.at(0), Value("invalid_row_count_in_limit_clause (SQLSTATE 2201W)")) << out.describe();

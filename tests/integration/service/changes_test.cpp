@@ -21,7 +21,7 @@ constexpr const char* nokey_topic = "com.example.test.nokey";
 constexpr const char* bulk_topic = "com.example.test.bulk";
 constexpr std::size_t history = 50;
 
-// One column per type of db/TYPES.md; the same row is read back through a
+// One column per type of pg/TYPES.md; the same row is read back through a
 // query procedure to compare the event with a query result.
 constexpr const char* kinds_table = R"(
 CREATE TABLE changes_kinds (

@@ -8,7 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "db/value_json.hpp"
+#include "pg/value_json.hpp"
 #include "wamp/error.hpp"
 
 namespace pgwamp::test::service {

@@ -18,6 +18,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "db/pool.hpp"
+#include "pg/sqlstate.hpp"
 #include "scripted_driver.hpp"
 #include "tests/support/run_until.hpp"
 
@@ -71,22 +72,22 @@ const std::vector<Case> failure_table = {
     {"lost before the result (execute)",                Call::execute, {rule("SELECT work", Fault::lost_before_result)}, Errc::connection_lost, "", true},
     {"lost between the result and its Sync",            Call::query, {rule("SELECT work", Fault::lost_after_result)}, Errc::connection_lost, "", true},
     {"broken between the result and its Sync",          Call::execute, {rule("SELECT work", Fault::broken_after_result)}, Errc::connection_lost, "", true},
-    {"result is an error (23505)",                      Call::query, {rule("SELECT work", Fault::error, "23505")}, Errc::sql_error, "23505"},
-    {"result is 57P01 (admin shutdown), then the end",  Call::query, {rule("SELECT work", Fault::error_then_lost, "57P01")}, Errc::connection_lost, "57P01", true},
+    {"result is an error (unique_violation)",           Call::query, {rule("SELECT work", Fault::error, sqlstate::unique_violation)}, Errc::sql_error, sqlstate::unique_violation},
+    {"result is admin_shutdown, then the end",          Call::query, {rule("SELECT work", Fault::error_then_lost, sqlstate::admin_shutdown)}, Errc::connection_lost, sqlstate::admin_shutdown, true},
     {"between results: lost after the first's result",  Call::pipelined, {rule("SELECT work", Fault::lost_after_result)}, Errc::connection_lost, "", true, false, Errc::connection_lost},
     {"between results: lost before the second's result", Call::pipelined, {rule("SELECT next", Fault::lost_before_result)}, std::nullopt, "", true, false, Errc::connection_lost},
-    {"between results: the first fails (42P01)",        Call::pipelined, {rule("SELECT work", Fault::error, "42P01")}, Errc::sql_error, "42P01", false, false, std::nullopt},
+    {"between results: the first fails (undefined_table)", Call::pipelined, {rule("SELECT work", Fault::error, sqlstate::undefined_table)}, Errc::sql_error, sqlstate::undefined_table, false, false, std::nullopt},
     {"interaction: lost during BEGIN",                  Call::interaction, {rule("BEGIN", Fault::lost_before_result)}, Errc::connection_lost, "", true},
-    {"interaction: a statement fails (23505)",          Call::interaction, {rule("SELECT work", Fault::error, "23505")}, Errc::sql_error, "23505", false, true},
+    {"interaction: a statement fails (unique_violation)", Call::interaction, {rule("SELECT work", Fault::error, sqlstate::unique_violation)}, Errc::sql_error, sqlstate::unique_violation, false, true},
     {"interaction: lost during a statement",            Call::interaction, {rule("SELECT work", Fault::lost_before_result)}, Errc::connection_lost, "", true},
-    {"interaction: error swallowed, COMMIT rolls back", Call::swallowing_body, {rule("SELECT work", Fault::error, "23505")}, Errc::sql_error, "23505"},
-    {"COMMIT fails (40001)",                            Call::interaction, {rule("COMMIT", Fault::error, "40001")}, Errc::sql_error, "40001", false, true},
+    {"interaction: error swallowed, COMMIT rolls back", Call::swallowing_body, {rule("SELECT work", Fault::error, sqlstate::unique_violation)}, Errc::sql_error, sqlstate::unique_violation},
+    {"COMMIT fails (t_r_serialization_failure)",        Call::interaction, {rule("COMMIT", Fault::error, sqlstate::t_r_serialization_failure)}, Errc::sql_error, sqlstate::t_r_serialization_failure, false, true},
     {"COMMIT: lost before its result",                  Call::interaction, {rule("COMMIT", Fault::lost_before_result)}, Errc::connection_lost, "", true},
     {"COMMIT: lost between its result and Sync",        Call::interaction, {rule("COMMIT", Fault::lost_after_result)}, Errc::connection_lost, "", true},
-    {"ROLLBACK fails (XX000)",                          Call::interaction, {rule("SELECT work", Fault::error, "23505"), rule("ROLLBACK", Fault::error, "XX000")}, Errc::rollback_failed, "XX000", true, true},
-    {"ROLLBACK: lost before its result",                Call::interaction, {rule("SELECT work", Fault::error, "23505"), rule("ROLLBACK", Fault::lost_before_result)}, Errc::rollback_failed, "", true, true},
-    {"cancel: canceled while running",                  Call::canceled_query, {rule("SELECT work", Fault::hang)}, Errc::canceled, "57014"},
-    {"cancel: timed out while running",                 Call::timed_out_query, {rule("SELECT work", Fault::hang)}, Errc::timeout, "57014"},
+    {"ROLLBACK fails (internal_error)",                 Call::interaction, {rule("SELECT work", Fault::error, sqlstate::unique_violation), rule("ROLLBACK", Fault::error, sqlstate::internal_error)}, Errc::rollback_failed, sqlstate::internal_error, true, true},
+    {"ROLLBACK: lost before its result",                Call::interaction, {rule("SELECT work", Fault::error, sqlstate::unique_violation), rule("ROLLBACK", Fault::lost_before_result)}, Errc::rollback_failed, "", true, true},
+    {"cancel: canceled while running",                  Call::canceled_query, {rule("SELECT work", Fault::hang)}, Errc::canceled, sqlstate::query_canceled},
+    {"cancel: timed out while running",                 Call::timed_out_query, {rule("SELECT work", Fault::hang)}, Errc::timeout, sqlstate::query_canceled},
     {"cancel: lost while the cancel is in flight",      Call::canceled_query, {rule("SELECT work", Fault::lost_on_cancel)}, Errc::connection_lost, "", true},
     {"cancel: interaction canceled mid-statement",      Call::canceled_interaction, {rule("SELECT work", Fault::hang)}, Errc::canceled, "", false, true},
     {"idle: every connection ends",                     Call::idle, {}, std::nullopt, "", true},

@@ -1,4 +1,5 @@
 #include "scripted_driver.hpp"
+#include "pg/sqlstate.hpp"
 
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -199,7 +200,7 @@ public:
             deliver({end()});
             return true;
         }
-        answer_failed(failed("57014", "canceling statement due to user request"));
+        answer_failed(failed(sqlstate::query_canceled, "canceling statement due to user request"));
         run_backlog();
         return true;
     }
@@ -259,7 +260,7 @@ private:
             default: break;
         }
         if (in_tx_ && tx_failed_ && s.sql != "COMMIT" && s.sql != "ROLLBACK") {
-            answer_failed(failed("25P02", "current transaction is aborted"));
+            answer_failed(failed(sqlstate::in_failed_sql_transaction, "current transaction is aborted"));
             return;
         }
         deliver({success(s), sync()});
