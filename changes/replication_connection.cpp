@@ -40,7 +40,7 @@ ReplicationConnection::Rows rows_of(const PGresult* res) {
     return rows;
 }
 
-void log_notice(void*, const char* message) { spdlog::debug("pgwamp.db: replication notice: {}", trimmed(message)); }
+void log_notice(void*, const char* message) { spdlog::debug("event=server_notice connection=replication message=\"{}\"", trimmed(message)); }
 
 }  // namespace
 
@@ -115,7 +115,7 @@ void ReplicationConnection::connected() {
         return connect_failed("cannot make the connection non-blocking: " + trimmed(PQerrorMessage(conn_)));
     }
     const std::string mismatch = check_session_settings(conn_);
-    if (!mismatch.empty()) spdlog::warn("pgwamp.db: replication connection: {}", mismatch);
+    if (!mismatch.empty()) spdlog::warn("event=session_settings_mismatch connection=replication detail=\"{}\"", mismatch);
     state_ = State::idle;
     auto done = std::move(connect_done_);
     connect_done_ = nullptr;

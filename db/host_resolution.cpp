@@ -193,7 +193,7 @@ void async_resolve_hosts(asio::any_io_executor ex, std::shared_ptr<HostResolver>
             if (pending->answers.size() < pending->plan.names.size()) return;
             HostResolution r = rewrite(pending->plan, pending->answers);
             if (r.ok())
-                for (const auto& d : r.dropped) spdlog::warn("pgwamp.db: host {} does not resolve; trying the others", d);
+                for (const auto& d : r.dropped) spdlog::warn("event=database_host_unresolved host={} action=try_others", d);
             pending->done(std::move(r));
         });
     }

@@ -113,7 +113,7 @@ void LeaderListener::connect(std::uint64_t attempt) {
 void LeaderListener::on_connected(const std::shared_ptr<Connection>& c, std::exception_ptr e) {
     if (closed_ || c != conn_) return;
     if (e) {
-        spdlog::warn("pgwamp.db: notification leader connection failed: {}", c->last_error());
+        spdlog::warn("event=leader_connect_failed error=\"{}\"", c->last_error());
         conn_.reset();
         schedule_reconnect();
         return;
@@ -124,13 +124,13 @@ void LeaderListener::on_connected(const std::shared_ptr<Connection>& c, std::exc
 
 void LeaderListener::schedule_reconnect() {
     if (closed_ || reconnector_.on_failure(attempt_) || !reconnector_.exhausted()) return;
-    spdlog::error("pgwamp.db: notification leader gives up reconnecting after {} failed attempts",
+    spdlog::error("event=leader_gave_up failed_attempts={}",
                   reconnector_.failures());
 }
 
 void LeaderListener::on_lost(Connection& c, const std::string& why) {
     if (closed_ || &c != conn_.get()) return;
-    spdlog::warn("pgwamp.db: notification leader connection lost: {}", why);
+    spdlog::warn("event=leader_connection_lost error=\"{}\"", why);
     conn_.reset();
     // The server dropped the session's locks and LISTENs with it.
     for (auto& [name, ch] : channels_) {
@@ -160,9 +160,9 @@ void LeaderListener::on_notification(const Notification& n) {
         try {
             self->on_notify_(n);
         } catch (const std::exception& x) {
-            spdlog::warn("pgwamp.db: notification observer threw: {}", x.what());
+            spdlog::warn("event=handler_threw handler=notification_observer error=\"{}\"", x.what());
         } catch (...) {
-            spdlog::warn("pgwamp.db: notification observer threw");
+            spdlog::warn("event=handler_threw handler=notification_observer");
         }
     });
 }
@@ -193,7 +193,7 @@ void LeaderListener::on_lock_answer(const std::string& channel, std::uint64_t se
     auto& ch = channels_[channel];
     if (e) {
         ch.trying = false;
-        spdlog::warn("pgwamp.db: advisory lock for channel {} failed: {}", channel, describe(e));
+        spdlog::warn("event=leader_lock_failed channel={} error=\"{}\"", channel, describe(e));
         schedule_lock_retry();
         return;
     }
@@ -217,7 +217,7 @@ void LeaderListener::on_listen_answer(const std::string& channel, std::uint64_t 
     if (!e) return set_role(channel, ChannelRole::leader, "lock_acquired");
     // Leading without listening would leave the channel silent: hand the
     // lock back so another process (or this one, later) can lead.
-    spdlog::warn("pgwamp.db: LISTEN {} failed: {}", channel, describe(e));
+    spdlog::warn("event=listen_failed command=LISTEN channel={} error=\"{}\"", channel, describe(e));
     ch.locked = false;
     set_role(channel, ChannelRole::follower, "listen_failed");
     run(unlock_sql, {Value(lock_name(channel))}, [](std::exception_ptr, Result) {});

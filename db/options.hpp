@@ -12,6 +12,7 @@
 
 #include "common/backoff.hpp"
 #include "common/value.hpp"
+#include "db/pool_limits.hpp"
 
 namespace pgwamp::db {
 
@@ -36,7 +37,7 @@ struct StatementLogEntry {
 };
 using StatementLogger = std::function<void(const StatementLogEntry&)>;
 
-struct PoolOptions {
+struct PoolOptions : PoolLimits {
     // libpq connection string (keyword/value or URI). Host names in it are
     // resolved off the event loop before libpq sees them (libpq would look
     // them up with a blocking getaddrinfo); several hosts are tried in order.
@@ -44,20 +45,9 @@ struct PoolOptions {
     // Resolves those names (db/host_resolver.hpp); null: Boost.Asio's. A
     // test gives a scripted one.
     std::shared_ptr<HostResolver> resolver;
-    std::size_t min_connections = 1;
-    std::size_t max_connections = 4;
-    std::size_t max_queue = 1000;  // statements/interactions waiting for a connection
+    // min_connections, max_connections, max_queue, grow_after, idle_timeout:
+    // PoolLimits (db/pool_limits.hpp).
     std::size_t max_in_flight_per_connection = 16;
-    // A busy connection takes more pipelined statements until its oldest one
-    // has waited this long for its answer; only then (or when every
-    // connection is at max_in_flight_per_connection) does the pool open
-    // another, up to max_connections. Fast statements so stay on few
-    // connections: another backend would only add context switches.
-    std::chrono::milliseconds grow_after{5};
-    // A connection beyond min_connections that has had nothing to do for
-    // this long is closed, so a burst does not hold backends for ever.
-    // 0: never.
-    std::chrono::milliseconds idle_timeout{60'000};
     std::chrono::milliseconds statement_timeout{0};  // 0: none; per-call options override
     std::chrono::milliseconds connect_timeout{5000};
     // Statements each connection keeps prepared (LRU, by SQL text and

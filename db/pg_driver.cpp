@@ -43,7 +43,7 @@ bool is_stale_plan(const PGresult* res) {
 
 // Server notices (and a FATAL sent while idle) go to the log, not stderr.
 // Their text is the server's: logged at debug, never parsed.
-void log_notice(void*, const char* message) { spdlog::debug("pgwamp.db: server notice: {}", trimmed(message)); }
+void log_notice(void*, const char* message) { spdlog::debug("event=server_notice message=\"{}\"", trimmed(message)); }
 
 }  // namespace
 
@@ -75,7 +75,7 @@ PgDriver::Step PgDriver::connect_poll() { return conn_ ? connect_step_of(PQconne
 
 bool PgDriver::enter_pipeline() {
     std::string mismatch = check_session_settings(conn_);
-    if (!mismatch.empty()) spdlog::warn("pgwamp.db: {}", mismatch);
+    if (!mismatch.empty()) spdlog::warn("event=session_settings_mismatch detail=\"{}\"", mismatch);
     return PQsetnonblocking(conn_, 1) == 0 && PQenterPipelineMode(conn_) == 1;
 }
 

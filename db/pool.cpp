@@ -42,7 +42,7 @@ void Pool::listen(std::string channel) {
         try {
             std::rethrow_exception(e);
         } catch (const std::exception& x) {
-            spdlog::warn("pgwamp.db: LISTEN {} failed: {}", channel, x.what());
+            spdlog::warn("event=listen_failed command=LISTEN channel={} error=\"{}\"", channel, x.what());
         }
     });
 }

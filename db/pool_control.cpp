@@ -17,25 +17,11 @@ namespace asio = boost::asio;
 using detail::describe;
 using detail::posted;
 
-namespace {
-
-PoolLimits limits_of(const PoolOptions& o) {
-    PoolLimits l;
-    l.min_connections = o.min_connections;
-    l.max_connections = o.max_connections;
-    l.max_queue = o.max_queue;
-    l.grow_after = o.grow_after;
-    l.idle_timeout = o.idle_timeout;
-    return l;
-}
-
-}  // namespace
-
 PoolCore::PoolCore(asio::any_io_executor ex, PoolOptions options)
     : ex_(ex),
       options_(std::move(options)),
       settings_(std::make_shared<ConnectionSettings>()),
-      state_(limits_of(options_), options_.backoff, random_seed()),
+      state_(static_cast<const PoolLimits&>(options_), options_.backoff, random_seed()),
       timer_(ex),
       control_reconnector_(ex, options_.backoff, [this](std::uint64_t generation) { open_control(generation); }) {
     if (options_.max_connections == 0) options_.max_connections = 1;
@@ -114,7 +100,7 @@ void PoolCore::send_listen(const std::string& verb, const std::string& channel,
     }
     auto r = make_request(RequestKind::execute, std::move(sql), {},
                           posted(ex_, [done, verb, channel](std::exception_ptr e, Result) {
-                              if (e) spdlog::warn("pgwamp.db: {} {} failed: {}", verb, channel, describe(e));
+                              if (e) spdlog::warn("event=listen_failed command={} channel={} error=\"{}\"", verb, channel, describe(e));
                               done(e);
                           }));
     if (r) control_->submit(r);
@@ -149,7 +135,7 @@ void PoolCore::request_cancel(Connection& c, int backend_pid, std::function<void
         if (p.get() != &c && p->accepting() && !state_.pinned(p->id()) && p->load() == 0) via = p;
     }
     if (!via) {
-        spdlog::warn("pgwamp.db: no connection free to send a cancel for backend {}", backend_pid);
+        spdlog::warn("event=cancel_not_sent reason=no_free_connection backend_pid={}", backend_pid);
         asio::post(ex_, std::move(answered));
         return;
     }
@@ -200,9 +186,9 @@ void PoolCore::dispatch(const Notification& n) {
         try {
             (*observer)(n);
         } catch (const std::exception& x) {
-            spdlog::warn("pgwamp.db: notification observer {} threw: {}", id, x.what());
+            spdlog::warn("event=handler_threw handler=notification_observer id={} error=\"{}\"", id, x.what());
         } catch (...) {
-            spdlog::warn("pgwamp.db: notification observer {} threw", id);
+            spdlog::warn("event=handler_threw handler=notification_observer id={}", id);
         }
     }
 }

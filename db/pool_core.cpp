@@ -111,17 +111,17 @@ void PoolCore::apply(PoolState::Action& a) {
             // decision may come from inside the connection's own read handler
             // (its last statement just completed): posted.
             if (state_.closed()) return c->close(Errc::closed, a.why);
-            spdlog::info("pgwamp.db: closing connection {}: {}", a.conn, a.why);
+            spdlog::info("event=database_connection_closing connection={} reason=\"{}\"", a.conn, a.why);
             asio::post(ex_, [c, why = std::move(a.why)] { c->close(Errc::closed, why); });
             return;
         }
-        case Kind::unavailable: spdlog::warn("pgwamp.db: database unavailable: {}", a.why); return;
+        case Kind::unavailable: spdlog::warn("event=database_unavailable reason=\"{}\"", a.why); return;
         case Kind::recovered:
-            spdlog::info("pgwamp.db: database connection restored");
+            spdlog::info("event=database_restored");
             run_recovered_handlers();
             return;
         case Kind::gave_up:
-            spdlog::error("pgwamp.db: giving up reconnecting (backoff max_retries used up): {}", a.why);
+            spdlog::error("event=database_gave_up reason=max_attempts error=\"{}\"", a.why);
             return;
     }
 }
@@ -154,9 +154,9 @@ void PoolCore::run_recovered_handlers() {
             try {
                 h();
             } catch (const std::exception& x) {
-                spdlog::warn("pgwamp.db: recovery handler threw: {}", x.what());
+                spdlog::warn("event=handler_threw handler=recovery error=\"{}\"", x.what());
             } catch (...) {
-                spdlog::warn("pgwamp.db: recovery handler threw");
+                spdlog::warn("event=handler_threw handler=recovery");
             }
         });
     }
@@ -359,12 +359,12 @@ void PoolCore::on_capacity(Connection& c) {
 void PoolCore::on_lost(Connection& c, const std::string& why) {
     if (state_.closed()) return;
     if (control_ && &c == control_.get()) {
-        spdlog::warn("pgwamp.db: control connection lost: {}", why);
+        spdlog::warn("event=database_connection_lost connection=control error=\"{}\"", why);
         control_.reset();
         control_reconnector_.on_failure(control_generation_);  // the first retry runs at once
         return;
     }
-    spdlog::warn("pgwamp.db: connection {} lost: {}", c.id(), why);
+    spdlog::warn("event=database_connection_lost connection={} error=\"{}\"", c.id(), why);
     auto keep = take(c.id());  // alive until this handler returns
     state_.lost(c.id(), PoolClock::now(), actions_);
     apply();

@@ -19,16 +19,9 @@
 #include "common/reconnect_schedule.hpp"
 #include "pg/error.hpp"
 #include "db/pipeline_view.hpp"
+#include "db/pool_limits.hpp"
 
 namespace pgwamp::db {
-
-struct PoolLimits {
-    std::size_t min_connections = 1;
-    std::size_t max_connections = 4;
-    std::size_t max_queue = 1000;
-    std::chrono::milliseconds grow_after{5};
-    std::chrono::milliseconds idle_timeout{60'000};  // 0: never close idle connections
-};
 
 class PoolState {
 public:

@@ -57,7 +57,7 @@ Value ChangeDecoder::cast(const rp::RelationColumn& column, const std::string& t
     } catch (const Error& e) {
         // The same text a query would have failed to cast: keep the change
         // (losing it would be worse) with the value as the server wrote it.
-        spdlog::warn("pgwamp.db: replication: column {} kept as text: {}", column.name, e.what());
+        spdlog::warn("event=change_column_kept_as_text column={} error=\"{}\"", column.name, e.what());
         return Value(text);
     }
 }

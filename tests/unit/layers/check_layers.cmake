@@ -8,7 +8,8 @@
 #     changes/ (the replication stream) nothing from the pool (db/pool*),
 #       wamp/ or service/.
 #  2. wamp/ includes nothing from pg/, db/ or changes/, common/ nothing of
-#     ours but common/: they meet only in service/.
+#     ours but common/, config/ nothing but common/ and config/: they meet
+#     only in service/.
 #  3. No header reachable from db/pool.hpp (db/'s public face) includes libpq:
 #     libpq stays inside .cpp files and private headers.
 # Usage: cmake -DSOURCE_DIR=<repo> -P check_layers.cmake
@@ -40,6 +41,7 @@ forbid(db "(changes|wamp|service|config)/")
 forbid(changes "(db/pool|wamp/|service/|config/)")
 forbid(wamp "(pg|db|changes)/")
 forbid(common "(pg|db|changes|wamp|service|config)/")
+forbid(config "(pg|db|changes|wamp|service)/")
 
 # The check must be able to fail: a rule that matches nothing proves nothing.
 set(probe_dir ${CMAKE_CURRENT_BINARY_DIR}/layers_probe)
