@@ -1,7 +1,8 @@
 #pragma once
 // Runs an event loop until something happened. The limit only turns a hang
-// into a failure (nothing waits it out): the loop returns as soon as done()
-// is true after any handler.
+// into a failure (nothing waits it out). The loop runs in 10 ms slices, so
+// what else is ready by then (the other client's loss of the same router)
+// has run too when done() is first true.
 
 #include <boost/asio/io_context.hpp>
 #include <chrono>
@@ -15,7 +16,7 @@ inline bool run_until(boost::asio::io_context& io, const std::function<bool()>& 
     while (!done()) {
         if (std::chrono::steady_clock::now() >= deadline) return false;
         io.restart();
-        io.run_one_for(std::chrono::milliseconds(20));
+        io.run_for(std::chrono::milliseconds(10));
     }
     return true;
 }

@@ -152,6 +152,10 @@ TEST_F(ClientTest, AnonymousMayCallButNotRegister) {
     o.realm = node.realm();
     Client browser_like(io, o), service(io, service_options(node));
     service.provide("com.example.test.public", echo("svc"));
+    // /app admits anonymous visitors through a dynamic authenticator, which
+    // pgwamp serves in the product; here the service session stands in.
+    service.provide("com.example.authenticate_anonymous",
+                    [](Invocation inv) { inv.reply({Value(Object{{"role", Value("anonymous")}})}); });
     browser_like.provide("com.example.test.hijack", echo("anon"));  // refused: anonymous may not register
     start_and_join(io, service);
     start_and_join(io, browser_like);

@@ -53,7 +53,7 @@ TEST(Login, AnonymousAuthenticator) {
     doc["identity"]["anonymous_authenticator"] = {{"procedure", "com..x"}, {"roles", {"trusted"}}};
     expect_error(doc, "identity.anonymous_authenticator.procedure", "not a valid procedure URI");
     doc["identity"]["anonymous_authenticator"] = {{"procedure", "com.x.a"}, {"roles", {"trusted"}}, {"sql", "x"}};
-    expect_error(doc, "identity.anonymous_authenticator", "sql");
+    expect_error(doc, "identity.anonymous_authenticator.sql", "unknown key");
 }
 
 TEST(Login, AProcedureMayRunOnTheLoginPool) {
