@@ -11,6 +11,12 @@ set(pgwamp_pch_asio <boost/asio/any_io_executor.hpp> <boost/asio/io_context.hpp>
 set(pgwamp_pch_json <nlohmann/json.hpp>)
 set(pgwamp_pch_log <spdlog/spdlog.h>)
 
+# clang stamps a PCH with its build time, so ccache would miss every file
+# that uses a rebuilt one; without the stamp the same headers hit again.
+if(PGWAMP_PCH AND CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  add_compile_options("SHELL:-Xclang -fno-pch-timestamp")
+endif()
+
 # pgwamp_precompile(target header...): the target's own precompiled header.
 function(pgwamp_precompile target)
   if(PGWAMP_PCH)
