@@ -1,13 +1,9 @@
 #include "changes/replication_connection.hpp"
 
-#include <libpq-fe.h>
-
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
 #include "pg/error.hpp"
-#include "pg/pg_result.hpp"
-#include "pg/session_settings.hpp"
 #include "pg/sqlstate.hpp"
 
 namespace pgwamp::db {
@@ -17,54 +13,36 @@ using wait_type = asio::posix::stream_descriptor::wait_type;
 
 namespace {
 
-std::string trimmed(const char* text) { return trimmed_message(text); }
-
-std::exception_ptr server_error(const PGresult* res) {
-    Diagnostics d = server_diagnostics(res);
+std::exception_ptr server_error(Diagnostics d) {
     const Errc code = sqlstate_ends_connection(d.sqlstate) ? Errc::connection_lost : Errc::sql_error;
     std::string what = d.message;
     return make_error(code, std::move(what), std::move(d));
 }
 
-ReplicationConnection::Rows rows_of(const PGresult* res) {
-    ReplicationConnection::Rows rows;
-    const int n = PQntuples(res), cols = PQnfields(res);
-    rows.reserve(static_cast<std::size_t>(n));
-    for (int r = 0; r < n; ++r) {
-        auto& row = rows.emplace_back();
-        for (int c = 0; c < cols; ++c) {
-            if (PQgetisnull(res, r, c)) row.emplace_back(std::nullopt);
-            else row.emplace_back(std::string(PQgetvalue(res, r, c), static_cast<std::size_t>(PQgetlength(res, r, c))));
-        }
-    }
-    return rows;
-}
-
-void log_notice(void*, const char* message) { spdlog::debug("event=server_notice connection=replication message=\"{}\"", trimmed(message)); }
-
 }  // namespace
 
 ReplicationConnection::ReplicationConnection(asio::any_io_executor ex, std::string conninfo,
                                              std::shared_ptr<HostResolver> resolver,
-                                             std::chrono::milliseconds connect_timeout)
+                                             std::chrono::milliseconds connect_timeout,
+                                             const ReplicationDriverFactory& driver_factory)
     : ex_(ex),
       conninfo_(std::move(conninfo)),
       resolver_(std::move(resolver)),
       connect_timeout_(connect_timeout),
+      driver_(driver_factory ? driver_factory() : make_pg_replication_driver()),
       socket_(ex),
-      connect_loop_(ex, socket_, *this) {}
+      connect_loop_(ex, socket_, *driver_) {}
 
 ReplicationConnection::~ReplicationConnection() { close(); }
 
-int ReplicationConnection::backend_pid() const { return conn_ ? PQbackendPID(conn_) : 0; }
+int ReplicationConnection::backend_pid() const { return state_ == State::closed ? 0 : driver_->backend_pid(); }
 
 void ReplicationConnection::close() {
-    if (state_ == State::closed && !conn_) return;
+    if (state_ == State::closed) return;
     state_ = State::closed;
     connect_loop_.cancel();
-    if (socket_.is_open()) socket_.release();  // libpq owns the descriptor
-    if (conn_) PQfinish(conn_);
-    conn_ = nullptr;
+    if (socket_.is_open()) socket_.release();  // the driver owns the descriptor
+    driver_->finish();
     connect_done_ = nullptr;
     command_done_ = nullptr;
     on_started_ = nullptr;
@@ -89,32 +67,11 @@ void ReplicationConnection::async_connect(Done done) {
                         });
 }
 
-ReplicationConnection::Step ReplicationConnection::connect_start(const std::string& conninfo) {
-    const std::string options = startup_options(conninfo);
-    // expand_dbname: "dbname" holds the whole conninfo; the keywords after it win.
-    const char* keywords[] = {"dbname", "options", "replication", nullptr};
-    const char* values[] = {conninfo.c_str(), options.c_str(), "database", nullptr};
-    conn_ = PQconnectStartParams(keywords, values, 1);
-    if (!conn_ || PQstatus(conn_) == CONNECTION_BAD) return Step::failed;
-    PQsetNoticeProcessor(conn_, &log_notice, nullptr);
-    return Step::wait_write;  // libpq's first answer: the socket is connecting
-}
-
-ReplicationConnection::Step ReplicationConnection::connect_poll() {
-    return conn_ ? connect_step_of(PQconnectPoll(conn_)) : Step::failed;
-}
-
-int ReplicationConnection::socket() const { return conn_ ? PQsocket(conn_) : -1; }
-
-std::string ReplicationConnection::error_message() const {
-    return conn_ ? trimmed(PQerrorMessage(conn_)) : "out of memory";
-}
-
 void ReplicationConnection::connected() {
-    if (PQsetnonblocking(conn_, 1) != 0 || !connect_loop_.sync_socket()) {
-        return connect_failed("cannot make the connection non-blocking: " + trimmed(PQerrorMessage(conn_)));
+    if (!driver_->enter_nonblocking() || !connect_loop_.sync_socket()) {
+        return connect_failed("cannot make the connection non-blocking: " + driver_->error_message());
     }
-    const std::string mismatch = check_session_settings(conn_);
+    const std::string mismatch = driver_->settings_mismatch();
     if (!mismatch.empty()) spdlog::warn("event=session_settings_mismatch connection=replication detail=\"{}\"", mismatch);
     state_ = State::idle;
     auto done = std::move(connect_done_);
@@ -140,8 +97,8 @@ void ReplicationConnection::async_command(std::string sql, CommandDone done) {
         asio::post(ex_, [done = std::move(done)] { done(make_error(Errc::closed, "replication connection busy or closed"), {}); });
         return;
     }
-    if (!PQsendQuery(conn_, sql.c_str())) {
-        auto error = lost(trimmed(PQerrorMessage(conn_)));
+    if (!driver_->send_query(sql)) {
+        auto error = lost(driver_->error_message());
         asio::post(ex_, [done = std::move(done), error] { done(error, {}); });
         return;
     }
@@ -172,21 +129,21 @@ void ReplicationConnection::start_copy(std::string sql, std::function<void()> on
 }
 
 void ReplicationConnection::read_command_results() {
-    while (state_ == State::command && !PQisBusy(conn_)) {
-        PGresult* res = PQgetResult(conn_);
-        if (!res) {
+    while (state_ == State::command) {
+        bool complete = false;
+        auto result = driver_->next_result(&complete);
+        if (complete) {
             state_ = State::idle;
             auto done = std::move(command_done_);
             command_done_ = nullptr;
             done(command_error_, std::move(command_rows_));
             return;
         }
-        switch (PQresultStatus(res)) {
-            case PGRES_TUPLES_OK: command_rows_ = rows_of(res); break;
-            case PGRES_COMMAND_OK:
-            case PGRES_EMPTY_QUERY: break;
-            case PGRES_COPY_BOTH: {
-                PQclear(res);
+        if (!result) break;  // more to read
+        switch (result->kind) {
+            case ReplicationDriver::Result::Kind::rows: command_rows_ = std::move(result->rows); break;
+            case ReplicationDriver::Result::Kind::command_ok: break;
+            case ReplicationDriver::Result::Kind::copy_both: {
                 state_ = State::copying;
                 command_done_ = nullptr;
                 if (auto started = std::move(on_started_)) {
@@ -197,10 +154,9 @@ void ReplicationConnection::read_command_results() {
                 read_copy_data();
                 return;
             }
-            default:
-                if (!command_error_) command_error_ = server_error(res);
+            case ReplicationDriver::Result::Kind::error:
+                if (!command_error_) command_error_ = server_error(std::move(result->diagnostics));
         }
-        PQclear(res);
     }
     if (state_ == State::command) arm_read();
 }
@@ -209,26 +165,22 @@ void ReplicationConnection::read_command_results() {
 
 void ReplicationConnection::read_copy_data() {
     while (state_ == State::copying && !paused_) {
-        char* buffer = nullptr;
-        const int n = PQgetCopyData(conn_, &buffer, 1);
-        if (n > 0) {
-            std::unique_ptr<char, decltype(&PQfreemem)> owned(buffer, &PQfreemem);
-            // The handler may pause or close us; the loop checks again.
-            auto self = shared_from_this();
-            on_message_(std::string_view(buffer, static_cast<std::size_t>(n)));
-            continue;
-        }
-        if (n == 0) return arm_read();
-        if (n == -1) {
-            // The server ended the copy: its final result says why.
-            std::exception_ptr error;
-            while (PGresult* res = PQgetResult(conn_)) {
-                if (PQresultStatus(res) == PGRES_FATAL_ERROR && !error) error = server_error(res);
-                PQclear(res);
+        std::string_view message;
+        switch (driver_->next_copy_data(message)) {
+            case ReplicationDriver::Copy::message: {
+                // The handler may pause or close us; the loop checks again.
+                auto self = shared_from_this();
+                on_message_(message);
+                continue;
             }
-            return fail(error ? error : lost("the server ended the replication stream"));
+            case ReplicationDriver::Copy::wait: return arm_read();
+            case ReplicationDriver::Copy::ended: {
+                // The server ended the copy: its final result says why.
+                auto error = driver_->end_of_copy();
+                return fail(error ? server_error(std::move(*error)) : lost("the server ended the replication stream"));
+            }
+            case ReplicationDriver::Copy::failed: return fail(lost(driver_->error_message()));
         }
-        return fail(lost(trimmed(PQerrorMessage(conn_))));
     }
 }
 
@@ -244,8 +196,8 @@ void ReplicationConnection::pause_reading(bool paused) {
 
 bool ReplicationConnection::send_copy_data(std::string_view data) {
     if (state_ != State::copying) return false;
-    if (PQputCopyData(conn_, data.data(), static_cast<int>(data.size())) != 1) {
-        fail(lost(trimmed(PQerrorMessage(conn_))));
+    if (!driver_->put_copy_data(data)) {
+        fail(lost(driver_->error_message()));
         return false;
     }
     flush();
@@ -255,10 +207,10 @@ bool ReplicationConnection::send_copy_data(std::string_view data) {
 // ---- socket --------------------------------------------------------------------
 
 void ReplicationConnection::flush() {
-    if (!conn_ || writing_) return;
-    const int r = PQflush(conn_);
-    if (r == 0) return;
-    if (r < 0) return fail(lost(trimmed(PQerrorMessage(conn_))));
+    if (state_ == State::closed || writing_) return;
+    const auto r = driver_->flush();
+    if (r == ReplicationDriver::Flush::done) return;
+    if (r == ReplicationDriver::Flush::failed) return fail(lost(driver_->error_message()));
     writing_ = true;
     socket_.async_wait(wait_type::wait_write, [weak = weak_from_this()](const boost::system::error_code& ec) {
         auto self = weak.lock();
@@ -282,11 +234,11 @@ void ReplicationConnection::arm_read() {
 }
 
 void ReplicationConnection::on_readable() {
-    if (!PQconsumeInput(conn_)) return fail(lost(trimmed(PQerrorMessage(conn_))));
+    if (!driver_->consume_input()) return fail(lost(driver_->error_message()));
     if (state_ == State::command) return read_command_results();
     if (state_ == State::copying) return read_copy_data();
     // Idle: only a server message (a FATAL before closing) can arrive.
-    if (PQstatus(conn_) == CONNECTION_BAD) return fail(lost(trimmed(PQerrorMessage(conn_))));
+    if (driver_->is_bad()) return fail(lost(driver_->error_message()));
     arm_read();
 }
 

@@ -1,6 +1,7 @@
 #pragma once
-// One libpq connection in logical replication mode (replication=database),
-// driven by Asio on the caller's executor: connect without blocking (db/'s
+// One connection in logical replication mode (replication=database), on the
+// replication driver seam (replication_driver.hpp; libpq unless a test
+// scripts one), driven by Asio on the caller's executor: connect without blocking (db/'s
 // connect loop, the pool's own), run simple-protocol commands
 // one at a time (a replication connection accepts nothing else: no pipeline,
 // no bound parameters), then enter COPY BOTH with START_REPLICATION and hand
@@ -27,24 +28,22 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 
+#include "changes/replication_driver.hpp"
 #include "db/connect_loop.hpp"
-#include "db/connector.hpp"
 #include "db/host_resolver.hpp"
-
-struct pg_conn;
 
 namespace pgwamp::db {
 
-class ReplicationConnection : public std::enable_shared_from_this<ReplicationConnection>, private Connector {
+class ReplicationConnection : public std::enable_shared_from_this<ReplicationConnection> {
 public:
-    // A command's rows as text (nullopt for NULL).
-    using Rows = std::vector<std::vector<std::optional<std::string>>>;
+    using Rows = ReplicationDriver::Rows;
     using Done = std::function<void(std::exception_ptr)>;
     using CommandDone = std::function<void(std::exception_ptr, Rows)>;
     using MessageHandler = std::function<void(std::string_view)>;
 
     ReplicationConnection(boost::asio::any_io_executor ex, std::string conninfo,
-                          std::shared_ptr<HostResolver> resolver, std::chrono::milliseconds connect_timeout);
+                          std::shared_ptr<HostResolver> resolver, std::chrono::milliseconds connect_timeout,
+                          const ReplicationDriverFactory& driver_factory = nullptr);
     ~ReplicationConnection();
     ReplicationConnection(const ReplicationConnection&) = delete;
     ReplicationConnection& operator=(const ReplicationConnection&) = delete;
@@ -74,12 +73,6 @@ public:
 private:
     enum class State { fresh, connecting, idle, command, copying, closed };
 
-    // Connector, for the connect loop.
-    Step connect_start(const std::string& conninfo) override;
-    Step connect_poll() override;
-    int socket() const override;
-    std::string error_message() const override;
-
     void connected();
     void connect_failed(const std::string& why);
     void arm_read();
@@ -94,9 +87,9 @@ private:
     std::string conninfo_;
     std::shared_ptr<HostResolver> resolver_;
     std::chrono::milliseconds connect_timeout_;
-    pg_conn* conn_ = nullptr;
-    boost::asio::posix::stream_descriptor socket_;
-    ConnectLoop connect_loop_;  // on socket_ and this Connector
+    std::unique_ptr<ReplicationDriver> driver_;
+    boost::asio::posix::stream_descriptor socket_;  // the driver's descriptor, which the driver owns
+    ConnectLoop connect_loop_;  // on socket_ and the driver
     State state_ = State::fresh;
     bool reading_ = false;  // a read wait is armed
     bool writing_ = false;  // a write wait is armed

@@ -59,6 +59,7 @@ Rule rule(const char* sql, Fault f, const char* sqlstate = "") { return Rule{sql
 // clang-format off
 const std::vector<Case> failure_table = {
     // step                                              call                     rules                                                 caller's error
+    {"connect: the first address refuses, the next accepts", Call::query, {}, std::nullopt, "", false, false, {}, ConnectFault::first_address_refuses},
     {"connect: connect_start fails",                    Call::start, {}, Errc::unavailable, "", false, false, {}, ConnectFault::at_start},
     {"connect: first poll fails",                       Call::start, {}, Errc::unavailable, "", false, false, {}, ConnectFault::at_first_poll},
     {"connect: second poll fails",                      Call::start, {}, Errc::unavailable, "", false, false, {}, ConnectFault::at_second_poll},

@@ -63,6 +63,15 @@ public:
         ++polls_;
         drain();
         if (fault_ == ConnectFault::never_ready) return Step::wait_read;  // and nothing will come
+        if (fault_ == ConnectFault::first_address_refuses && polls_ == 1) {
+            // libpq closes the refused socket and opens one for the next
+            // address; the kernel hands out the lowest free number: the old one.
+            ::close(fd_);
+            fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+            fault_ = ConnectFault::none;
+            polls_ = 0;  // the next address: its handshake from the start
+            return fd_ < 0 ? fail("eventfd failed") : Step::wait_write;
+        }
         if (fault_ == ConnectFault::at_first_poll && polls_ == 1) return fail("connection refused (scripted)");
         if (fault_ == ConnectFault::at_second_poll && polls_ == 2) return fail("authentication failed (scripted)");
         if (polls_ == 1) {

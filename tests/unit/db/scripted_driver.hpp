@@ -52,6 +52,7 @@ enum class ConnectFault {
     at_second_poll,    // the second (after a wait for reading) fails
     entering_pipeline, // connected, but pipeline mode is refused
     never_ready,       // waits for reading for ever: the connect timeout must end it
+    first_address_refuses,  // libpq moves to the next address on a new socket (same number): connects
 };
 
 class ScriptedDriver;
