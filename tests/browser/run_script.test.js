@@ -15,15 +15,32 @@ const { within } = require("./stack.js");
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
-function free_port() {
-  return new Promise((resolve, reject) => {
+// A free port below the kernel's ephemeral range: one from inside it can be
+// handed to another test's outgoing connection before Crossbar binds it.
+const LOWEST_LISTENING_PORT = 10000;
+
+function can_listen(port) {
+  return new Promise((resolve) => {
     const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
+    server.once("error", () => resolve(0));
+    server.listen(port, "127.0.0.1", () => {
+      const bound = server.address().port;
+      server.close(() => resolve(bound));
     });
   });
+}
+
+async function free_port() {
+  const below = Number(fs.readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").split(/\s+/)[0]);
+  if (below > LOWEST_LISTENING_PORT + 1000) {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const port = await can_listen(LOWEST_LISTENING_PORT + Math.floor(Math.random() * (below - LOWEST_LISTENING_PORT)));
+      if (port) return port;
+    }
+  }
+  const port = await can_listen(0);
+  if (!port) throw new Error("no free port on 127.0.0.1");
+  return port;
 }
 
 function accepts(port) {

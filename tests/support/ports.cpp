@@ -5,10 +5,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <fstream>
+#include <random>
 #include <stdexcept>
 
 namespace pgwamp::test {
 namespace {
+
+constexpr unsigned lowest_listening_port = 10000;
 
 sockaddr_in loopback(std::uint16_t port) {
     sockaddr_in addr{};
@@ -18,18 +22,39 @@ sockaddr_in loopback(std::uint16_t port) {
     return addr;
 }
 
-}  // namespace
+unsigned first_ephemeral_port() {
+    std::ifstream range("/proc/sys/net/ipv4/ip_local_port_range");
+    unsigned low = 32768;
+    range >> low;
+    return low;
+}
 
-std::uint16_t free_tcp_port() {
+// Binds `port` (0: the kernel picks one) and returns the port bound, or 0.
+std::uint16_t bind_once(std::uint16_t port) {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) throw std::runtime_error("socket() failed");
-    sockaddr_in addr = loopback(0);
+    sockaddr_in addr = loopback(port);
     socklen_t len = sizeof addr;
     const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
                     ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
     ::close(fd);
-    if (!ok) throw std::runtime_error("no free port on 127.0.0.1");
-    return ntohs(addr.sin_port);
+    return ok ? ntohs(addr.sin_port) : 0;
+}
+
+}  // namespace
+
+std::uint16_t free_tcp_port() {
+    const unsigned below = first_ephemeral_port();
+    if (below > lowest_listening_port + 1000) {
+        thread_local std::mt19937 random{std::random_device{}()};
+        std::uniform_int_distribution<unsigned> pick(lowest_listening_port, below - 1);
+        for (int attempt = 0; attempt < 100; ++attempt) {
+            if (auto port = bind_once(static_cast<std::uint16_t>(pick(random)))) return port;
+        }
+    }
+    // A machine whose ephemeral range leaves no room below it.
+    if (auto port = bind_once(0)) return port;
+    throw std::runtime_error("no free port on 127.0.0.1");
 }
 
 bool tcp_accepts(std::uint16_t port) {

@@ -1,7 +1,11 @@
 #pragma once
-// Ports on 127.0.0.1 for the servers the tests start: one the kernel just
-// handed out (free unless another process takes it first), and whether
-// something accepts connections on one.
+// Ports on 127.0.0.1 for the servers the tests start, and whether something
+// accepts connections on one.
+//
+// A free port is picked at random below the kernel's ephemeral range
+// (net.ipv4.ip_local_port_range), never inside it: a port from inside can be
+// handed to another test's outgoing connection (a load test opens thousands)
+// between our probe and the server's bind, and the server then cannot listen.
 
 #include <cstdint>
 
