@@ -10,12 +10,9 @@ order (plain, caller, caller, plain, ...) so a machine whose load drifts hits
 both alike. Targets: pgwamp CPU per call with identity <= 1.2x without, and
 calls/s >= 0.95x without."""
 
-import copy
-import statistics
-
+import ab_compare
 import callees
 from phases import run_load, start_or_skip
-import router as routers
 
 PLAIN = "com.example.bench.id_plain"
 CALLER = "com.example.bench.id_caller"
@@ -39,20 +36,10 @@ def _set_config_calls(cluster):
                             "WHERE query ILIKE '%set_config($%'", db="bench"))
 
 
-def _own_router(env):
-    """(env with a router that discloses the caller, and the load generator on the same transport as elsewhere;
-    whether that router was started here)."""
-    router, owned = routers.for_phase(env.router, disclose_caller=True)
-    e = copy.copy(env)
-    e.router = router
-    e.loadgen_url = router.ws_url if env.loadgen_url == env.router.ws_url else router.url
-    return e, owned
-
-
 def identity_compare(env, concurrencies, warmup, duration, loadgen_cpus, log, rounds=2):
     rows = []
     _create_role(env.cluster)
-    e, owned = _own_router(env)
+    e, owned = ab_compare.own_router(env, disclose_caller=True)
     try:
         child = start_or_skip("pgwamp", rows, log, lambda: callees.start(
             "pgwamp", e, name="pgwamp-identity", procedures=_procedures(),
@@ -63,16 +50,13 @@ def identity_compare(env, concurrencies, warmup, duration, loadgen_cpus, log, ro
             callees.wait_callable(e, "pgwamp", child, loadgen_cpus)
             for c in concurrencies:
                 for i in range(rounds * 2):
-                    as_caller = i % 4 in (1, 2)  # ABBA
+                    as_caller = ab_compare.is_b(i)
                     proc = CALLER if as_caller else PLAIN
                     m = run_load(e, {"callee": child.pid}, proc, c, warmup, duration, loadgen_cpus,
                                  f"loadgen-identity-{'caller' if as_caller else 'plain'}-{c}-{i}")
                     r = m["result"]
                     cpu = m["cpu_us_per_call"]
-                    rows.append({"as_caller": as_caller, "concurrency": c, "round": i,
-                                 "calls_per_s": r["calls_per_s"], "calls": r["calls"], "latency_us": r["latency_us"],
-                                 "errors": r["errors"], "callee_cpu_us": cpu["callee"],
-                                 "router_cpu_us": cpu["router"], "postgres_cpu_us": cpu["postgres"]})
+                    rows.append(ab_compare.load_row(m, as_caller=as_caller, concurrency=c, round=i))
                     log(f"identity {'caller' if as_caller else 'plain '} c={c} run {i}: {r['calls_per_s']:.0f} calls/s "
                         f"p99 {r['latency_us']['p99']:.0f} us, pgwamp {cpu['callee']:.2f} us CPU/call, "
                         f"postgres {cpu['postgres']:.2f} us, errors {r['errors']}")
@@ -93,16 +77,4 @@ def identity_compare(env, concurrencies, warmup, duration, loadgen_cpus, log, ro
 
 def summary(rows):
     """Per concurrency: means of both sides and the ratios caller / plain."""
-    out = []
-    for c in sorted({r["concurrency"] for r in rows if "concurrency" in r}):
-        side = {k: [r for r in rows if r.get("concurrency") == c and r["as_caller"] == k] for k in (False, True)}
-        if not side[False] or not side[True]:
-            continue
-        mean = {k: {f: statistics.mean(r[f] for r in v) for f in
-                    ("calls_per_s", "callee_cpu_us", "postgres_cpu_us", "router_cpu_us")} for k, v in side.items()}
-        out.append({"concurrency": c, "plain": mean[False], "caller": mean[True],
-                    "errors": sum(sum(r["errors"].values()) if isinstance(r["errors"], dict) else r["errors"]
-                                  for v in side.values() for r in v),
-                    "calls_ratio": mean[True]["calls_per_s"] / mean[False]["calls_per_s"],
-                    "cpu_ratio": mean[True]["callee_cpu_us"] / mean[False]["callee_cpu_us"]})
-    return out
+    return ab_compare.summary(rows, "as_caller", ("plain", "caller"))

@@ -13,24 +13,11 @@ alike. Both sides join the same router: bench/run gives its shared Crossbar the 
 phase runs (a listener nobody uses costs the other phases nothing), and the phase starts one of its own
 only when handed a router without it. Target: calls/s over TLS >= 0.9x plain."""
 
-import copy
-import statistics
-
+import ab_compare
 import callees
-import router as routers
 from phases import run_load, start_or_skip
 
 TARGET = 0.9
-
-
-def _own_router(env):
-    """(env whose router has the TLS transport, the load generator on the same kind of transport as elsewhere;
-    whether that router was started here)."""
-    router, owned = routers.for_phase(env.router, tls=True)
-    e = copy.copy(env)
-    e.router = router
-    e.loadgen_url = router.ws_url if env.loadgen_url == env.router.ws_url else router.url
-    return e, owned
 
 
 def pgwamp_tls(router):
@@ -41,10 +28,10 @@ def pgwamp_tls(router):
 
 def tls_compare(env, concurrencies, warmup, duration, loadgen_cpus, log, rounds=2):
     rows = []
-    e, owned = _own_router(env)
+    e, owned = ab_compare.own_router(env, tls=True)
     try:
         for i in range(rounds * 2):
-            tls = i % 4 in (1, 2)  # ABBA
+            tls = ab_compare.is_b(i)
             side = "tls" if tls else "plain"
             url = e.router.rss_url if tls else e.router.url
             child = start_or_skip("pgwamp", rows, log, lambda: callees.start(
@@ -58,11 +45,7 @@ def tls_compare(env, concurrencies, warmup, duration, loadgen_cpus, log, rounds=
                                  f"loadgen-tls-{side}-{c}-{i}")
                     r = m["result"]
                     cpu = m["cpu_us_per_call"]
-                    rows.append({"tls": tls, "url": url, "concurrency": c, "round": i,
-                                 "calls_per_s": r["calls_per_s"], "calls": r["calls"], "latency_us": r["latency_us"],
-                                 "errors": r["errors"], "no_reply": r["no_reply"], "callee_cpu_us": cpu["callee"],
-                                 "router_cpu_us": cpu["router"], "postgres_cpu_us": cpu["postgres"],
-                                 "loadgen_cpu_percent": r["loadgen_cpu_percent"]})
+                    rows.append(ab_compare.load_row(m, tls=tls, url=url, concurrency=c, round=i))
                     log(f"tls {side:5} c={c} run {i}: {r['calls_per_s']:.0f} calls/s p50 "
                         f"{r['latency_us']['p50']:.0f} us p99 {r['latency_us']['p99']:.0f} us, pgwamp "
                         f"{_us(cpu['callee'])} us CPU/call, router {_us(cpu['router'])} us, errors {r['errors']}")
@@ -85,33 +68,6 @@ def _ratio(v):
     return "–" if v is None else f"{v:.3f}x"
 
 
-def _mean(values):
-    values = [v for v in values if v is not None]
-    return statistics.mean(values) if values else None
-
-
-def _div(a, b):
-    return a / b if a is not None and b else None
-
-
 def summary(rows):
     """Per concurrency: means over each side's runs and the ratios TLS / plain."""
-    out = []
-    for c in sorted({r["concurrency"] for r in rows if "concurrency" in r}):
-        side = {k: [r for r in rows if r.get("concurrency") == c and r["tls"] == k] for k in (False, True)}
-        if not side[False] or not side[True]:
-            continue
-        mean = {}
-        for k, v in side.items():
-            mean[k] = {f: _mean(r[f] for r in v) for f in
-                       ("calls_per_s", "callee_cpu_us", "router_cpu_us", "postgres_cpu_us", "loadgen_cpu_percent")}
-            mean[k]["p50_us"] = _mean(r["latency_us"]["p50"] for r in v)
-            mean[k]["p99_us"] = _mean(r["latency_us"]["p99"] for r in v)
-            mean[k]["runs"] = len(v)
-        errors = sum(sum(r["errors"].values()) if isinstance(r["errors"], dict) else (r["errors"] or 0)
-                     for v in side.values() for r in v) + sum(r.get("no_reply") or 0 for v in side.values() for r in v)
-        out.append({"concurrency": c, "plain": mean[False], "tls": mean[True], "errors": errors,
-                    "calls_ratio": _div(mean[True]["calls_per_s"], mean[False]["calls_per_s"]),
-                    "cpu_ratio": _div(mean[True]["callee_cpu_us"], mean[False]["callee_cpu_us"]),
-                    "router_cpu_ratio": _div(mean[True]["router_cpu_us"], mean[False]["router_cpu_us"])})
-    return out
+    return ab_compare.summary(rows, "tls", ("plain", "tls"))

@@ -17,6 +17,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "db/pool.hpp"
+#include "tests/support/db_errors.hpp"
 #include "tests/support/postgres_cluster.hpp"
 #include "tests/support/run_until.hpp"
 
@@ -42,15 +43,8 @@ inline Errc code_of(std::exception_ptr e) {
     return Errc{};
 }
 
-inline std::string what_of(std::exception_ptr e) {
-    try {
-        std::rethrow_exception(e);
-    } catch (const std::exception& x) {
-        return x.what();
-    }
-}
-
 using test::run_until;
+using test::what_of;
 
 // Suspends a coroutine for d (for pacing helpers, never for assertions).
 inline awaitable<void> sleep_for(std::chrono::milliseconds d) {

@@ -20,12 +20,15 @@
 #include "db/pool.hpp"
 #include "pg/sqlstate.hpp"
 #include "scripted_driver.hpp"
+#include "tests/support/db_errors.hpp"
 #include "tests/support/run_until.hpp"
 
 namespace pgwamp::db::testing {
 namespace {
 
 using namespace std::chrono_literals;
+using test::errc_of;
+using test::what_of;
 
 enum class Call {
     start,             // the pool's start, then a query while it cannot connect
@@ -100,16 +103,6 @@ struct Outcome {
     std::exception_ptr error;
 };
 
-std::optional<Errc> errc_of(const std::exception_ptr& e) {
-    if (!e) return std::nullopt;
-    try {
-        std::rethrow_exception(e);
-    } catch (const Error& x) {
-        if (x.code().category() == error_category()) return static_cast<Errc>(x.code().value());
-    } catch (...) {
-    }
-    return Errc::interaction_failed;  // not a db::Error at all: never expected
-}
 
 
 // The server's own message, when the error carries one: what() must keep it.
@@ -123,14 +116,6 @@ std::string server_message_of(const std::exception_ptr& e) {
     return "";
 }
 
-std::string what_of(const std::exception_ptr& e) {
-    try {
-        if (e) std::rethrow_exception(e);
-    } catch (const std::exception& x) {
-        return x.what();
-    }
-    return "success";
-}
 
 class FailureTable : public ::testing::TestWithParam<Case> {
 protected:
