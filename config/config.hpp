@@ -323,6 +323,13 @@ struct LoginConfig {
     // (per session when no authenticator saw the caller's address).
     int signups_per_peer = 10;
     Milliseconds signup_window{3'600'000};
+    // A refused sign-in is answered after a wait that doubles per refusal of
+    // the same address, from refusal_delay to refusal_delay_max
+    // (service/refusal_delay.hpp); 0: answered at once. At most
+    // max_delayed_refusals answers wait; beyond, they go at once.
+    Milliseconds refusal_delay{1000};
+    Milliseconds refusal_delay_max{10'000};
+    int max_delayed_refusals = 1000;
 };
 
 struct IdentityConfig {

@@ -60,7 +60,7 @@ IdentityConfig parse_identity(const Node& node) {
     }
     if (auto n = f.get("login")) {
         Fields l(*n, {"pool", "name_failures", "name_lock_ms", "peer_attempts", "peer_window_ms", "signups_per_peer",
-                      "signup_window_ms"});
+                      "signup_window_ms", "refusal_delay_ms", "refusal_delay_max_ms", "max_delayed_refusals"});
         if (auto p = l.get("pool")) out.login.pool = parse_pool(*p, out.login.pool);
         if (auto v = l.get("name_failures")) out.login.name_failures = static_cast<int>(v->integer(1, 1000));
         if (auto v = l.get("name_lock_ms")) out.login.name_lock = v->milliseconds(86'400'000);
@@ -68,6 +68,10 @@ IdentityConfig parse_identity(const Node& node) {
         if (auto v = l.get("peer_window_ms")) out.login.peer_window = v->milliseconds(86'400'000);
         if (auto v = l.get("signups_per_peer")) out.login.signups_per_peer = static_cast<int>(v->integer(1, 1'000'000));
         if (auto v = l.get("signup_window_ms")) out.login.signup_window = v->milliseconds(7 * 86'400'000LL);
+        if (auto v = l.get("refusal_delay_ms")) out.login.refusal_delay = v->milliseconds(60'000);
+        if (auto v = l.get("refusal_delay_max_ms")) out.login.refusal_delay_max = v->milliseconds(600'000);
+        if (auto v = l.get("max_delayed_refusals"))
+            out.login.max_delayed_refusals = static_cast<int>(v->integer(1, 1'000'000));
     }
     return out;
 }

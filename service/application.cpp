@@ -217,7 +217,12 @@ private:
             authenticator_ = std::make_unique<TicketAuthenticator>(TicketAuthenticator{
                 *auth, *login_pool_, client_.authid(),
                 LoginThrottle({login.name_failures, login.name_lock, login.peer_attempts, login.peer_window}),
-                session_peers_});
+                session_peers_,
+                {},
+                {},
+                io_.get_executor(),
+                RefusalDelay({.first = login.refusal_delay, .max = login.refusal_delay_max}),
+                static_cast<std::size_t>(login.max_delayed_refusals)});
             provide(auth->procedure, [this, &access](wamp::Invocation call) {
                 if (auto context = begin_call(std::move(call), tracker_, config_.database.statement_timeout, &access))
                     serve_ticket_authenticator(*authenticator_, std::move(context));

@@ -11,15 +11,20 @@
 // names (service/reserved_names.hpp) are refused, and the sign-in limits
 // (service/login_throttle.hpp) answer pgwamp.error.too_many_attempts. The
 // SQL runs on identity.login's own pool, so a flood of sign-ins never takes
-// the connections calls use.
+// the connections calls use. Every refusal is answered after its address's
+// delay (service/refusal_delay.hpp), so a flood slows itself down.
 
+#include <cstddef>
 #include <memory>
 #include <string>
+
+#include <boost/asio/any_io_executor.hpp>
 
 #include "config/config.hpp"
 #include "db/pool.hpp"
 #include "service/call_context.hpp"
 #include "service/login_throttle.hpp"
+#include "service/refusal_delay.hpp"
 #include "service/refusal_log.hpp"
 #include "service/session_peers.hpp"
 
@@ -32,6 +37,12 @@ struct TicketAuthenticator {
     LoginThrottle throttle;
     SessionPeers& session_peers;  // told where each signing-in session came from
     RefusalLog name_locked, peer_limited;
+    boost::asio::any_io_executor executor;  // for the refusals' waits
+    RefusalDelay refusal_delay;
+    std::size_t max_delayed = 1000;
+    // Refusals waiting for their answer; shared with their timers, which may
+    // outlive the authenticator at shutdown.
+    std::shared_ptr<std::size_t> delayed = std::make_shared<std::size_t>(0);
 };
 
 void serve_ticket_authenticator(TicketAuthenticator& auth, std::shared_ptr<CallContext> context);

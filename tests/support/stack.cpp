@@ -97,6 +97,9 @@ void Stack::write_pgwamp_config() {
     // Every test signs up from 127.0.0.1: the demo's 10 an hour would make
     // the suites depend on one another. ServiceLogin tests the limit itself.
     config["identity"]["login"]["signups_per_peer"] = 10000;
+    // Refused sign-ins answered at once: tests sign in wrongly on purpose
+    // from the same address. ServiceLogin tests the delay itself.
+    config["identity"]["login"]["refusal_delay_ms"] = 0;
     if (options_.edit_config) options_.edit_config(config);
     std::ofstream(config_path_) << config.dump(2);
 }

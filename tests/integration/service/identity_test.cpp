@@ -8,6 +8,8 @@
 #include <cctype>
 
 #include "wamp/error.hpp"
+#include "wamp/session.hpp"
+#include "wamp/transport.hpp"
 
 #include "tests/integration/service/stack_suite.hpp"
 
@@ -306,7 +308,8 @@ protected:
         start_stack({.mode = Stack::PgwampMode::process, .edit_config = [](nlohmann::json& config) {
                          config["identity"]["login"] = {{"name_failures", 3}, {"name_lock_ms", 60000},
                                                         {"peer_attempts", 25}, {"peer_window_ms", 60000},
-                                                        {"signups_per_peer", 3}, {"signup_window_ms", 600000}};
+                                                        {"signups_per_peer", 3}, {"signup_window_ms", 600000},
+                                                        {"refusal_delay_ms", 300}, {"refusal_delay_max_ms", 1200}};
                      }});
     }
     static int count(const std::string& text, const std::string& what) {
@@ -315,6 +318,33 @@ protected:
         return n;
     }
     int log_count(const std::string& what) const { return count(stack_->pgwamp_log(0), what); }
+
+    struct SignIn {
+        std::string reason;  // the router's ABORT reason; empty when joined
+        std::chrono::milliseconds took{0};
+    };
+    // One sign-in on the page's path, no retry: what the router answered and when.
+    static SignIn sign_in_once(const Credentials& user) {
+        boost::asio::io_context io;
+        const auto options = user_client_options(*stack_, user);
+        auto transport = wamp::make_transport(io, options.endpoint, wamp::TransportOptions{});
+        std::optional<std::error_code> connected;
+        transport->connect([&](std::error_code ec) { connected = ec; });
+        EXPECT_TRUE(run_until(io, [&] { return connected.has_value(); }, 10s));
+        auto session = std::make_shared<wamp::Session>(
+            io, transport, wamp::SessionOptions{options.realm, user.name, "ticket", user.password});
+        const auto started = std::chrono::steady_clock::now();
+        std::optional<SignIn> result;
+        session->join([&](std::error_code, std::string reason) {
+                          result = SignIn{std::move(reason), std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                                 std::chrono::steady_clock::now() - started)};
+                      },
+                      [](std::error_code) {});
+        EXPECT_TRUE(run_until(io, [&] { return result.has_value(); }, 30s));
+        session->abort(wamp::Errc::stopped);
+        run_until(io, [] { return false; }, 20ms);
+        return result.value_or(SignIn{"no answer", 30s});
+    }
 };
 
 // Attack: guess a password. After 3 wrong ones (here) the name is locked,
@@ -339,6 +369,31 @@ TEST_F(ServiceLogin, PasswordGuessingLocksTheName) {
     const std::string log = stack_->pgwamp_log(0);
     for (const std::string& secret : {std::string("a-wrong-guess"), user.password, stack_->router().ticket()})
         EXPECT_EQ(log.find(secret), std::string::npos) << "a secret is in the log";
+}
+
+// Attack: guess, or flood, as fast as the answers come. Every refused
+// sign-in is answered later (a tarpit), and later again for each further
+// refusal from the same address: 300 ms, 600 ms, then 1200 ms at most here
+// (the shipped 1 s to 10 s). One attacker holding many connections thus
+// makes few attempts, and the router, which does the most work per attempt,
+// keeps its time for the callers. A right password is answered at once.
+TEST_F(ServiceLogin, RefusalsFromOneAddressAreAnsweredLaterAndLater) {
+    const auto user = demo_user(*stack_, "lena_10");
+    // Other tests of this suite were refused from 127.0.0.1 too: the delay
+    // may already be at its most, so only lower bounds are certain. (Before
+    // the flood test, which spends the address's sign-ins for a minute.)
+    std::vector<std::chrono::milliseconds> took;
+    for (int i = 0; i < 3; ++i) {
+        const auto refused = sign_in_once({"nobody_" + std::to_string(i), "a-wrong-guess"});
+        EXPECT_EQ(refused.reason, "wamp.error.not_authorized");
+        took.push_back(refused.took);
+    }
+    EXPECT_GE(took[0], 300ms);
+    EXPECT_GE(took[1], 600ms);
+    EXPECT_GE(took[2], 1200ms) << "the third refusal in a row waited no longer than the first";
+    const auto admitted = sign_in_once(user);
+    EXPECT_EQ(admitted.reason, "");
+    EXPECT_LT(admitted.took, 1200ms) << "the right password waited like a refusal";
 }
 
 // A flood of sign-ins from one address is cut at the peer limit, runs on

@@ -15,13 +15,17 @@ TEST(Login, DefaultsAreOneConnectionAndFiveGuesses) {
     EXPECT_EQ(login.peer_attempts, 120);
     EXPECT_EQ(login.signups_per_peer, 10);
     EXPECT_EQ(login.signup_window, Milliseconds(3'600'000));
+    EXPECT_EQ(login.refusal_delay, Milliseconds(1000));
+    EXPECT_EQ(login.refusal_delay_max, Milliseconds(10'000));
+    EXPECT_EQ(login.max_delayed_refusals, 1000);
 }
 
 TEST(Login, AllKeys) {
     auto doc = minimal_doc();
     doc["identity"]["login"] = {{"pool", {{"max", 2}}}, {"name_failures", 3}, {"name_lock_ms", 1000},
                                 {"peer_attempts", 9}, {"peer_window_ms", 2000}, {"signups_per_peer", 4},
-                                {"signup_window_ms", 5000}};
+                                {"signup_window_ms", 5000}, {"refusal_delay_ms", 0}, {"refusal_delay_max_ms", 3000},
+                                {"max_delayed_refusals", 7}};
     const auto login = parse(doc).identity.login;
     EXPECT_EQ(login.pool.max, 2u);
     EXPECT_EQ(login.pool.queue, 32u);  // the login pool's own default, not the main pool's
@@ -31,6 +35,13 @@ TEST(Login, AllKeys) {
     EXPECT_EQ(login.peer_window, Milliseconds(2000));
     EXPECT_EQ(login.signups_per_peer, 4);
     EXPECT_EQ(login.signup_window, Milliseconds(5000));
+    EXPECT_EQ(login.refusal_delay, Milliseconds(0));
+    EXPECT_EQ(login.refusal_delay_max, Milliseconds(3000));
+    EXPECT_EQ(login.max_delayed_refusals, 7);
+    doc["identity"]["login"] = {{"refusal_delay_ms", 60'001}};
+    expect_error(doc, "identity.login.refusal_delay_ms", "");
+    doc["identity"]["login"] = {{"max_delayed_refusals", 0}};
+    expect_error(doc, "identity.login.max_delayed_refusals", "");
     doc["identity"]["login"] = {{"name_failures", 0}};
     expect_error(doc, "identity.login.name_failures", "");
     doc["identity"]["login"] = {{"signups_per_peer", 0}};
