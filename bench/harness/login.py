@@ -26,6 +26,8 @@ Settings:
 - "shipped": identity.login exactly as in config/pgwamp.json (120 sign-ins a
   minute per address): past the first 120 the flood is refused before the
   database.
+- "untarpitted": "open" with refusal_delay_ms 0, every refusal answered at
+  once: what the tarpit (service/refusal_delay.hpp) saves, in the same run.
 Target: the callers' p99 with the flood <= 2x without, in each setting."""
 
 import copy
@@ -55,7 +57,7 @@ RIGHT_USER, RIGHT_PASSWORD = "bench_right", "right-password-1"
 # from many addresses (a botnet, or everyone behind one proxy with the limit raised for it) gets that far;
 # 1,000,000 a minute (the config's maximum) is beyond anything the flood here sends.
 OPEN_PEER_ATTEMPTS = 1_000_000
-SETTINGS = ("open", "shipped")
+SETTINGS = ("open", "shipped", "untarpitted")
 CHECKED = "wamp.error.not_authorized"
 LIMITED = "pgwamp.error.too_many_attempts"
 OVERLOADED = "pgwamp.error.overloaded"
@@ -66,13 +68,21 @@ def shipped():
         return json.load(f)
 
 
-def identity_for(setting, config=None):
-    """config/pgwamp.json's identity section, with the peer limit opened for "open"."""
+def identity_for(setting, config=None, refusal_delay_ms=None):
+    """config/pgwamp.json's identity section, with the peer limit opened for "open" and "untarpitted", and no
+    refusal delay for "untarpitted". refusal_delay_ms: another delay for every setting (the smoke's short one,
+    so that answers come within its fractions of a second)."""
     identity = copy.deepcopy((config or shipped())["identity"])
-    if setting == "open":
-        identity.setdefault("login", {})["peer_attempts"] = OPEN_PEER_ATTEMPTS
+    login = identity.setdefault("login", {})
+    if setting in ("open", "untarpitted"):
+        login["peer_attempts"] = OPEN_PEER_ATTEMPTS
     elif setting != "shipped":
         raise ValueError(f"unknown login setting {setting}")
+    if refusal_delay_ms is not None:
+        login["refusal_delay_ms"] = refusal_delay_ms
+        login["refusal_delay_max_ms"] = refusal_delay_ms
+    if setting == "untarpitted":
+        login["refusal_delay_ms"] = 0
     return identity
 
 
@@ -174,7 +184,8 @@ def _run(e, pg, setting, i, flooding, clients, callers, warmup, duration, loadge
     return row
 
 
-def login_compare(env, clients, callers, settings, warmup, duration, loadgen_cpus, log, rounds=1):
+def login_compare(env, clients, callers, settings, warmup, duration, loadgen_cpus, log, rounds=1,
+                  refusal_delay_ms=None):
     rows = []
     _database(env.cluster)
     config = shipped()
@@ -186,14 +197,14 @@ def login_compare(env, clients, callers, settings, warmup, duration, loadgen_cpu
         for setting in settings:
             pg = start_or_skip("pgwamp", rows, log, lambda: callees.start(
                 "pgwamp", e, name=f"pgwamp-login-{setting}", db=DB, procedures={LIST: config["procedures"][LIST]},
-                identity=identity_for(setting, config)))
+                identity=identity_for(setting, config, refusal_delay_ms)))
             if pg is None:
                 return rows
             try:
                 callees.wait_callable(e, "pgwamp", pg, loadgen_cpus, proc=LIST)
                 checks = _check_sign_in(e, router, loadgen_cpus, log)
                 rows.append({"setting": setting, "checks": checks,
-                             "login": identity_for(setting, config).get("login")})
+                             "login": identity_for(setting, config, refusal_delay_ms).get("login")})
                 for r in range(rounds):
                     for k, flooding in enumerate((False, True, True, False)):  # ABBA
                         rows.append(_run(e, pg, setting, r * 4 + k, flooding, clients, callers, warmup, duration,

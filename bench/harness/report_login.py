@@ -34,7 +34,8 @@ def markdown(data):
              "generator, without and with wrong-password WAMP-Ticket sign-ins kept in flight on `/app` (each a new "
              "WebSocket and a name not used before), ABBA, means per side. \"open\": identity.login with "
              f"peer_attempts {login.OPEN_PEER_ATTEMPTS:,} (every attempt comes from 127.0.0.1); \"shipped\": as in "
-             "config/pgwamp.json.", "",
+             "config/pgwamp.json; \"untarpitted\": \"open\" with every refusal answered at once "
+             "(refusal_delay_ms 0), to show what the tarpit saves.", "",
              "| setting | flood | calls/s | p50 ms | p99 ms | pgwamp % | router % | PostgreSQL % | flood % |",
              "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for s in summaries:

@@ -119,6 +119,9 @@ def parse_args(argv):
                    help="wrong-password sign-ins kept in flight on /app in the login phase (default 200)")
     p.add_argument("--login-callers", type=int, default=64,
                    help="com.example.notes.list calls kept outstanding in the login phase (default 64)")
+    p.add_argument("--login-refusal-delay-ms", type=int, default=None,
+                   help="the login phase's identity.login.refusal_delay_ms (and _max_ms) for every setting "
+                        "(default: as config/pgwamp.json; the smoke 20, so answers come within its short runs)")
     p.add_argument("--login-settings", default=",".join(login.SETTINGS),
                    help="identity.login settings to measure: open (peer limit raised: every attempt may reach the "
                         "database) and/or shipped (config/pgwamp.json as is); default both")
@@ -293,7 +296,7 @@ def main(argv):
                   loadgen_cpus, log, **rounds)
         if "login" not in a.skip and "pgwamp" in a.callees:
             phase("login", login.login_compare, env, a.login_clients, a.login_callers, a.login_settings, a.warmup,
-                  a.duration, loadgen_cpus, log, **rounds)
+                  a.duration, loadgen_cpus, log, refusal_delay_ms=a.login_refusal_delay_ms, **rounds)
         if "tls" not in a.skip and "pgwamp" in a.callees:
             # 1 outstanding (latency) and the levels where the router is busy (throughput).
             levels = sorted({c for c in a.concurrency if c == 1 or c >= 64} or {max(a.concurrency)})

@@ -31,6 +31,7 @@ SETTINGS = {
     "fanout_duration": 0.5,
     "login_clients": 2,
     "login_callers": 1,
+    "login_refusal_delay_ms": 20,  # refusals answered within the smoke's fractions of a second
     "layout": "none",   # no pinning: everything on one CPU would only make it slower
 }
 ROUNDS = 1                # ABBA rounds of scrape, identity, fanout, login and tls

@@ -13,17 +13,9 @@
 #include <vector>
 
 #include "tests/support/stack.hpp"
+#include "tests/support/under_asan.hpp"
 #include "wamp/client.hpp"
 
-// Sanitizer builds carry shadow memory: their memory figures mean nothing,
-// so tests check peak memory only without them (GCC and clang spell it apart).
-#if defined(__SANITIZE_ADDRESS__)
-#define PGWAMP_TEST_UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define PGWAMP_TEST_UNDER_ASAN 1
-#endif
-#endif
 
 namespace pgwamp::test::service {
 
