@@ -152,7 +152,17 @@ def _busy(per_call_us, calls, window_s):
     return per_call_us * calls / window_s / 1e4 if per_call_us is not None and window_s else None
 
 
-def _run(e, pg, setting, i, flooding, clients, callers, warmup, duration, loadgen_cpus, log):
+def _settle_s(identity):
+    """Seconds a flood runs before the measured window: past the longest refusal delay, so the window sees
+    the tarpit's steady state (every flood client waiting its turn), not its first seconds."""
+    login = identity.get("login", {})
+    if login.get("refusal_delay_ms", 1000) <= 0:
+        return 0.0
+    longest = max(login.get("refusal_delay_max_ms", 10_000), login.get("refusal_delay_ms", 1000)) / 1000
+    return longest + min(longest, 1.0)
+
+
+def _run(e, pg, setting, i, flooding, clients, callers, warmup, duration, loadgen_cpus, log, settle_s=0.0):
     flood = None
     pids = {"callee": pg.pid}
     label = f"login-{setting}-{'flood' if flooding else 'quiet'}-{i}"
@@ -163,6 +173,7 @@ def _run(e, pg, setting, i, flooding, clients, callers, warmup, duration, loadge
                           e.log_dir, cpus=loadgen_cpus)
             flood.wait_for("ready", 30)
             flood.wait_for("tally", 30)
+            time.sleep(settle_s)
             pids["flood"] = flood.pid
         m = run_load(e, pids, LIST, callers, warmup, duration, loadgen_cpus, f"loadgen-{label}")
         sign_ins = window_counts(flood.lines, *m["window"]) if flood else {}
@@ -208,7 +219,7 @@ def login_compare(env, clients, callers, settings, warmup, duration, loadgen_cpu
                 for r in range(rounds):
                     for k, flooding in enumerate((False, True, True, False)):  # ABBA
                         rows.append(_run(e, pg, setting, r * 4 + k, flooding, clients, callers, warmup, duration,
-                                         loadgen_cpus, log))
+                                         loadgen_cpus, log, _settle_s(identity_for(setting, config, refusal_delay_ms))))
             finally:
                 pg.stop()
     finally:
@@ -226,12 +237,15 @@ def login_compare(env, clients, callers, settings, warmup, duration, loadgen_cpu
 
 def _router_per_sign_in(quiet, flood, sign_ins_per_s):
     """The router's CPU µs per sign-in attempt: its busy time during the flood less what the calls made then
-    cost it at the quiet runs' µs per call, divided by the attempts. None without the figures."""
+    cost it at the quiet runs' µs per call, divided by the attempts. None without the figures, or when there are
+    too few attempts to tell them from noise."""
     rq, rf = quiet["busy_percent"]["router"], flood["busy_percent"]["router"]
     if rq is None or rf is None or not quiet["calls_per_s"] or not sign_ins_per_s:
         return None
     per_call = rq * 1e4 / quiet["calls_per_s"]
-    return (rf * 1e4 - flood["calls_per_s"] * per_call) / sign_ins_per_s
+    us = (rf * 1e4 - flood["calls_per_s"] * per_call) / sign_ins_per_s
+    # A few sign-ins a second (the tarpit's) vanish in the calls' noise: no figure rather than a negative one.
+    return us if us > 0 and sign_ins_per_s >= 50 else None
 
 
 def summary(rows):
