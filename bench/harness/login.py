@@ -206,20 +206,21 @@ def login_compare(env, clients, callers, settings, warmup, duration, loadgen_cpu
     e.loadgen_url = router.ws_url if env.loadgen_url == env.router.ws_url else router.url
     try:
         for setting in settings:
+            identity = identity_for(setting, config, refusal_delay_ms)
+            settle_s = _settle_s(identity)
             pg = start_or_skip("pgwamp", rows, log, lambda: callees.start(
                 "pgwamp", e, name=f"pgwamp-login-{setting}", db=DB, procedures={LIST: config["procedures"][LIST]},
-                identity=identity_for(setting, config, refusal_delay_ms)))
+                identity=identity))
             if pg is None:
                 return rows
             try:
                 callees.wait_callable(e, "pgwamp", pg, loadgen_cpus, proc=LIST)
                 checks = _check_sign_in(e, router, loadgen_cpus, log)
-                rows.append({"setting": setting, "checks": checks,
-                             "login": identity_for(setting, config, refusal_delay_ms).get("login")})
+                rows.append({"setting": setting, "checks": checks, "login": identity.get("login")})
                 for r in range(rounds):
                     for k, flooding in enumerate((False, True, True, False)):  # ABBA
                         rows.append(_run(e, pg, setting, r * 4 + k, flooding, clients, callers, warmup, duration,
-                                         loadgen_cpus, log, _settle_s(identity_for(setting, config, refusal_delay_ms))))
+                                         loadgen_cpus, log, settle_s))
             finally:
                 pg.stop()
     finally:
