@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "db/connector.hpp"
+#include "db/driver.hpp"
 #include "pg/error.hpp"
 
 namespace pgwamp::db {
@@ -33,7 +34,7 @@ public:
 
     // One simple-protocol command. False when it could not be queued.
     virtual bool send_query(const std::string& sql) = 0;
-    enum class Flush { done, more, failed };
+    using Flush = Driver::Flush;  // the pool's: done, more (wait for the socket), failed
     virtual Flush flush() = 0;
     // Reads what the socket has. False when the connection is broken.
     virtual bool consume_input() = 0;
