@@ -247,6 +247,7 @@ describe("pgwamp page in headless Chromium", { timeout: 600000 }, () => {
       await second.waitForFunction(() => /^listed \d+ notes? in /.test(document.getElementById("notes-status").textContent),
         null, { timeout: LONG });
       assert.equal(await second.locator("[data-testid=note-row]", { hasText: secret }).count(), 0);
+      assert.equal(await second.locator("[data-testid=list-row]", { hasText: secret }).count(), 0);
       assert.equal(await psql(info.conninfo, `SELECT owner || ' ' || public FROM notes WHERE body = '${secret}'`),
         "page_user false");
 
@@ -280,6 +281,8 @@ describe("pgwamp page in headless Chromium", { timeout: 600000 }, () => {
     await page.waitForFunction(() => document.getElementById("changes-state").dataset.state === "on",
       null, { timeout: LONG });
     assert.match(await page.textContent("[data-testid=changes-state]"), /live row changes: logical replication slot pgwamp_changes/);
+    assert.equal(await wait_state(page, "[data-testid=notes-live-status]", ["live"]), "live");
+    assert.match(await page.textContent("[data-testid=notes-live-status]"), /^live · \d+ notes? · position \S+$/);
     const body = probe("psql-row");
     const id = await psql(info.conninfo, `INSERT INTO notes (body) VALUES ('${body}') RETURNING id`);
     const row = page.locator(`[data-testid=note-row][data-id="${id}"]`);
@@ -327,13 +330,15 @@ describe("pgwamp page in headless Chromium", { timeout: 600000 }, () => {
     assert.equal(await page.isVisible("#export-error"), false, "a new export clears the last error");
   });
 
-  it("lists notes with a limit and shows the count", async () => {
+  it("lists notes once with a limit, beside the live table, and shows the count", async () => {
     await page.evaluate(() => { document.getElementById("notes-status").textContent = ""; });
     await page.fill("#list-limit", "1");
     await page.click("#list-submit");
     await page.waitForFunction(() => /^listed 1 note in /.test(document.getElementById("notes-status").textContent),
       null, { timeout: LONG });
-    assert.equal(await page.locator("[data-testid=note-row]").count(), 1);
+    // "List once" fills its own table; the live one keeps every note.
+    assert.equal(await page.locator("[data-testid=list-row]").count(), 1);
+    assert.ok(await page.locator("[data-testid=note-row]").count() > 1, "the limit cut the live table");
     const total = Number(await psql(info.conninfo, "SELECT count(*) FROM notes"));
     await page.waitForFunction((n) => document.getElementById("notes-count").textContent === `${n} total`,
       total, { timeout: LONG });
@@ -421,8 +426,6 @@ describe("pgwamp page in headless Chromium", { timeout: 600000 }, () => {
 
   it("catches up on row changes made while it was cut off from the router", async () => {
     const body = probe("offline");
-    await page.fill("#list-limit", "20");
-    await page.click("#list-submit");
     const id = await psql(info.conninfo, `INSERT INTO notes (body) VALUES ('${body}') RETURNING id`);
     await page.locator(`[data-testid=note-row][data-id="${id}"]`).waitFor({ timeout: LONG });
     await stack.command("stop-router");
@@ -433,6 +436,7 @@ describe("pgwamp page in headless Chromium", { timeout: 600000 }, () => {
     await page.waitForFunction(([sel, text]) => document.querySelector(sel)?.textContent === text,
       [`[data-testid=note-row][data-id="${id}"] [data-testid=note-body]`, `${body} changed offline`],
       { timeout: 2 * LONG });
+    assert.equal(await wait_state(page, "[data-testid=notes-live-status]", ["live"]), "live");
   });
 
   it("works with MessagePack as well as JSON", async () => {

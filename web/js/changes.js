@@ -11,6 +11,11 @@
 // Every event carries a `position` that sorts in commit order and is the
 // same when delivered twice, so an event at or before the last one applied
 // is a duplicate and is dropped.
+//
+// The page's notes table now follows a live query instead (live.js, which
+// gets snapshot and changes from one call); the page only shows the status
+// line from here. follow() stays as the worked example of the replay
+// pattern the README describes.
 import { $ } from "./ui.js";
 
 export const TOPIC = "com.example.notes.on_change";
@@ -27,6 +32,11 @@ function show_state(text, state) {
   const line = $("changes-state");
   line.textContent = text;
   line.dataset.state = state;
+}
+
+// The status line ("live row changes: logical replication slot ..."), on every join.
+export function show_status(session) {
+  return load_status(session);
 }
 
 async function load_status(session) {

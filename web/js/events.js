@@ -44,7 +44,7 @@ export function show_event(topic, args, kwargs) {
   $("events-empty").hidden = true;
 }
 
-export async function subscribe_all(session, on_note_inserted) {
+export async function subscribe_all(session, on_note_inserted = () => {}) {
   for (const topic of TOPICS) {
     try {
       await session.subscribe(topic, (args, kwargs) => {

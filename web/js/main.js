@@ -1,4 +1,4 @@
-// Wires the connection to the three cards. Each card's behaviour lives in its
+// Wires the connection to the cards. Each card's behaviour lives in its
 // own module; this file only decides what happens when a session opens/closes.
 import { $ } from "./ui.js";
 import { connect, set_state } from "./connection.js";
@@ -40,14 +40,16 @@ function start() {
       account.joined(user);
       set_online(true);
       now.call_all(session);
-      events.subscribe_all(session, notes.on_inserted);
-      const reload = () => Promise.all([notes.list(session), notes.refresh_count(session)]);
-      reload().then(() => changes.follow(session, notes.apply_change, reload))
-        .catch((err) => console.warn("row changes:", err));
+      events.subscribe_all(session);
+      // The notes table is a live query (notes.js, live.js): started on the
+      // first join, resumed after a reconnect, started afresh for another user.
+      notes.joined(session, user);
+      changes.show_status(session);
     },
     on_close() {
       current = null;
       set_online(false);
+      notes.left();
     },
     on_refused: account.refused,
   });

@@ -1,8 +1,19 @@
-// The config-declared procedures: com.example.notes.add / .list / .count.
+// The notes card. The table is a live query (live.js on com.example.notes.live):
+// a snapshot, then every row change in commit order, resumed after a reconnect.
+// com.example.notes.add writes, .count counts, and .list stays as "List once"
+// (with its limit) in a table of its own below.
 import { $, el, result_rows, result_value, show_error, clear_error, timestamp_nodes } from "./ui.js";
 import { current_user } from "./account.js";
+import { live_query } from "./live.js";
 
-const shown = new Map(); // id → <tr>, so a live insert event and a list agree
+const LIVE = "com.example.notes.live";
+
+let get_session = () => null;
+let query = null; // the live query, kept across reconnects of the same user
+let query_user; // whom it runs as: another user starts a new one
+let views = new Map(); // live row key → {row, tr}: an unchanged row keeps its <tr>
+let retry = null; // a timer: the live call ended by an error, call again
+let retry_delay = 1; // s, doubles up to 30, back to 1 once ready
 
 // "mine" (yours, whether public or not), "public", or "private" (only
 // shown to its owner, so another's private note never gets here).
@@ -11,23 +22,105 @@ function whose(row) {
   return row.public === false ? "private" : "public";
 }
 
-function row_view(row) {
-  const tr = el("tr", { "data-testid": "note-row", "data-id": String(row.id), "data-owner": String(row.owner ?? "") },
+function row_view(row, testid = "note-row") {
+  return el("tr", { "data-testid": testid, "data-id": String(row.id), "data-owner": String(row.owner ?? "") },
     el("td", { class: "num mono id", text: String(row.id) }),
     el("td", { class: "body", "data-testid": "note-body", text: String(row.body ?? "") }),
     el("td", { class: "muted", "data-testid": "note-whose", text: whose(row) }),
     el("td", { class: "mono muted" }, ...timestamp_nodes(String(row.created_at ?? ""))));
-  return tr;
 }
 
-function render(rows) {
-  shown.clear();
+const newest_first = (a, b) => Number(b.row.id) - Number(a.row.id);
+
+// Called by live.js with the whole Map after every snapshot or batch of
+// changes. Only new or changed rows get a new <tr> (flashed when live), and
+// rows already in place are not moved, so a highlight is not restarted.
+function show_rows(rows, what) {
+  const next = new Map();
+  for (const [key, row] of rows) {
+    let view = views.get(key);
+    if (!view || view.row !== row) {
+      view = { row, tr: row_view(row) };
+      if (what === "changes") view.tr.classList.add("fresh");
+    }
+    next.set(key, view);
+  }
+  const before = views.size;
+  views = next;
   const body = $("notes-rows");
-  body.replaceChildren(...rows.map((row) => {
-    const tr = row_view(row);
-    shown.set(String(row.id), tr);
-    return tr;
-  }));
+  let at = body.firstChild;
+  for (const { tr } of [...next.values()].sort(newest_first)) {
+    if (tr === at) at = at.nextSibling;
+    else body.insertBefore(tr, at);
+  }
+  while (at) { // what is left after the sorted rows is gone
+    const gone = at;
+    at = at.nextSibling;
+    gone.remove();
+  }
+  // The count follows the live rows between calls of notes.count; a new
+  // snapshot asks again, in case something was missed.
+  if (what === "changes") bump_count(next.size - before);
+  else if (get_session()) refresh_count(get_session());
+  live_status();
+}
+
+function live_status(state = query && query.ready ? "live" : null, text = null) {
+  const line = $("notes-live-status");
+  if (!state) return;
+  const n = views.size;
+  line.dataset.state = state;
+  line.textContent = text ?? `live · ${n} note${n === 1 ? "" : "s"} · position ${query.position ?? "–"}`;
+}
+
+function error_uri(err) {
+  return err && err.error ? err.error : String(err && err.message ? err.message : err);
+}
+
+// On every join. The same user's query resumes where it stopped (no
+// snapshot); a first join or another user (sign-in, sign-out) starts afresh.
+export function joined(session, user) {
+  clearTimeout(retry);
+  if (query && query_user === user) {
+    live_status("resuming", `resuming after ${query.position ?? "–"} · ${views.size} notes shown`);
+    query.resume(session);
+  } else {
+    if (query) query.stop();
+    views = new Map(); // another user's rows are not shown meanwhile
+    $("notes-rows").replaceChildren();
+    query_user = user;
+    retry_delay = 1;
+    live_status("loading", "loading the live snapshot…");
+    const q = live_query(session, LIVE, {
+      key: ["id"],
+      on_change: show_rows,
+      on_ready() {
+        retry_delay = 1;
+        live_status("live");
+      },
+      on_error(err) {
+        // Ended by the service (e.g. restarting, or not registered yet after
+        // a router restart): call again while this session lasts.
+        const delay = retry_delay;
+        retry_delay = Math.min(retry_delay * 2, 30);
+        live_status("error", `live query stopped (${error_uri(err)}) · again in ${delay} s · ${views.size} notes shown`);
+        console.warn(LIVE, err);
+        clearTimeout(retry);
+        retry = setTimeout(() => {
+          const s = get_session();
+          if (s && q === query) q.resume(s);
+        }, delay * 1000);
+      },
+    });
+    query = q;
+  }
+  refresh_count(session);
+}
+
+// The session is gone: the call with it. The rows stay on show until joined().
+export function left() {
+  clearTimeout(retry);
+  if (query) live_status("paused", `offline · ${views.size} notes shown · position ${query.position ?? "–"}`);
 }
 
 // The limit field is sent as typed when it is not an integer, so the service's
@@ -53,8 +146,14 @@ export function refresh_count(session) {
     (err) => show_error($("notes-error"), err, "com.example.notes.count"));
 }
 
-// `before` is kept in front of the status line (e.g. what was just added).
-export function list(session, before = "") {
+function bump_count(delta) {
+  const count = /^(\d+) total$/.exec($("notes-count").textContent);
+  if (count && delta) $("notes-count").textContent = `${Math.max(0, Number(count[1]) + delta)} total`;
+}
+
+// "List once": com.example.notes.list with the limit, into its own table
+// (the live table is not touched).
+export function list(session) {
   const limit = parse_limit($("list-limit").value);
   const kwargs = limit === undefined ? {} : { limit };
   const box = $("notes-error");
@@ -62,75 +161,23 @@ export function list(session, before = "") {
   return session.call("com.example.notes.list", [], kwargs).then(
     (res) => {
       const rows = result_rows(res);
-      render(rows);
+      const ms = (performance.now() - started).toFixed(1);
+      $("list-once-rows").replaceChildren(...rows.map((row) => row_view(row, "list-row")));
+      $("list-once-title").textContent =
+        `listed once: ${rows.length} note${rows.length === 1 ? "" : "s"} (com.example.notes.list, limit ${limit ?? "default"})`;
+      $("list-once").hidden = false;
+      $("list-once").open = true;
       clear_error(box);
-      const listed = `listed ${rows.length} note${rows.length === 1 ? "" : "s"} in ${(performance.now() - started).toFixed(1)} ms`;
-      status(before ? `${before} · ${listed}` : listed);
+      status(`listed ${rows.length} note${rows.length === 1 ? "" : "s"} in ${ms} ms`);
     },
     (err) => {
-      status(before);
+      status("");
       show_error(box, err, "com.example.notes.list");
     });
 }
 
-// A note inserted anywhere (this page, psql, another browser) arrives as an
-// event; show it at the top of the table right away.
-export function on_inserted(row) {
-  if (!row || typeof row !== "object" || row.id === undefined) return;
-  if (shown.has(String(row.id))) return;
-  // One more note than the count said; the next notes.count call corrects
-  // any drift, and a NOTIFY storm costs no extra calls.
-  bump_count(1);
-  const tr = row_view(row);
-  tr.classList.add("fresh");
-  shown.set(String(row.id), tr);
-  const body = $("notes-rows");
-  body.prepend(tr);
-  // Keep the table as long as the limit asked for.
-  const limit = parse_limit($("list-limit").value);
-  while (Number.isInteger(limit) && limit >= 0 && body.children.length > limit) {
-    shown.delete(body.lastElementChild.dataset.id);
-    body.lastElementChild.remove();
-  }
-}
-
-function bump_count(delta) {
-  const count = /^(\d+) total$/.exec($("notes-count").textContent);
-  if (count) $("notes-count").textContent = `${Math.max(0, Number(count[1]) + delta)} total`;
-}
-
-// A row change from com.example.notes.on_change (changes.js): the table
-// follows INSERT, UPDATE, DELETE and TRUNCATE wherever they were made.
-export function apply_change(change) {
-  const row = change.new || {};
-  const key = change.old || row;
-  if (change.op === "insert") return on_inserted(row);
-  if (change.op === "update") {
-    const tr = shown.get(String(key.id ?? row.id));
-    if (!tr) return;
-    // An unchanged large body is absent from the event, not null: keep what is shown.
-    if (row.body !== undefined) tr.querySelector("[data-testid=note-body]").textContent = String(row.body ?? "");
-    tr.classList.remove("fresh");
-    void tr.offsetWidth; // restart the highlight
-    tr.classList.add("fresh");
-    return;
-  }
-  if (change.op === "delete") {
-    const tr = shown.get(String(key.id));
-    if (tr) {
-      shown.delete(String(key.id));
-      tr.remove();
-    }
-    return bump_count(-1);
-  }
-  if (change.op === "truncate") {
-    shown.clear();
-    $("notes-rows").replaceChildren();
-    $("notes-count").textContent = "0 total";
-  }
-}
-
-export function install(get_session) {
+export function install(session_getter) {
+  get_session = session_getter;
   $("add-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
     const session = get_session();
@@ -146,9 +193,8 @@ export function install(get_session) {
         const added = result_rows(res)[0] || {};
         clear_error(box);
         input.value = "";
-        const done = `added note #${added.id} at ${added.created_at}`;
-        status(done);
-        return Promise.all([list(session, done), refresh_count(session)]);
+        status(`added note #${added.id} at ${added.created_at}`);
+        // The row itself comes through the live query.
       },
       (err) => {
         status("");
