@@ -306,7 +306,7 @@ void ChangeStream::start_replication(rp::Lsn confirmed) {
     // 0/0: the server starts from the slot's confirmed position.
     const std::string sql = "START_REPLICATION SLOT " + quote_identifier(options_.slot) +
                             " LOGICAL 0/0 (proto_version '1', publication_names " +
-                            literal(quote_identifier(options_.publication)) + ")";
+                            literal(quote_identifier(options_.publication)) + ", messages 'true')";
     ++generation_;
     acks_.reset(confirmed);
     reported_ = confirmed;

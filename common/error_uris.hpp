@@ -19,5 +19,6 @@ inline constexpr const char* internal = "pgwamp.error.internal";                
 inline constexpr const char* result_too_large = "pgwamp.error.result_too_large";    // more than callers can receive
 inline constexpr const char* too_many_attempts = "pgwamp.error.too_many_attempts";  // sign-in limits: wait, then retry
 inline constexpr const char* history_truncated = "pgwamp.error.history_truncated";  // replay from before what is kept
+inline constexpr const char* must_refetch = "pgwamp.error.must_refetch";            // a live query must start over
 
 }  // namespace pgwamp::error_uri

@@ -244,6 +244,49 @@ struct ChangesConfig {
     std::map<std::string, ChangeTableConfig> tables;  // by "schema.table"
 };
 
+// ------------------------------------------------------------------ live
+
+// A value in a live query's predicate: bound per call, never SQL text.
+struct LiveValue {
+    enum class Kind { literal, caller_authid, caller_authrole, argument };
+    Kind kind = Kind::literal;
+    nlohmann::json literal;  // Kind::literal: a string, an integer or a boolean
+    std::string argument;    // Kind::argument: the name of one of the query's args
+};
+
+enum class LiveOp { eq, ne, lt, le, gt, ge, in };
+
+// The rows a live query follows: comparisons of a column with values,
+// combined with AND and OR (no NOT: with AND and OR only, a comparison with
+// NULL that is unknown in SQL can be taken as false, exactly).
+struct LivePredicate {
+    enum class Kind { all, any, compare };  // AND of terms, OR of terms, one comparison
+    Kind kind = Kind::all;                  // all with no terms: every row
+    std::vector<LivePredicate> terms;
+    std::string column;             // compare
+    LiveOp op = LiveOp::eq;         // compare
+    std::vector<LiveValue> values;  // compare: one, or for `in` a list (or one array argument)
+};
+
+// A declared live query (issue: the rows a caller may see, then every change
+// to them): service/live_queries.hpp. It always runs as the caller.
+struct LiveQueryConfig {
+    std::string uri;
+    std::string table;  // "schema.table", one of changes.tables
+    std::vector<std::string> columns;
+    LivePredicate where;
+    std::vector<ArgConfig> args;
+    std::optional<std::vector<std::string>> roles;
+};
+
+struct LiveConfig {
+    std::size_t max_calls = 10'000;            // live calls open at once (all queries); beyond: overloaded
+    std::size_t max_pending_changes = 10'000;  // changes held for one call while its snapshot is read
+    std::size_t handles = 100'000;             // resumable handles remembered, oldest forgotten first
+    std::size_t chunk_rows = 1000;             // snapshot rows per progressive result, at most
+    std::map<std::string, LiveQueryConfig> queries;  // by URI
+};
+
 // --------------------------------------------------------------- service
 
 enum class LogLevel { trace, debug, info, warn, error, critical, off };
@@ -349,6 +392,7 @@ struct Config {
     std::map<std::string, ProcedureConfig> procedures;         // by URI
     std::map<std::string, NotificationConfig> notifications;   // by channel
     std::optional<ChangesConfig> changes;                       // absent: no row-change events
+    std::optional<LiveConfig> live;                             // absent: no live queries; needs changes
     IdentityConfig identity;
     ServiceConfig service;
     std::filesystem::path source;  // the file it came from (as given)

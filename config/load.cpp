@@ -31,8 +31,43 @@ void check_identity(const Config& c, const detail::Node& root) {
     }
 }
 
+// A live query follows a table of the changes section, with that table's
+// audience, as the caller: its columns must be in the table's events.
+void check_live(const Config& c, const detail::Node& root) {
+    if (!c.live) return;
+    const std::string& file = root.source().file;
+    for (const auto& [uri, q] : c.live->queries) {
+        const std::string where = "live.queries[\"" + uri + "\"]";
+        if (!c.changes)
+            throw ConfigError(file, where + ".table", "a live query follows row changes: configure the changes section");
+        const auto table = c.changes->tables.find(q.table);
+        if (table == c.changes->tables.end())
+            throw ConfigError(file, where + ".table", "\"" + q.table + "\" is not one of changes.tables");
+        std::vector<std::string> needed = q.columns;
+        detail::predicate_columns(q.where, needed);
+        if (const auto& published = table->second.columns)
+            for (const auto& column : needed)
+                if (std::find(published->begin(), published->end(), column) == published->end())
+                    throw ConfigError(file, where, "column \"" + column + "\" is not in changes.tables[\"" + q.table +
+                                                       "\"].columns, so its changes never carry it");
+        if (c.identity.database_roles.empty())
+            throw ConfigError(file, where,
+                              "a live query runs as the caller, but identity.database_roles maps no WAMP role to a "
+                              "database role");
+        for (const auto& role : q.roles.value_or(std::vector<std::string>{}))
+            if (!c.identity.database_roles.contains(role))
+                throw ConfigError(file, where + ".roles",
+                                  "WAMP role \"" + role + "\" may call it but has no database role in identity.database_roles");
+        const bool taken = c.procedures.contains(uri) || uri == c.service.notify_procedure ||
+                           uri == c.service.health_procedure || uri == c.changes->replay_procedure ||
+                           uri == c.changes->status_procedure;
+        if (taken) throw ConfigError(file, where, "\"" + uri + "\" is also served by another procedure");
+    }
+}
+
 void check_cross_references(const Config& c, const detail::Node& root) {
     check_identity(c, root);
+    check_live(c, root);
     if (const auto& auth = c.identity.authenticator; auth && c.procedures.contains(auth->procedure))
         throw ConfigError(root.source().file, "identity.authenticator.procedure",
                           "\"" + auth->procedure + "\" is also configured under procedures");
@@ -75,7 +110,8 @@ std::string read_config_file(const std::filesystem::path& file) {
 Config parse_config(const nlohmann::json& doc, const std::filesystem::path& source_name) {
     const detail::Source source{source_name.string(), source_name.parent_path()};
     const detail::Node root(doc, source, "");
-    detail::Fields f(root, {"router", "database", "procedures", "notifications", "changes", "identity", "service"});
+    detail::Fields f(root,
+                     {"router", "database", "procedures", "notifications", "changes", "live", "identity", "service"});
 
     Config c;
     c.source = source_name;
@@ -85,6 +121,7 @@ Config parse_config(const nlohmann::json& doc, const std::filesystem::path& sour
     if (auto n = f.get("notifications")) c.notifications = detail::parse_notifications(*n);
     if (auto n = f.get("service")) c.service = detail::parse_service(*n);
     if (auto n = f.get("changes")) c.changes = detail::parse_changes(*n);
+    if (auto n = f.get("live")) c.live = detail::parse_live(*n);
     if (auto n = f.get("identity")) c.identity = detail::parse_identity(*n);
     check_cross_references(c, root);
     return c;

@@ -68,18 +68,6 @@ ArgConfig parse_arg(const Node& node) {
     return a;
 }
 
-std::vector<ArgConfig> parse_args(const Node& node) {
-    node.expect_array();
-    std::vector<ArgConfig> args;
-    for (std::size_t i = 0; i < node.json().size(); ++i) {
-        const Node element = node.element(i);
-        ArgConfig a = parse_arg(element);
-        for (const auto& earlier : args)
-            if (earlier.name == a.name) element.fail("duplicate argument name \"" + a.name + "\"");
-        args.push_back(std::move(a));
-    }
-    return args;
-}
 
 // Every $1..$n must be bound, and only those: PostgreSQL refuses a statement
 // whose parameter count differs from what we send, and an unused argument is
@@ -197,6 +185,19 @@ ProcedureConfig parse_procedure(const Node& node, const std::string& uri) {
 }
 
 }  // namespace
+
+std::vector<ArgConfig> parse_args(const Node& node) {
+    node.expect_array();
+    std::vector<ArgConfig> args;
+    for (std::size_t i = 0; i < node.json().size(); ++i) {
+        const Node element = node.element(i);
+        ArgConfig a = parse_arg(element);
+        for (const auto& earlier : args)
+            if (earlier.name == a.name) element.fail("duplicate argument name \"" + a.name + "\"");
+        args.push_back(std::move(a));
+    }
+    return args;
+}
 
 std::vector<std::string> parse_roles(const Node& node) {
     node.expect_array();

@@ -29,6 +29,11 @@ std::map<std::string, NotificationConfig> parse_notifications(const Node& node);
 ServiceConfig parse_service(const Node& node);
 ChangesConfig parse_changes(const Node& node);
 IdentityConfig parse_identity(const Node& node);
+LiveConfig parse_live(const Node& node);
+// The columns a live predicate compares, each once (appended to `out`).
+void predicate_columns(const LivePredicate& p, std::vector<std::string>& out);
+// A procedure's "args" list (config/parse_procedures.cpp).
+std::vector<ArgConfig> parse_args(const Node& node);
 // A "roles" list: WAMP roles (the router's caller_authrole), at least one.
 std::vector<std::string> parse_roles(const Node& node);
 // {"owner": name, "public": name} of an event's row (columns or JSON fields).

@@ -134,7 +134,8 @@ void InteractionRun::on_pinned(std::exception_ptr e, std::shared_ptr<Connection>
     phase_ = Phase::beginning;
     auto self = shared_from_this();
     const bool has_settings = options_.local_settings != nullptr;
-    exec("BEGIN", [self, has_settings](std::exception_ptr err, Result) {
+    exec(options_.repeatable_read_only ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN",
+         [self, has_settings](std::exception_ptr err, Result) {
         if (err) {
             // Unknown transaction state: do not hand this connection on.
             self->core_->release(self->conn_, false);

@@ -72,6 +72,10 @@ struct StatementOptions {
     // prepared_statements). false: unnamed, e.g. for SQL text built per
     // call, which would only churn the cache.
     bool prepare = true;
+    // An interaction only: BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY,
+    // so every statement sees one snapshot (a live query's rows and the
+    // pg_current_snapshot() it is stitched to the stream with).
+    bool repeatable_read_only = false;
 };
 
 // Prefer this to StatementOptions{...} inside a co_await expression: GCC 12

@@ -131,8 +131,20 @@ ChangeDecoder::Step ChangeDecoder::feed(const rp::PgoutputMessage& message, std:
             } else if constexpr (std::is_same_v<T, rp::Truncate>) {
                 for (const auto oid : m.relations) out.push_back(make_change("truncate", relation(oid)));
                 return Step::change;
+            } else if constexpr (std::is_same_v<T, rp::LogicalMessage>) {
+                // Only a transactional one has a place in commit order (a live query's fence).
+                if (!m.transactional() || !in_transaction_) return Step::other;
+                RowChange c;
+                c.op = "message";
+                c.table = m.prefix;
+                c.new_row = Object{{"content", m.content}};
+                c.position = change_position(final_lsn_, index_++);
+                c.commit_time = commit_time_;
+                c.xid = xid_;
+                out.push_back(std::move(c));
+                return Step::change;
             } else {
-                return Step::other;  // Type, Origin, LogicalMessage: nothing to publish
+                return Step::other;  // Type, Origin: nothing to publish
             }
         },
         message);

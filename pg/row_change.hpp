@@ -18,7 +18,9 @@ struct ChangeTicket {
 };
 
 struct RowChange {
-    std::string op;  // "insert", "update", "delete" or "truncate"
+    // "insert", "update", "delete", "truncate", or "message": a transactional
+    // pg_logical_emit_message() (table = its prefix, new_row = {content}).
+    std::string op;
     std::string schema;
     std::string table;
     // The row after the change (insert, update). A TOASTed column the update

@@ -15,6 +15,7 @@
 #include "service/anonymous_authenticator.hpp"
 #include "service/caller_access.hpp"
 #include "service/changes_bridge.hpp"
+#include "service/live_queries.hpp"
 #include "service/config_procedures.hpp"
 #include "service/error_mapping.hpp"
 #include "service/now_procedures.hpp"
@@ -121,7 +122,13 @@ public:
                                    : nullptr),
           ops_(io, config_.service, pool_, client_, tracker_, bridge_, changes_.get()),
           signals_(io, SIGINT, SIGTERM),
-          drain_timer_(io) {}
+          drain_timer_(io) {
+        if (config_.live && changes_) {
+            live_ = std::make_shared<LiveQueries>(io, pool_, client_, config_, tracker_, register_options(),
+                                                  [this](const std::string& topic) { return changes_->history(topic); });
+            changes_->set_live(*live_);
+        }
+    }
 
     void start() {
         ops_.start();  // first: a taken admin port is fatal before anything connects
@@ -278,6 +285,7 @@ private:
         tracker_.draining = true;
         // Hand the channels and the slot over now, so a follower's takeover overlaps the drain.
         bridge_.stop();
+        if (live_) live_->stop();
         if (changes_) changes_->stop();
         drain_deadline_ = std::chrono::steady_clock::now() + config_.service.shutdown_grace;
         drain();
@@ -315,6 +323,7 @@ private:
     std::unique_ptr<TicketAuthenticator> authenticator_;
     NotificationBridge bridge_;
     std::unique_ptr<ChangesBridge> changes_;
+    std::shared_ptr<LiveQueries> live_;  // with changes_: it feeds them
     Operations ops_;  // after the bridges it reads
     boost::asio::signal_set signals_;
     boost::asio::steady_timer drain_timer_;

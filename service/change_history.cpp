@@ -1,8 +1,15 @@
 #include "service/change_history.hpp"
 
+#include <regex>
+
 #include <algorithm>
 
 namespace pgwamp::service {
+
+bool is_position(const std::string& s) {
+    static const std::regex pattern("[0-9A-F]{16}/[0-9A-F]{8}");
+    return std::regex_match(s, pattern);
+}
 
 void ChangeHistory::add(const std::string& position, Object event, Audience old_row, Audience new_row) {
     if (!entries_.empty() && position <= entries_.back().position) return;  // redelivered

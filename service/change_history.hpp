@@ -24,6 +24,9 @@
 
 namespace pgwamp::service {
 
+// A position as events carry it: 16 hex digits "/" 8 hex digits.
+bool is_position(const std::string& s);
+
 class ChangeHistory {
 public:
     struct Entry {

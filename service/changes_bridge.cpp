@@ -1,13 +1,12 @@
 #include "service/changes_bridge.hpp"
 
-#include <regex>
-
 #include <spdlog/spdlog.h>
 
 #include "pg/error.hpp"
 #include "service/call_arguments.hpp"
 #include "service/error_mapping.hpp"
 #include "service/event_audience.hpp"
+#include "service/live_queries.hpp"
 #include "service/metrics.hpp"
 #include "service/row_event_versions.hpp"
 #include "wamp/error.hpp"
@@ -29,11 +28,6 @@ const config::ProcedureConfig& replay_signature() {
 }
 
 constexpr std::int64_t max_replay_limit = 1000;
-
-bool is_position(const std::string& s) {
-    static const std::regex pattern("[0-9A-F]{16}/[0-9A-F]{8}");
-    return std::regex_match(s, pattern);
-}
 
 // An old row without the owner column (the key only, under REPLICA IDENTITY
 // DEFAULT) says nothing about who saw it: taken to be the new row's audience.
@@ -109,12 +103,27 @@ void ChangesBridge::on_router_state(wamp::ClientState state) {
     // Without a router nothing can be made safe: stop, and read again from the slot on return.
     consumed_before_ = stream_->state() == db::StreamState::streaming;
     stream_->stop();
+    in_order_.clear();  // their publishes went with the session
     // A process that only heard the topics may have missed events meanwhile.
     if (!consumed_before_)
         for (auto& [topic, history] : histories_) history.reset();
 }
 
 void ChangesBridge::on_change(db::RowChange change) {
+    if (change.op == "message") {
+        if (change.table != live_fence_prefix || !live_) {
+            stream_->acknowledge(change.ticket);  // someone else's message
+            return;
+        }
+        const Value* content = change.new_row ? find_field(*change.new_row, "content") : nullptr;
+        auto fence = std::make_shared<InOrder>();
+        fence->complete = true;
+        fence->fence = content && content->is<std::string>() ? content->as<std::string>() : "";
+        fence->position = change.position;
+        fence->ticket = change.ticket;
+        in_order_.push_back(std::move(fence));
+        return drain_in_order();
+    }
     const auto found = config_.tables.find(change.schema + "." + change.table);
     if (found == config_.tables.end() || !wanted(change.op, found->second)) {
         stream_->acknowledge(change.ticket);  // nothing to publish: nothing to wait for
@@ -141,19 +150,21 @@ void ChangesBridge::on_change(db::RowChange change) {
     TopicMetrics* counted = metrics_ ? &metrics_->topic(table.topic) : nullptr;
     if (counted) counted->count_published();
     // The change is acknowledged to the slot once the router has every version of it.
-    struct Outstanding {
-        std::size_t left;
-        bool failed = false;
-        Object kept;  // the whole change, for the replay history
-        Audience old_row, new_row;
-    };
-    auto outstanding = std::make_shared<Outstanding>(
-        Outstanding{publications.size(), false, std::move(kwargs), std::move(old_audience), std::move(new_audience)});
-    auto done = [this, topic = table.topic, ticket = change.ticket, position = change.position, counted,
-                 outstanding](std::exception_ptr error) {
-        if (outstanding->failed) return;
+    auto item = std::make_shared<InOrder>(InOrder{false, {}, change.position, found->first, table.topic, change.xid,
+                                                  std::move(kwargs), std::move(old_audience),
+                                                  std::move(new_audience), change.ticket});
+    in_order_.push_back(item);
+    auto left = std::make_shared<std::size_t>(publications.size() + 1);
+    auto failed = std::make_shared<bool>(false);
+    auto done = [this, item, counted, left, failed](std::exception_ptr error) {
+        if (*failed) return;
+        if (error && item->ticket.generation != stream_->generation()) {
+            *failed = true;  // from before a restart: the slot sends it again
+            item->complete = true;
+            return drain_in_order();
+        }
         if (error) {
-            outstanding->failed = true;
+            *failed = true;
             if (counted) counted->failed->Increment();
             ++failed_;
             std::string why = "publish failed";
@@ -162,19 +173,43 @@ void ChangesBridge::on_change(db::RowChange change) {
             } catch (const std::exception& e) {
                 why += std::string(": ") + e.what();
             }
-            stream_->restart(ticket.generation, why);
+            // The slot sends everything not yet handled again, in order.
+            in_order_.clear();
+            stream_->restart(item->ticket.generation, why);
             return;
         }
-        if (--outstanding->left != 0) return;
+        if (--*left != 0) return;
         if (counted) counted->acknowledged->Increment();
         ++published_;
-        histories_.at(topic).add(position, std::move(outstanding->kept), std::move(outstanding->old_row),
-                                 std::move(outstanding->new_row));
-        stream_->acknowledge(ticket);
+        item->complete = true;
+        drain_in_order();
     };
-    ++outstanding->left;  // held until every publish is sent, so none completes the change early
+    // `left` counts one more until every publish is sent, so none completes the change early.
     for (auto& p : publications) client_.publish(table.topic, {}, std::move(p.kwargs), std::move(p.options), done);
     done(nullptr);
+}
+
+void ChangesBridge::drain_in_order() {
+    while (!in_order_.empty() && in_order_.front()->complete) {
+        const auto item = std::move(in_order_.front());
+        in_order_.pop_front();
+        if (item->ticket.generation != stream_->generation()) continue;  // from before a restart: sent again
+        if (!item->fence.empty()) {
+            if (live_) live_->on_fence(item->fence, item->position);
+        } else {
+            ChangeHistory::Entry entry{item->position, std::move(item->kept), std::move(item->old_row),
+                                       std::move(item->new_row)};
+            if (live_) live_->on_change(item->table, entry, item->xid);
+            histories_.at(item->topic).add(entry.position, std::move(entry.event), std::move(entry.old_row),
+                                           std::move(entry.new_row));
+        }
+        stream_->acknowledge(item->ticket);
+    }
+}
+
+const ChangeHistory* ChangesBridge::history(const std::string& topic) const {
+    const auto found = histories_.find(topic);
+    return found == histories_.end() ? nullptr : &found->second;
 }
 
 void ChangesBridge::on_stream_state(db::StreamState state, const std::string& reason) {
@@ -193,6 +228,9 @@ void ChangesBridge::on_stream_state(db::StreamState state, const std::string& re
         consumed_before_ = false;
     }
     offer_replay(state == db::StreamState::streaming);
+    // While the stream reconnects, live calls wait for it; another process
+    // consuming the slot, or none, ends them.
+    if (live_ && state != db::StreamState::starting) live_->on_consuming(state == db::StreamState::streaming);
 }
 
 void ChangesBridge::offer_replay(bool consuming) {
@@ -289,7 +327,8 @@ Object ChangesBridge::status() const {
             {"lag_bytes", lag_bytes_ >= 0 ? Value(lag_bytes_) : Value(Null{})},
             {"published", static_cast<std::int64_t>(published_)},
             {"publish_failures", static_cast<std::int64_t>(failed_)},
-            {"topics", std::move(topics)}};
+            {"topics", std::move(topics)},
+            {"live", live_ ? Value(live_->status()) : Value(Null{})}};
 }
 
 void ChangesBridge::serve_status(wamp::Invocation call) {

@@ -25,6 +25,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -40,6 +41,7 @@
 
 namespace pgwamp::service {
 
+class LiveQueries;
 class Metrics;
 
 class ChangesBridge {
@@ -61,9 +63,26 @@ public:
     std::size_t unacknowledged() const;
     std::int64_t lag_bytes() const { return lag_bytes_; }
     void set_metrics(Metrics& metrics) { metrics_ = &metrics; }
+    // Live queries follow the changes from here, in commit order (service/live_queries.hpp).
+    void set_live(LiveQueries& live) { live_ = &live; }
+    const ChangeHistory* history(const std::string& topic) const;
 
 private:
+    // A change whose events the router acknowledged, or a live query's
+    // fence, handled in stream order (acknowledgements may come back in
+    // another order when a change has several audiences).
+    struct InOrder {
+        bool complete = false;
+        std::string fence;  // a fence's content; empty for a change
+        std::string position;
+        std::string table, topic;
+        std::uint32_t xid = 0;
+        Object kept;  // the whole change, for the replay history
+        Audience old_row = Audience::everyone(), new_row = Audience::everyone();
+        db::ChangeTicket ticket;
+    };
     void on_change(db::RowChange change);
+    void drain_in_order();
     void on_stream_state(db::StreamState state, const std::string& reason);
     void on_event(const std::string& topic, const wamp::Event& event);
     void serve_replay(wamp::Invocation call);
@@ -79,6 +98,8 @@ private:
     wamp::RegisterOptions register_options_;
     std::shared_ptr<db::ChangeStream> stream_;
     std::map<std::string, ChangeHistory> histories_;  // by topic
+    std::deque<std::shared_ptr<InOrder>> in_order_;
+    LiveQueries* live_ = nullptr;
     boost::asio::steady_timer lag_timer_;
     bool joined_ = false;
     bool consumed_before_ = true;  // at the first join nobody has a head start

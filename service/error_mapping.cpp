@@ -86,6 +86,8 @@ WampError to_wamp_error(std::exception_ptr error, config::SqlErrorText sql_text)
         return {wamp::uri::not_authorized, {std::string(e.what())}, {}};
     } catch (const HistoryTruncated& e) {
         return {error_uri::history_truncated, {std::string(e.what())}, {{"oldest", e.oldest}}};
+    } catch (const MustRefetch& e) {
+        return {error_uri::must_refetch, {std::string(e.what())}, {}};
     } catch (const TooManyAttempts& e) {
         return {error_uri::too_many_attempts, {std::string(e.what())}, {{"retry_after_ms", e.retry_after_ms}}};
     } catch (const ResultRejected& e) {

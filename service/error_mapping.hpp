@@ -64,6 +64,14 @@ public:
     std::string oldest;
 };
 
+// A live query cannot go on from where the caller was (unknown handle,
+// history too short, this process stopped following the changes): call it
+// again without handle and after, for a new snapshot.
+class MustRefetch : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
 // Sign-in refused by its limits before any password was checked.
 class TooManyAttempts : public std::runtime_error {
 public:
