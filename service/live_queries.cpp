@@ -71,6 +71,7 @@ struct LiveQueries::Table {
 struct LiveQueries::Call {
     Call(boost::asio::io_context& io, std::size_t hold_limit) : stitch(hold_limit), fence_deadline(io) {}
     std::uint64_t id = 0;
+    std::uint64_t session = 0;  // the caller's WAMP session
     const config::LiveQueryConfig* query = nullptr;
     std::shared_ptr<Table> table;
     std::shared_ptr<CallContext> context;
@@ -232,9 +233,13 @@ void LiveQueries::serve(const config::LiveQueryConfig& query, wamp::Invocation i
         if (!consuming_) throw MustRefetch("this pgwamp process does not follow the changes now; call again");
         if (!context->call().receive_progress())
             throw InvalidArgument("a live query answers with progressive results: call it with receive_progress");
+        const auto& inv = context->call();
         if (calls_.size() >= config_.max_calls)
             std::rethrow_exception(db::make_error(db::Errc::overloaded, "too many live queries are open (live.max_calls)"));
-        const auto& inv = context->call();
+        if (calls_per_session_[inv.caller_session()] >= config_.max_calls_per_session)
+            std::rethrow_exception(db::make_error(
+                db::Errc::overloaded, "this session has " + std::to_string(config_.max_calls_per_session) +
+                                          " live queries open (live.max_calls_per_session): cancel one first"));
         const Value* handle = find_field(inv.kwargs(), "handle");
         const Value* after = find_field(inv.kwargs(), "after");
         auto call = std::make_shared<Call>(io_, config_.max_pending_changes);
@@ -266,6 +271,8 @@ void LiveQueries::serve(const config::LiveQueryConfig& query, wamp::Invocation i
         // Filed before the snapshot is taken: every change from now on reaches it (the stitch needs that).
         indexes_[query.table].add(call->id, call->predicate.index_terms());
         calls_.emplace(call->id, call);
+        call->session = inv.caller_session();
+        ++calls_per_session_[call->session];
         std::weak_ptr<Call> weak_call = call;
         call->interrupt = context->cancel_signal()->attach([weak = weak_from_this(), weak_call] {
             // Posted: the pool's own cancel handlers run from the same signal.
@@ -550,6 +557,8 @@ void LiveQueries::end(const std::shared_ptr<Call>& call, std::exception_ptr erro
     call->outgoing.clear();
     indexes_[call->query->table].remove(call->id);
     calls_.erase(call->id);
+    if (const auto s = calls_per_session_.find(call->session); s != calls_per_session_.end() && --s->second == 0)
+        calls_per_session_.erase(s);
     const auto& signal = call->context->cancel_signal();
     signal->detach(call->interrupt);
     if (!signal->canceled()) signal->cancel();  // a snapshot still being read stops

@@ -119,6 +119,7 @@ private:
     std::map<std::string, std::string> refused_;            // uri -> why it cannot be followed
     std::map<std::string, LiveIndex> indexes_;              // by table
     std::unordered_map<std::uint64_t, std::shared_ptr<Call>> calls_;
+    std::unordered_map<std::uint64_t, std::size_t> calls_per_session_;  // by the caller's WAMP session
     std::uint64_t next_id_ = 0;
     std::map<std::string, Handle> handles_;
     std::deque<std::string> handle_order_;  // oldest first, forgotten past config_.handles

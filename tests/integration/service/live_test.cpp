@@ -26,6 +26,7 @@ constexpr std::size_t history = 3000;
 void add_live_queries(nlohmann::json& config) {
     config["changes"]["history"] = history;
     config["changes"]["tables"]["public.live_nokey"] = {{"topic", "com.example.test.live_nokey_changes"}};
+    config["live"]["max_calls_per_session"] = 4;
     auto& queries = config["live"]["queries"];
     // A predicate on the call's own argument, with the caller's.
     queries[since_live] = nlohmann::json::parse(R"({
@@ -295,6 +296,31 @@ TEST_F(ServiceLive, AQueryOnATableWithoutPrimaryKeyIsRefusedAndSaysWhy) {
     ASSERT_TRUE(status.ok()) << status.describe();
     const auto text = to_text(status.args.at(0));
     EXPECT_NE(text.find("live_nokey has no primary key"), std::string::npos) << text;
+}
+
+TEST_F(ServiceLive, OneSessionCannotOpenLiveQueriesWithoutBound) {
+    std::vector<std::unique_ptr<LiveFollower>> open;
+    for (int i = 0; i < 4; ++i) {
+        open.push_back(std::make_unique<LiveFollower>(*alice_, notes_live));
+        open.back()->start();
+        ASSERT_TRUE(open.back()->wait_ready()) << open.back()->error_text();
+    }
+    LiveFollower fifth(*alice_, notes_live);
+    fifth.start();
+    ASSERT_TRUE(alice_->run_until([&] { return !fifth.running(); }, 20s));
+    EXPECT_EQ(fifth.error_uri(), "pgwamp.error.overloaded") << fifth.error_text();
+    // Others are not held back by alice's, and a cancel frees a place.
+    LiveFollower bobs(*bob_, notes_live);
+    bobs.start();
+    ASSERT_TRUE(bobs.wait_ready()) << bobs.error_text();
+    open.front()->cancel();
+    ASSERT_TRUE(alice_->run_until([&] { return !open.front()->running(); }, 20s));
+    fifth.start();
+    ASSERT_TRUE(fifth.wait_ready()) << fifth.error_text();
+    fifth.cancel();
+    bobs.cancel();
+    for (auto& f : open) f->cancel();
+    alice_->run_until([&] { return std::none_of(open.begin(), open.end(), [](auto& f) { return f->running(); }); }, 10s);
 }
 
 // ---- randomized consistency trials ---------------------------------------------
