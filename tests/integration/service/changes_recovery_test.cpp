@@ -15,6 +15,7 @@
 #include <map>
 #include <set>
 
+#include "tests/integration/service/live_follower.hpp"
 #include "tests/integration/service/stack_suite.hpp"
 #include "test_paths.hpp"
 
@@ -203,6 +204,33 @@ TEST_F(ServiceChangesRecovery, RouterRestartLosesNothingWithReplay) {
         more = find_kwarg(result, "more")->as<bool>();
     }
     expect_everything_once();
+}
+
+// Only the consumer serves live queries: when it stops, its calls end with
+// must_refetch, and a new call is served by the process that takes over.
+TEST_F(ServiceChangesRecovery, ALiveQueryEndsWithMustRefetchWhenItsProcessStopsConsuming) {
+    LiveFollower live(*caller_, "com.example.notes.live");
+    live.start();
+    ASSERT_TRUE(live.wait_ready()) << live.error_text();
+    const int victim = consumer();
+    stack_->stop_pgwamp(victim, SIGTERM);
+    ASSERT_TRUE(caller_->run_until([&] { return !live.running(); }, 20s));
+    EXPECT_EQ(live.error_uri(), "pgwamp.error.must_refetch") << live.error_text();
+    EXPECT_EQ(stack_->wait_pgwamp(victim, 15s), 0) << stack_->pgwamp_log(victim);
+    // Starting over reaches the new consumer once it holds the slot (and registered the query).
+    ASSERT_TRUE(poll_until([&] { return consumer() == 1 - victim; }, 30s)) << stack_->pgwamp_log(1 - victim);
+    bool served = false;
+    for (int attempt = 0; attempt < 60 && !served; ++attempt) {
+        live.start();
+        served = live.wait_ready(10s);
+        if (!served) caller_->run_until([] { return false; }, 500ms);
+    }
+    ASSERT_TRUE(served) << live.error_text() << "\n" << stack_->pgwamp_log(1 - victim);
+    const auto id = stack_->postgres().psql("INSERT INTO notes (body, public) VALUES ('after takeover', true) RETURNING id");
+    ASSERT_TRUE(caller_->run_until([&] { return live.rows().contains(to_text(Object{{"id", std::int64_t{std::stoll(id)}}})); }, 20s));
+    live.cancel();
+    stack_->start_pgwamp(victim);  // back as the one that waits
+    ASSERT_TRUE(poll_until([] { return other_waits(); }, 30s)) << stack_->pgwamp_log(victim);
 }
 
 // Last: it stops the processes. The slot is dropped only when nobody consumes it.
