@@ -18,6 +18,10 @@
 // transaction (seq -1 for a warm-up row); the row change reaches the
 // subscriber through logical replication. T is the harness's own table name,
 // written into the statement as given.
+//
+// --owners N (with --table): the loader of the live phase. The row also gets
+// owner "o<i mod N>", i the event's index (warm-up rows included), so the
+// rows go round-robin over N owners, each followed by one live query.
 
 #include "command_line.hpp"
 #include "publish_schedule.hpp"
@@ -61,16 +65,22 @@ int main(int argc, char** argv) {
     std::string channel;
     std::string table;
     std::int64_t run = 0;
+    std::int64_t owners = 0;
     pgwamp::bench::PublishPlan plan;
     po::options_description desc("bench_notify_pub options");
     desc.add_options()("help,h", "this text")
         ("conninfo", po::value(&conninfo)->required(), "libpq connection string")
         ("channel", po::value(&channel)->default_value("bench_events"), "NOTIFY channel")
         ("table", po::value(&table), "INSERT a row into this table per event instead of NOTIFY")
-        ("run", po::value(&run)->default_value(0), "with --table: the run column of every row");
+        ("run", po::value(&run)->default_value(0), "with --table: the run column of every row")
+        ("owners", po::value(&owners)->default_value(0),
+         "with --table: also set the owner column, o0..o<N-1>, round-robin by event (0: no owner column)");
     pgwamp::bench::add_publish_options(desc, plan);
     if (auto leave = pgwamp::bench::read_options("bench_notify_pub", argc, argv, desc, [&] {
         pgwamp::bench::check_publish_plan(plan);
+        if (owners < 0 || (owners > 0 && table.empty())) {
+            throw std::invalid_argument("--owners must be >= 0, and needs --table");
+        }
     })) {
         return *leave;
     }
@@ -118,7 +128,9 @@ int main(int argc, char** argv) {
         }
         return true;
     };
-    const std::string insert = "INSERT INTO " + table + " (run, seq, t_us) VALUES ($1, $2, $3)";
+    const std::string insert = owners > 0
+                                   ? "INSERT INTO " + table + " (run, seq, t_us, owner) VALUES ($1, $2, $3, $4)"
+                                   : "INSERT INTO " + table + " (run, seq, t_us) VALUES ($1, $2, $3)";
     const std::string run_text = std::to_string(run);
     // Sends the next event's statement: pg_notify, or the INSERT of its row.
     auto send_next = [&]() -> bool {
@@ -131,8 +143,10 @@ int main(int argc, char** argv) {
         }
         std::string seq = std::to_string(payload.value("seq", std::int64_t{-1}));
         std::string t_us = std::to_string(payload["t_us"].get<std::int64_t>());
-        const char* values[] = {run_text.c_str(), seq.c_str(), t_us.c_str()};
-        return PQsendQueryParams(conn.get(), insert.c_str(), 3, nullptr, values, nullptr, nullptr, 0) == 1;
+        std::string owner = owners > 0 ? pgwamp::bench::round_robin_owner(schedule.next(), owners) : "";
+        const char* values[] = {run_text.c_str(), seq.c_str(), t_us.c_str(), owner.c_str()};
+        return PQsendQueryParams(conn.get(), insert.c_str(), owners > 0 ? 4 : 3, nullptr, values, nullptr, nullptr,
+                                 0) == 1;
     };
     while (!schedule.done() || confirmed < schedule.next()) {
         auto now = std::chrono::steady_clock::now();

@@ -23,6 +23,11 @@ void check_publish_plan(const PublishPlan& plan) {
     }
 }
 
+std::string round_robin_owner(std::int64_t event, std::int64_t owners) {
+    if (owners <= 0 || event < 0) throw std::invalid_argument("round_robin_owner: owners must be > 0, event >= 0");
+    return "o" + std::to_string(event % owners);
+}
+
 PublishSchedule::PublishSchedule(const PublishPlan& plan, Clock::time_point start)
     : start_(start),
       period_(1.0 / plan.rate),

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <string>
 
 namespace pgwamp::bench {
 
@@ -22,6 +23,12 @@ struct PublishPlan {
 void add_publish_options(boost::program_options::options_description& desc, PublishPlan& plan);
 // Throws std::invalid_argument for a plan out of range.
 void check_publish_plan(const PublishPlan& plan);
+
+// The owner of event n when the loader spreads its rows over `owners` owners
+// (bench_notify_pub --owners, the live phase): "o0", "o1", ... round-robin by
+// the event's index, warm-up events included. bench_live names its queries'
+// owners the same way.
+std::string round_robin_owner(std::int64_t event, std::int64_t owners);
 
 class PublishSchedule {
 public:
