@@ -33,10 +33,10 @@ class Env:
 
 
 def pgwamp_config(env, db="bench", notify=False, changes=None, procedures=None, url=None, admin=None,
-                  identity=None, tls=None):
+                  identity=None, tls=None, live=None, conninfo=None):
     config = {
         "router": {"url": url or env.router.url, "realm": "realm1", "authmethod": "anonymous"},
-        "database": {"conninfo": env.cluster.dsn(db), "pool": {"min": env.pool_min, "max": env.pool_max}},
+        "database": {"conninfo": conninfo or env.cluster.dsn(db), "pool": {"min": env.pool_min, "max": env.pool_max}},
         "service": {"log_level": "warn", "register_invoke": "roundrobin", "notify_procedure": None},
     }
     if notify:
@@ -51,12 +51,15 @@ def pgwamp_config(env, db="bench", notify=False, changes=None, procedures=None, 
         config["identity"] = identity  # the identity phase's database roles (harness/identity.py)
     if tls:
         config["router"]["tls"] = tls  # the tls phase's router.tls, with an rss:// url (harness/tls.py)
+    if live:
+        config["live"] = live  # the live phase's live queries (harness/live.py)
     return config
 
 
 def start(kind, env, name=None, db="bench", notify=False, changes=None, procedures=None, url=None,
-          max_message_size=None, admin=None, identity=None, tls=None):
+          max_message_size=None, admin=None, identity=None, tls=None, live=None, conninfo=None):
     """url: the router transport the callee joins through (default: RawSocket). tls: pgwamp's router.tls.
+    conninfo: pgwamp's database.conninfo instead of the cluster's for `db` (the live phase's synchronous_commit).
     max_message_size: a Python peer's WebSocket message limit (Autobahn's default: 1 MB)."""
     name = name or kind
     if kind == "pgwamp":
@@ -64,7 +67,8 @@ def start(kind, env, name=None, db="bench", notify=False, changes=None, procedur
             raise FileNotFoundError(f"pgwamp binary not found at {env.pgwamp}")
         path = os.path.join(env.log_dir, f"{name}.json")
         with open(path, "w") as f:
-            json.dump(pgwamp_config(env, db, notify, changes, procedures, url, admin, identity, tls), f, indent=2)
+            json.dump(pgwamp_config(env, db, notify, changes, procedures, url, admin, identity, tls, live, conninfo),
+                      f, indent=2)
         child = Child(name, [env.pgwamp, "--config", path], env.log_dir, cpus=env.cpus)
     elif kind in ("txpostgres", "adbapi"):
         argv = [env.python, os.path.join(env.peers_dir, f"{kind}_peer.py"), "--url", url or env.router.url,

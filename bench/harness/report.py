@@ -6,6 +6,7 @@ import json
 import report_changes
 import report_fanout
 import report_identity
+import report_live
 import report_login
 import report_stream
 import report_tls
@@ -118,6 +119,8 @@ def targets(data):
     out += report_fanout.targets(data)
     out += report_login.targets(data)
     out += report_tls.targets(data)
+    if data.get("live"):
+        out += report_live.targets(data)
 
     loads = [r["loadgen_cpu_percent"] for r in rows if r.get("loadgen_cpu_percent") is not None]
     if loads:
@@ -209,6 +212,7 @@ def markdown(data):
     lines += report_fanout.markdown(data)
     lines += report_login.markdown(data)
     lines += report_tls.markdown(data)
+    lines += report_live.markdown(data)
 
     rr = data.get("roundrobin")
     if rr:
@@ -309,3 +313,7 @@ def write(data, out_dir, with_plot=True):
         f.write(markdown(data))
     if with_plot:
         plot(data, os.path.join(out_dir, "latest.png"))
+    if with_plot and data.get("live"):
+        # The live phase's figures on their own, as the issue asks (not in a smoke: with_plot is off there).
+        with open(os.path.join(out_dir, "live.md"), "w") as f:
+            f.write(report_live.document(data))

@@ -19,6 +19,7 @@ import changes  # noqa: E402
 import db_peers  # noqa: E402
 import fanout  # noqa: E402
 import identity  # noqa: E402
+import live  # noqa: E402
 import login  # noqa: E402
 import phases  # noqa: E402
 import report  # noqa: E402
@@ -43,7 +44,7 @@ LAYOUTS = {"router-apart", "loadgen-apart", "none"}
 # "db" (db_bench and its peers) runs only with --db-bench, which bench/run gives in --smoke: the real comparison
 # is bench/db_bench's, on a cluster of its own.
 PHASES = ("calls", "notify", "changes", "stream", "roundrobin", "soak", "scrape", "identity", "fanout", "login", "tls",
-          "db")
+          "live", "db")
 
 
 def pinning(layout, ncpu):
@@ -127,6 +128,23 @@ def parse_args(argv):
                         "database) and/or shipped (config/pgwamp.json as is); default both")
     p.add_argument("--tls-rounds", type=int, default=2,
                    help="ABBA rounds of the tls phase (plain, TLS, TLS, plain each; default 2; the smoke 1)")
+    p.add_argument("--live-snapshot-rows", type=int, default=10_000,
+                   help="rows of the one owner whose live query's snapshot the live phase times (default 10000)")
+    p.add_argument("--live-repeat", type=int, default=None,
+                   help="snapshot calls timed in the live phase, after one warm-up call (default 10; quick 5)")
+    p.add_argument("--live-queries", type=int, default=100,
+                   help="live calls (one owner each) receiving the rows in the live phase's latency run (default 100)")
+    p.add_argument("--live-rate", type=int, default=1000,
+                   help="rows/s the loader inserts round-robin over those owners (default 1000)")
+    p.add_argument("--live-cpu-queries", type=int_list, default=[10, 10_000],
+                   help="the two numbers of live calls whose pgwamp CPU per change is compared (default 10,10000)")
+    p.add_argument("--live-cpu-rate", type=int, default=500, help="rows/s of the CPU comparison (default 500)")
+    p.add_argument("--live-duration", type=float, default=None,
+                   help="seconds of rows per live run, after --notify-warmup seconds of warm-up rows (default 10; "
+                        "quick 4)")
+    p.add_argument("--live-rounds", type=int, default=2,
+                   help="ABBA rounds of the live phase's CPU comparison (default 2: two runs of each number of "
+                        "live queries; the smoke 1)")
     p.add_argument("--skip", default="", help="comma list of: " + ",".join(PHASES))
     p.add_argument("--phases", default=None, help="run only these (comma list of: " + ",".join(PHASES) + ")")
     p.add_argument("--pool-min", type=int, default=3)
@@ -156,6 +174,11 @@ def parse_args(argv):
     a.stream_rows = a.stream_rows if a.stream_rows is not None else (100_000 if q else 1_000_000)
     a.fanout_duration = a.fanout_duration if a.fanout_duration is not None else (3.0 if q else 10.0)
     a.soak = a.soak if a.soak is not None else (20.0 if q else 300.0)
+    a.live_repeat = a.live_repeat if a.live_repeat is not None else (5 if q else 10)
+    a.live_duration = a.live_duration if a.live_duration is not None else (4.0 if q else 10.0)
+    if min(a.live_snapshot_rows, a.live_repeat, a.live_queries, a.live_rate, a.live_cpu_rate, a.live_rounds) <= 0 \
+            or a.live_duration <= 0 or len(a.live_cpu_queries) != 2:
+        p.error("--live-*: positive numbers, and --live-cpu-queries two of them")
     a.login_settings = [s for s in a.login_settings.split(",") if s]
     if not a.login_settings or set(a.login_settings) - set(login.SETTINGS):
         p.error(f"--login-settings: a comma list of {','.join(login.SETTINGS)}")
@@ -211,6 +234,19 @@ def version(argv):
     return out.strip().splitlines()[-1] if out.strip() else "?"
 
 
+def revision():
+    """The source measured: the commit, and whether the work tree differed from it (git's own words)."""
+    try:
+        head = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=10).stdout.split("\n")
+    except (OSError, subprocess.TimeoutExpired):
+        return "?"
+    changed = [line[3:] for line in dirty if line.strip()]
+    return (head or "?") + (f" with uncommitted changes to {', '.join(changed)}" if changed else "")
+
+
 def main(argv):
     a = parse_args(argv)
     # SIGTERM unwinds like Ctrl-C, so every `finally` stops what it started.
@@ -234,9 +270,9 @@ def main(argv):
         # `crossbar version` starts a Python interpreter full of imports: seconds the smoke does without.
         "crossbar": "(not asked in a smoke run)" if a.smoke else version([a.crossbar, "version"]), "postgres": "15",
         "pgwamp": os.path.relpath(a.pgwamp, ROOT) if os.path.abspath(a.pgwamp).startswith(ROOT + "/") else a.pgwamp, "build_type": a.build_type,
-        "transport": a.transport, "client": a.client, "pool_min": a.pool_min, "pool_max": a.pool_max, "warmup": a.warmup, "duration": a.duration, "notify_warmup": a.notify_warmup,
+        "revision": revision(), "transport": a.transport, "client": a.client, "pool_min": a.pool_min, "pool_max": a.pool_max, "warmup": a.warmup, "duration": a.duration, "notify_warmup": a.notify_warmup,
         "log_dir": log_dir}, "calls": [], "notify": [], "changes": [], "stream": [], "roundrobin": None, "soak": None, "scrape": [], "identity": [],
-        "fanout": [], "login": [], "tls": [], "db": None, "failures": []}
+        "fanout": [], "login": [], "tls": [], "live": [], "db": None, "failures": []}
     log(f"logs in {log_dir}")
 
     cluster = Cluster(log_dir, cpus=callee_cpus)
@@ -302,6 +338,11 @@ def main(argv):
             levels = sorted({c for c in a.concurrency if c == 1 or c >= 64} or {max(a.concurrency)})
             phase("tls", tls.tls_compare, env, levels, a.warmup, a.duration, loadgen_cpus, log,
                   rounds=smoke.ROUNDS if a.smoke else a.tls_rounds)
+        if "live" not in a.skip and "pgwamp" in a.callees:
+            phase("live", live.live_compare, env, a.live_snapshot_rows, a.live_repeat, a.live_queries, a.live_rate,
+                  a.live_cpu_queries, a.live_cpu_rate, a.live_duration, a.notify_warmup, loadgen_cpus, log,
+                  rounds=smoke.ROUNDS if a.smoke else a.live_rounds,
+                  **({"idle_window": smoke.LIVE_IDLE_WINDOW} if a.smoke else {}))
         if "soak" not in a.skip and a.soak > 0 and "pgwamp" in a.callees:
             phase("soak", phases.soak, env, "pgwamp", max(a.concurrency), a.soak, loadgen_cpus, log,
                   **({"warmup": smoke.SOAK_WARMUP} if a.smoke else {}))

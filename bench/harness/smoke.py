@@ -4,13 +4,15 @@ Every phase runs as in a real run (same code, same callees, same peers), with
 counts so small that each callee starts, answers a handful of times and stops:
 one concurrency level, fractions of a second per window, a few dozen events,
 a hundred streamed rows, two fan-out sessions, two wrong sign-ins in flight,
-one ABBA round. The figures mean nothing at that size; what is checked is
-that every one of them is there. A phase that raises, a callee or peer that
-does not start (a row saying "skipped"), a window with no answer or with
-errors, a figure left empty: each is a problem, and any problem makes
-bench/run exit 1. The report is still written (to a temporary directory unless
---out is given), so a broken report fails the smoke too."""
+one ABBA round, live queries over a hundred rows and a handful of calls. The
+figures mean nothing at that size; what is checked is that every one of them
+is there. A phase that raises, a callee or peer that does not start (a row
+saying "skipped"), a window with no answer or with errors, a figure left
+empty: each is a problem, and any problem makes bench/run exit 1. The report
+is still written (to a temporary directory unless --out is given), so a
+broken report fails the smoke too."""
 
+import live
 import report
 import report_changes
 
@@ -32,12 +34,20 @@ SETTINGS = {
     "login_clients": 2,
     "login_callers": 1,
     "login_refusal_delay_ms": 20,  # refusals answered within the smoke's fractions of a second
+    "live_snapshot_rows": 100,
+    "live_repeat": 2,
+    "live_queries": 4,
+    "live_rate": 20,
+    "live_cpu_queries": [2, 4],
+    "live_cpu_rate": 20,
+    "live_duration": 0.5,
     "layout": "none",   # no pinning: everything on one CPU would only make it slower
 }
 ROUNDS = 1                # ABBA rounds of scrape, identity, fanout, login and tls
 SCRAPE_EXTRA = 10         # extra procedures the scrape phase configures (1,000 in a real run)
 ROUNDROBIN_CONCURRENCY = 4
 SOAK_WARMUP = 0.0
+LIVE_IDLE_WINDOW = 0.2    # seconds of pgwamp's idle CPU with the live calls open (2 in a real run)
 
 
 def apply(a, given):
@@ -181,6 +191,29 @@ def problems(data, a):
             out += _missing("tls", f"{side} run {r['round']}", r, ("callee_cpu_us", "router_cpu_us"))
             if r["tls"] and not str(r.get("url", "")).startswith("rss://"):
                 out.append(f"tls: the TLS run {r['round']} joined through {r.get('url')}, not rss://")
+    if ran("live") and "pgwamp" in kinds:
+        rows = data.get("live") or []
+        out += [f"live: {r['skipped']}" for r in rows if "skipped" in r]
+        snaps = [r for r in rows if r.get("kind") == "snapshot" and "skipped" not in r]
+        if not snaps:
+            out.append("live: no snapshot measured")
+        for r in snaps:
+            if r["errors"] or r["wrong_row_counts"] or not r["first_chunk_ms"] or not r["ready_ms"]:
+                out.append(f"live: snapshot errors {r['errors']}, row counts {r['wrong_row_counts']}, first chunk "
+                           f"{r['first_chunk_ms']}, ready {r['ready_ms']}")
+        follows = [r for r in rows if r.get("kind") == "follow"]
+        if {r["label"] for r in follows} != {"latency", "cpu"}:
+            out.append("live: not both the latency run and the CPU runs")
+        for r in follows:
+            if not r["received"] or r["missing"] or r["duplicates"] or r["wrong_owner"] or r["ended_calls"]:
+                out.append(f"live: {r['label']} {r['queries']} calls: {r['received']}/{r['sent']} rows, missing "
+                           f"{r['missing']}, dup {r['duplicates']}, wrong owner {r['wrong_owner']}, calls ended "
+                           f"{r['ended_calls']}")
+            out += _missing("live", f"{r['label']} {r['queries']} calls", r,
+                            ("callee_cpu_us", "rss_open_mb", "peak_rss_mb"))
+        # (pgwamp's CPU over a smoke's few rows is below /proc's 10 ms resolution, so the ratio itself may be n/a.)
+        if follows and len(live.summary(rows).get("sides") or {}) != 2:
+            out.append("live: the CPU comparison did not measure both numbers of live calls")
     if ran("soak") and a.soak > 0 and "pgwamp" in kinds:
         soak = data.get("soak") or {}
         if "skipped" in soak or not soak.get("calls_per_s") or not soak.get("rss_samples") or _errors(soak):

@@ -8,9 +8,11 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
 
 import fanout  # noqa: E402
+import live  # noqa: E402
 import login  # noqa: E402
 import report  # noqa: E402
 import report_changes  # noqa: E402
+import report_live  # noqa: E402
 import report_login  # noqa: E402
 import report_stream  # noqa: E402
 import report_tls  # noqa: E402
@@ -490,6 +492,86 @@ class FanoutCheck(unittest.TestCase):
     def test_without_audience_every_session_needs_every_event(self):
         d = self.done(("u0", 5, 10, 30, 3, 5), ("u1", 3, 6, 20, 0, 3))
         self.assertEqual(fanout._check(d, False, self.OWNERS), 1)
+
+
+def live_follow(label, queries, rate=500, p99=8000.0, cpu=100.0, rss=40.0, missing=0, rnd=None):
+    row = {"kind": "follow", "label": label, "queries": queries, "rate": rate, "run": 1, "open_s": 1.0,
+           "open_ready_ms": {"median": 5.0, "max": 9.0}, "snapshot_rows": 0, "sent": rate * 10,
+           "publish_rate": float(rate), "max_lag_ms": 1.0, "received": rate * 10 - missing, "missing": missing,
+           "duplicates": 0, "wrong_owner": 0, "out_of_order": 0, "foreign": 0, "warmup": rate * 2, "ended_calls": 0,
+           "early_changes": 0, "events_per_s": float(rate), "latency_us": {"p50": p99 / 4, "p99": p99, "max": p99 * 2},
+           "callee_cpu_us": cpu, "router_cpu_us": 90.0, "postgres_cpu_us": 60.0, "idle_cpu_percent": 0.0,
+           "rss_open_mb": rss, "rss_after_mb": rss + 1, "peak_rss_mb": rss + 2, "router_rss_open_mb": 200.0}
+    if rnd is not None:
+        row["round"] = rnd
+    return row
+
+
+def live_rows(first_ms=8.0, ready_ms=90.0, p99=8000.0, many_cpu=110.0, few_cpu=100.0, many_rss=50.0, missing=0):
+    snaps = [{"warmup": i == 0, "first_chunk_ms": first_ms, "ready_ms": ready_ms, "rows": 10_000, "chunks": 10,
+              "changes_before_ready": 0, "shape_error": None, "error": None} for i in range(4)]
+    return [{"kind": "snapshot", "seeded": 10_000, "repeat": 3, "snapshots": snaps,
+             "first_chunk_ms": {"median": first_ms, "max": first_ms + 1}, "ready_ms": {"median": ready_ms,
+                                                                                        "max": ready_ms + 5},
+             "errors": [], "wrong_row_counts": []},
+            live_follow("latency", 100, rate=1000, p99=p99, missing=missing),
+            live_follow("cpu", 10, cpu=few_cpu, rss=15.0, rnd=0), live_follow("cpu", 10_000, cpu=many_cpu,
+                                                                               rss=many_rss, rnd=1)]
+
+
+class LiveTargets(unittest.TestCase):
+    @staticmethod
+    def verdict(rows, words):
+        found = [v for name, v, _ in report.targets(dict(data(), live=rows))
+                 if name.startswith("live:") and words in name]
+        assert len(found) == 1, (words, found)
+        return found[0]
+
+    def test_all_pass(self):
+        for name, verdict, measured in report_live.targets({"live": live_rows()}):
+            self.assertEqual(verdict, "pass", f"{name}: {measured}")
+
+    def test_snapshot_judged_on_the_median(self):
+        self.assertEqual(self.verdict(live_rows(first_ms=50.0), "first chunk"), "pass")
+        self.assertEqual(self.verdict(live_rows(first_ms=51.0), "first chunk"), "FAIL")
+        self.assertEqual(self.verdict(live_rows(ready_ms=1001.0), "ready"), "FAIL")
+
+    def test_latency_loss_cpu_and_rss(self):
+        self.assertEqual(self.verdict(live_rows(p99=20_001.0), "p99"), "FAIL")
+        self.assertEqual(self.verdict(live_rows(missing=1), "exactly once"), "FAIL")
+        self.assertEqual(self.verdict(live_rows(many_cpu=150.0), "CPU per change"), "pass")
+        self.assertEqual(self.verdict(live_rows(many_cpu=151.0), "CPU per change"), "FAIL")
+        self.assertEqual(self.verdict(live_rows(few_cpu=0.0), "CPU per change"), "n/a")
+        self.assertEqual(self.verdict(live_rows(many_rss=101.0), "RSS"), "FAIL")
+
+    def test_summary_means_each_side(self):
+        rows = live_rows() + [live_follow("cpu", 10_000, cpu=130.0, rss=60.0, rnd=2)]
+        s = live.summary(rows)
+        self.assertEqual((s["few"], s["many"]), (10, 10_000))
+        self.assertAlmostEqual(s["sides"][10_000]["callee_cpu_us"], 120.0)
+        self.assertAlmostEqual(s["sides"][10_000]["rss_mb"], 61.0)
+        self.assertAlmostEqual(s["cpu_ratio"], 1.2)
+
+    def test_a_failed_measurement_fails_and_shows(self):
+        rows = live_rows()[:1] + [{"kind": "latency", "callee": "pgwamp", "skipped": "latency failed: boom"}]
+        self.assertIn(("live: latency", "FAIL", "latency failed: boom"), report_live.targets({"live": rows}))
+        self.assertIn("not measured: latency failed: boom", "\n".join(report_live.markdown({"live": rows})))
+
+    def test_the_smoke_wants_every_measurement(self):
+        args = Smoke.args("live")
+        self.assertEqual(smoke.problems(dict(data(), live=live_rows()), args), [])
+        self.assertIn("live: the CPU comparison did not measure both numbers of live calls",
+                      smoke.problems(dict(data(), live=live_rows()[:3]), args))
+        self.assertTrue(any("missing 1" in p for p in smoke.problems(dict(data(), live=live_rows(missing=1)), args)))
+
+    def test_live_md_has_the_command_and_the_targets(self):
+        d = dict(data(), live=live_rows())
+        d["setup"] = {"date": "2026-12-07 21:00 UTC", "argv": ["--phases", "live"], "elapsed_s": 100, "cpus": 2,
+                      "cpu_model": "x", "loadavg": "1", "pinning": "none", "pgwamp": "p", "build_type": "Release",
+                      "pool_min": 3, "pool_max": 10, "crossbar": "c", "postgres": "15", "log_dir": "/tmp/x"}
+        md = report_live.document(d)
+        self.assertIn("`bench/run --phases live`", md)
+        self.assertIn("| live: pgwamp RSS with 10,000 live queries open ≤ 100 MB | **pass** | 51.0 MB", md)
 
 
 if __name__ == "__main__":
