@@ -207,6 +207,8 @@ void ChangesBridge::drain_in_order() {
     }
 }
 
+std::size_t ChangesBridge::live_calls() const { return live_ ? live_->calls() : 0; }
+
 const ChangeHistory* ChangesBridge::history(const std::string& topic) const {
     const auto found = histories_.find(topic);
     return found == histories_.end() ? nullptr : &found->second;

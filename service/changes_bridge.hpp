@@ -66,6 +66,7 @@ public:
     // Live queries follow the changes from here, in commit order (service/live_queries.hpp).
     void set_live(LiveQueries& live) { live_ = &live; }
     const ChangeHistory* history(const std::string& topic) const;
+    std::size_t live_calls() const;
 
 private:
     // A change whose events the router acknowledged, or a live query's

@@ -274,9 +274,10 @@ void LiveQueries::serve(const config::LiveQueryConfig& query, wamp::Invocation i
         call->session = inv.caller_session();
         ++calls_per_session_[call->session];
         std::weak_ptr<Call> weak_call = call;
-        call->interrupt = context->cancel_signal()->attach([weak = weak_from_this(), weak_call] {
-            // Posted: the pool's own cancel handlers run from the same signal.
-            boost::asio::post([weak, weak_call] {
+        call->interrupt = context->cancel_signal()->attach([weak = weak_from_this(), weak_call, &io = io_] {
+            // Posted to the service's loop (never a bare post: that is Asio's
+            // system thread pool): the pool's own cancel handlers run from the same signal.
+            boost::asio::post(io, [weak, weak_call] {
                 auto self = weak.lock();
                 auto c = weak_call.lock();
                 if (self && c) self->end(c, canceled());
@@ -338,11 +339,13 @@ void LiveQueries::start(const std::shared_ptr<Call>& call) {
                 throw ResultRejected("a chunk of " + std::to_string(n) +
                                      " rows is larger than the router accepts in one message; lower live.chunk_rows");
             if (n < chunk_rows) break;
-            while (call->context->send_backlog() > high_water) {
-                if (call->ended) std::rethrow_exception(canceled());
-                pause.expires_after(std::chrono::milliseconds(2));
-                co_await pause.async_wait(use_awaitable);
-                if (call->context->send_backlog() <= low_water) break;
+            // Back-pressure: the router (and the caller behind it) reads slower than PostgreSQL sends.
+            if (call->context->send_backlog() > high_water) {
+                while (call->context->send_backlog() > low_water) {
+                    if (call->ended) std::rethrow_exception(canceled());
+                    pause.expires_after(std::chrono::milliseconds(2));
+                    co_await pause.async_wait(use_awaitable);
+                }
             }
         }
         co_return Value();

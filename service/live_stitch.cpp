@@ -3,6 +3,9 @@
 namespace pgwamp::service {
 
 bool LiveStitch::hold(std::uint32_t xid, std::string position, Value change) {
+    // Once the snapshot is known, what it saw need not wait for the fence:
+    // a stream running behind hands over many of those.
+    if (snapshot_ && snapshot_->saw(xid)) return true;
     if (held_.size() >= limit_) return false;
     held_.push_back({xid, std::move(position), std::move(change)});
     return true;

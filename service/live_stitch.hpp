@@ -32,7 +32,8 @@ public:
 
     // One change this caller is concerned by (already shaped for it), from
     // transaction `xid`, at `position`. False when more than `limit` are
-    // held: the snapshot is read too slowly for the rate of changes.
+    // held: the snapshot is read too slowly for the rate of changes. Once
+    // the snapshot is known, a change it saw is dropped at once.
     bool hold(std::uint32_t xid, std::string position, Value change);
     void snapshot_taken(db::XidSnapshot snapshot) { snapshot_ = std::move(snapshot); }
     void rows_read() { rows_read_ = true; }

@@ -42,6 +42,7 @@ const GaugeSpec gauge_specs[] = {
      &Metrics::Sample::changes_unacknowledged},
     {"pgwamp_changes_lag_bytes", "WAL the server keeps for the slot (-1: not measured yet)",
      &Metrics::Sample::changes_lag_bytes},
+    {"pgwamp_live_calls", "Live queries open on this process (it consumes the slot)", &Metrics::Sample::live_calls},
     {"pgwamp_notify_channels_led", "NOTIFY channels this process publishes", &Metrics::Sample::channels_led},
     {"pgwamp_event_loop_lateness_seconds", "How late the event loop's heartbeat timer last fired",
      &Metrics::Sample::loop_lateness_seconds},

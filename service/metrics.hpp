@@ -76,7 +76,7 @@ public:
     struct Sample {
         double pool_connections = 0, pool_waiting = 0, pool_available = 0;
         double router_joined = 0, procedures_provided = 0, procedures_registered = 0;
-        double changes_streaming = 0, changes_unacknowledged = 0, changes_lag_bytes = -1;
+        double changes_streaming = 0, changes_unacknowledged = 0, changes_lag_bytes = -1, live_calls = 0;
         double channels_led = 0;
         double resident_memory_bytes = 0, cpu_seconds = 0, open_fds = 0, max_fds = 0;
         double loop_lateness_seconds = 0, start_time_seconds = 0;

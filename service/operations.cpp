@@ -111,6 +111,7 @@ Metrics::Sample Operations::sample() const {
         s.changes_streaming = changes_->stream_state() == db::StreamState::streaming ? 1 : 0;
         s.changes_unacknowledged = static_cast<double>(changes_->unacknowledged());
         s.changes_lag_bytes = static_cast<double>(changes_->lag_bytes());
+        s.live_calls = static_cast<double>(changes_->live_calls());
     }
     s.channels_led = static_cast<double>(notifications_.channels_led());
     s.loop_lateness_seconds = std::chrono::duration<double>(heartbeat_.lateness()).count();

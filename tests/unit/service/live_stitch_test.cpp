@@ -73,6 +73,17 @@ TEST(LiveStitch, WraparoundOfThe32BitXid) {
     EXPECT_EQ(names(s.release().changes), (std::vector<std::string>{"was-running", "after-wrap"}));
 }
 
+TEST(LiveStitch, OnceTheSnapshotIsKnownWhatItSawIsNotHeld) {
+    LiveStitch s(2);
+    s.snapshot_taken(running_100_and_102());
+    EXPECT_TRUE(s.hold(99, "0000000000000001/00000000", Value("seen")));
+    EXPECT_TRUE(s.hold(101, "0000000000000002/00000000", Value("seen too")));
+    EXPECT_TRUE(s.hold(104, "0000000000000003/00000000", Value("and this")));
+    EXPECT_EQ(s.held(), 0u);
+    EXPECT_TRUE(s.hold(102, "0000000000000004/00000000", Value("not seen")));
+    EXPECT_EQ(s.held(), 1u);
+}
+
 TEST(LiveStitch, RefusesToHoldMoreThanItsLimit) {
     LiveStitch s(2);
     EXPECT_TRUE(s.hold(1, "0000000000000001/00000000", Value("a")));
