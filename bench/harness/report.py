@@ -317,3 +317,6 @@ def write(data, out_dir, with_plot=True):
         # The live phase's figures on their own, as the issue asks (not in a smoke: with_plot is off there).
         with open(os.path.join(out_dir, "live.md"), "w") as f:
             f.write(report_live.document(data))
+        with open(os.path.join(out_dir, "live.json"), "w") as f:
+            json.dump({"setup": data["setup"], "live": data["live"], "failures": data.get("failures") or []}, f,
+                      indent=1)

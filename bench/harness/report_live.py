@@ -145,7 +145,7 @@ def document(data):
     """live.md: the run's setup, the live targets and the tables."""
     s = data["setup"]
     lines = ["# Live queries: the issue's figures", "",
-             f"{s['date']} · `bench/run {' '.join(s['argv'])}` · {s['elapsed_s']:.0f} s in all", "",
+             f"{s['date']} · `bench/run {' '.join(command(s['argv']))}` · {s['elapsed_s']:.0f} s in all", "",
              f"- Machine: {s['cpus']} CPUs ({s['cpu_model']}); load average before the run {s['loadavg']}, after it "
              f"{s.get('loadavg_after', '?')} (other work on the machine shows here).",
              f"- Pinning: {s['pinning']}.",
@@ -159,6 +159,18 @@ def document(data):
     lines += ["| target | verdict | measured |", "|---|---|---|"]
     lines += [f"| {name} | **{verdict}** | {measured} |" for name, verdict, measured in targets(data)]
     lines += [""] + markdown(data)
-    lines += ["Raw figures: `latest.json` beside this file (key `live`). Logs of the run: " + s["log_dir"] +
-              " (not kept).", ""]
+    lines += ["Raw figures: `live.json` beside this file. Logs of the run: " + s["log_dir"] + " (not kept).", ""]
     return "\n".join(lines)
+
+
+def command(argv):
+    """What was typed after bench/run: without --tools and --build-type, which bench/run adds itself."""
+    out, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in ("--tools", "--build-type"):
+            skip = True
+        elif not arg.startswith(("--tools=", "--build-type=")):
+            out.append(arg)
+    return out

@@ -566,7 +566,8 @@ class LiveTargets(unittest.TestCase):
 
     def test_live_md_has_the_command_and_the_targets(self):
         d = dict(data(), live=live_rows())
-        d["setup"] = {"date": "2026-12-07 21:00 UTC", "argv": ["--phases", "live"], "elapsed_s": 100, "cpus": 2,
+        d["setup"] = {"date": "2026-12-07 21:00 UTC", "argv": ["--tools", "t", "--build-type", "Release", "--phases",
+                                                                "live"], "elapsed_s": 100, "cpus": 2,
                       "cpu_model": "x", "loadavg": "1", "pinning": "none", "pgwamp": "p", "build_type": "Release",
                       "pool_min": 3, "pool_max": 10, "crossbar": "c", "postgres": "15", "log_dir": "/tmp/x"}
         md = report_live.document(d)
