@@ -362,7 +362,9 @@ void LiveQueries::start(const std::shared_ptr<Call>& call) {
 // service's own connection (the caller's role need not emit messages).
 void LiveQueries::snapshot_taken(const std::shared_ptr<Call>& call) {
     if (call->ended) return;
-    pool_.async_query("SELECT pg_logical_emit_message(true, $1, $2)",
+    // Flushed at its commit even where synchronous_commit is off: otherwise
+    // the stream sees it only when the WAL writer next runs (up to 200 ms).
+    pool_.async_query("SELECT set_config('synchronous_commit', 'on', true), pg_logical_emit_message(true, $1, $2)",
                       {Value(live_fence_prefix), Value(nonce_ + ":" + std::to_string(call->id))},
                       [weak = weak_from_this(), call](std::exception_ptr error, db::Result) {
                           auto self = weak.lock();
@@ -427,7 +429,7 @@ void LiveQueries::resume(const std::shared_ptr<Call>& call, const std::string& a
                             {{"kind", "ready"}, {"handle", call->handle}, {"position", after}});
     Array changes;
     for (const auto* e : replay->events) {
-        Array shaped = shape(*call, e->event, e->old_row, e->new_row, e->position);
+        Array shaped = shape(*call, Rows(e->event), e->old_row, e->new_row, e->position);
         for (auto& c : shaped) changes.push_back(std::move(c));
         call->last_position = e->position;
     }
@@ -436,19 +438,24 @@ void LiveQueries::resume(const std::shared_ptr<Call>& call, const std::string& a
 
 // ---- changes -------------------------------------------------------------------
 
-// What one change means to one caller: insert, update, delete, or nothing.
-Array LiveQueries::shape(const Call& call, const Object& event, const Audience& old_audience,
-                         const Audience& new_audience, const std::string& position) const {
-    const Object* old_row = object_field(event, "old");
-    const Object* new_row = object_field(event, "new");
+LiveQueries::Rows::Rows(const Object& event) : old_row(object_field(event, "old")), new_row(object_field(event, "new")) {
     // A TOASTed column the update did not change is not in the new row: the old row (FULL) has it.
-    Object merged;
-    if (new_row && old_row) {
-        merged = *new_row;
-        for (const auto& [name, value] : *old_row)
-            if (!find_field(merged, name)) merged.emplace_back(name, value);
-        new_row = &merged;
-    }
+    if (!new_row || !old_row) return;
+    bool complete = true;
+    for (const auto& [name, value] : *old_row)
+        if (!find_field(*new_row, name)) complete = false;
+    if (complete) return;
+    merged = *new_row;
+    for (const auto& [name, value] : *old_row)
+        if (!find_field(merged, name)) merged.emplace_back(name, value);
+    new_row = &merged;
+}
+
+// What one change means to one caller: insert, update, delete, or nothing.
+Array LiveQueries::shape(const Call& call, const Rows& rows, const Audience& old_audience,
+                         const Audience& new_audience, const std::string& position) const {
+    const Object* old_row = rows.old_row;
+    const Object* new_row = rows.new_row;
     const auto& who = call.caller.authid;
     const bool saw_old = old_row && old_audience.admits(who) && call.predicate.matches(*old_row);
     const bool sees_new = new_row && new_audience.admits(who) && call.predicate.matches(*new_row);
@@ -488,14 +495,15 @@ void LiveQueries::on_change(const std::string& table, const ChangeHistory::Entry
                           "table " + table + " was truncated; call again without handle for a new snapshot")));
         return;
     }
-    const auto candidates = index->second.candidates(object_field(entry.event, "old"), object_field(entry.event, "new"));
+    const Rows rows(entry.event);  // once, whatever the number of calls
+    const auto candidates = index->second.candidates(rows.old_row, rows.new_row);
     for (const auto id : candidates) {
         const auto found = calls_.find(id);
         if (found == calls_.end()) continue;
         const auto call = found->second;  // a copy: end() below erases the map's
         if (call->ended || entry.position <= call->last_position) continue;  // sent again after a stream restart
         call->last_position = entry.position;
-        Array changes = shape(*call, entry.event, entry.old_row, entry.new_row, entry.position);
+        Array changes = shape(*call, rows, entry.old_row, entry.new_row, entry.position);
         if (changes.empty()) continue;
         if (call->live) {
             queue(call, std::move(changes));

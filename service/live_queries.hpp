@@ -100,7 +100,15 @@ private:
     void end(const std::shared_ptr<Call>& call, std::exception_ptr error);
     void end_all(const std::string& why);
     std::string remember(Handle handle);
-    Array shape(const Call& call, const Object& event, const Audience& old_audience, const Audience& new_audience,
+    // A change's old and new rows, the new one completed from the old where it lacks a column.
+    struct Rows {
+        explicit Rows(const Object& event);
+        Rows(const Rows&) = delete;
+        const Object* old_row;
+        const Object* new_row;
+        Object merged;
+    };
+    Array shape(const Call& call, const Rows& rows, const Audience& old_audience, const Audience& new_audience,
                 const std::string& position) const;
 
     boost::asio::io_context& io_;

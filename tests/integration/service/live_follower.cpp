@@ -2,8 +2,8 @@
 
 namespace pgwamp::test::service {
 
-LiveFollower::LiveFollower(Caller& caller, std::string uri, Object kwargs)
-    : caller_(caller), uri_(std::move(uri)), kwargs_(std::move(kwargs)) {}
+LiveFollower::LiveFollower(Caller& caller, std::string uri, Object kwargs, bool record)
+    : caller_(caller), uri_(std::move(uri)), kwargs_(std::move(kwargs)), record_(record) {}
 
 void LiveFollower::start() {
     fresh_ = true;
@@ -42,13 +42,14 @@ bool LiveFollower::wait_ready(std::chrono::milliseconds limit) {
 void LiveFollower::on_progress(const Array& args, const Object& kwargs) {
     const Value* kind = find_kwarg(kwargs, "kind");
     const std::string k = kind && kind->is<std::string>() ? kind->as<std::string>() : "?";
-    kinds_.push_back(k);
+    if (record_) kinds_.push_back(k);
+    else if (outcome_) outcome_->progress.clear();  // the Caller keeps every result otherwise
     const Array empty;
     const Array& list = !args.empty() && args[0].is<Array>() ? args[0].as<Array>() : empty;
     if (k == "snapshot") {
         for (const auto& row : list) {
             if (!row.is<Object>()) continue;
-            seen_rows_.push_back(row.as<Object>());
+            if (record_) seen_rows_.push_back(row.as<Object>());
             const Value* id = find_field(row.as<Object>(), "id");
             pending_[to_text(Object{{"id", id ? *id : Value()}})] = row.as<Object>();
         }
@@ -72,8 +73,10 @@ void LiveFollower::apply(const Object& change, std::map<std::string, Object>& ro
     const Value* row = find_field(change, "row");
     const Value* position = find_field(change, "position");
     if (!op || !key || !position || !op->is<std::string>() || !position->is<std::string>()) return;
-    seen_keys_.push_back(*key);
-    if (row && row->is<Object>()) seen_rows_.push_back(row->as<Object>());
+    if (record_) {
+        seen_keys_.push_back(*key);
+        if (row && row->is<Object>()) seen_rows_.push_back(row->as<Object>());
+    }
     if (ready_ && position->as<std::string>() <= position_) return;  // a duplicate
     if (ready_) position_ = position->as<std::string>();
     const std::string id = to_text(*key);

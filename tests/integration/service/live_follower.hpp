@@ -15,7 +15,9 @@ namespace pgwamp::test::service {
 
 class LiveFollower {
 public:
-    LiveFollower(Caller& caller, std::string uri, Object kwargs = {});
+    // `record`: keep every row, key and kind sent (seen_rows() ...); off for
+    // long randomized runs, where it would grow by millions of entries.
+    LiveFollower(Caller& caller, std::string uri, Object kwargs = {}, bool record = true);
 
     // A new snapshot (rows replaced at ready), or a resume from handle/position.
     void start();
@@ -46,6 +48,7 @@ private:
     Caller& caller_;
     std::string uri_;
     Object kwargs_;
+    bool record_;
     std::shared_ptr<Outcome> outcome_;
     std::uint64_t generation_ = 0;  // results of a canceled call are ignored
     bool ready_ = false;

@@ -454,9 +454,10 @@ TEST_F(ServiceLive, RandomizedTrialsEndWithExactlyTheRowsEachCallerMaySee) {
         std::unique_ptr<LiveFollower> live;
     };
     std::vector<Follower> followers;
-    followers.push_back({"alice", std::make_unique<LiveFollower>(*alice_, notes_live)});
-    followers.push_back({"bob", std::make_unique<LiveFollower>(*bob_, notes_live)});
-    followers.push_back({anonymous->client().authid(), std::make_unique<LiveFollower>(*anonymous, notes_live)});
+    followers.push_back({"alice", std::make_unique<LiveFollower>(*alice_, notes_live, Object{}, false)});
+    followers.push_back({"bob", std::make_unique<LiveFollower>(*bob_, notes_live, Object{}, false)});
+    followers.push_back(
+        {anonymous->client().authid(), std::make_unique<LiveFollower>(*anonymous, notes_live, Object{}, false)});
     for (auto& f : followers) f.live->start();
     auto drive = [&](const std::function<bool()>& done, std::chrono::milliseconds limit) {
         const auto deadline = std::chrono::steady_clock::now() + limit;
