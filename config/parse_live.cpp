@@ -79,7 +79,9 @@ LivePredicate parse_predicate(const Node& node, const std::vector<ArgConfig>& ar
     comparisons.expect_object();
     if (comparisons.json().empty()) comparisons.fail("give at least one comparison, e.g. {\"=\": value}");
     std::vector<LivePredicate> each;
-    for (const auto& [op_name, value] : comparisons.json().items()) {
+    for (const auto& item : comparisons.json().items()) {
+        const std::string op_name = item.key();  // not a structured binding: clang 14 cannot capture one
+        const auto& value = item.value();
         const Node value_node = comparisons.entry(op_name);
         LivePredicate c;
         c.kind = LivePredicate::Kind::compare;

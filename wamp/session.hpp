@@ -49,6 +49,10 @@ struct InvocationState {
     bool answered = false;
     bool interrupted = false;
     bool interrupt_fired = false;
+    // INTERRUPT with mode "killnowait" (Crossbar's when the caller leaves):
+    // the router has answered for us and forgotten the call, and an answer
+    // for it now makes Crossbar log an internal error. Nothing more is sent.
+    bool router_forgot = false;
     std::function<void()> interrupt_handler;
     // Told once by Invocation::reply ("") or error (the URI): for metrics.
     std::function<void(std::string_view error_uri)> answer_observer;

@@ -102,6 +102,7 @@ void Session::on_interrupt(const msgpack::object_array& m) {
         invocations_.erase(it);
         return;
     }
+    if (m.size > 2 && string_in(m.ptr[2], "mode") == "killnowait") state->router_forgot = true;
     fire_interrupt(state);
 }
 
@@ -117,7 +118,7 @@ void Session::fire_interrupt(const std::shared_ptr<detail::InvocationState>& sta
 }
 
 bool Session::send_progress(detail::InvocationState& state, std::string msg) {
-    if (state.answered || (state_ != State::joined && state_ != State::leaving)) return false;
+    if (state.answered || state.router_forgot || (state_ != State::joined && state_ != State::leaving)) return false;
     if (auto ec = transport_->send(std::move(msg))) {
         spdlog::warn("event=progress_not_sent invocation={} error=\"{}\"", state.request_id, ec.message());
         return false;
@@ -135,7 +136,7 @@ void Session::answer(detail::InvocationState& state, std::string msg) {
     if (state.answered) return;
     state.answered = true;
     invocations_.erase(state.request_id);
-    if (state_ != State::joined && state_ != State::leaving) return;
+    if (state.router_forgot || (state_ != State::joined && state_ != State::leaving)) return;
     // Too big for the caller's transport (the router would refuse it with its
     // own payload_size_exceeded, naming no limit): say which, and what to do.
     const std::size_t limit = max_send_size();

@@ -11,8 +11,8 @@ void LiveFollower::start() {
     pending_.clear();
     wamp::CallOptions options;
     const auto generation = ++generation_;
-    options.on_progress = [this, generation](Array args, Object kwargs) {
-        if (generation == generation_) on_progress(args, kwargs);
+    options.on_progress = [this, generation, alive = alive_](Array args, Object kwargs) {
+        if (*alive && generation == generation_) on_progress(args, kwargs);
     };
     outcome_ = caller_.start_call(uri_, {}, kwargs_, std::move(options));
 }
@@ -22,8 +22,8 @@ void LiveFollower::resume() {
     ready_ = false;
     wamp::CallOptions options;
     const auto generation = ++generation_;
-    options.on_progress = [this, generation](Array args, Object kwargs) {
-        if (generation == generation_) on_progress(args, kwargs);
+    options.on_progress = [this, generation, alive = alive_](Array args, Object kwargs) {
+        if (*alive && generation == generation_) on_progress(args, kwargs);
     };
     outcome_ = caller_.start_call(uri_, {}, {{"handle", handle_}, {"after", position_}}, std::move(options));
 }

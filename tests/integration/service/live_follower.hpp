@@ -18,6 +18,7 @@ public:
     // `record`: keep every row, key and kind sent (seen_rows() ...); off for
     // long randomized runs, where it would grow by millions of entries.
     LiveFollower(Caller& caller, std::string uri, Object kwargs = {}, bool record = true);
+    ~LiveFollower() { *alive_ = false; }  // its Caller may still deliver results of its last call
 
     // A new snapshot (rows replaced at ready), or a resume from handle/position.
     void start();
@@ -49,6 +50,7 @@ private:
     std::string uri_;
     Object kwargs_;
     bool record_;
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
     std::shared_ptr<Outcome> outcome_;
     std::uint64_t generation_ = 0;  // results of a canceled call are ignored
     bool ready_ = false;

@@ -161,6 +161,25 @@ TEST_F(SessionTest, InterruptReachesTheInvocationAndTheSessionStays) {
     EXPECT_TRUE(transport->open);
 }
 
+TEST_F(SessionTest, InterruptKillNoWaitIsNeverAnswered) {
+    join_ok();
+    std::optional<Invocation> inv;
+    int interrupts = 0;
+    provide("p", 7, [&](Invocation i) {
+        inv = i;
+        i.on_interrupt([&] { ++interrupts; });
+    });
+    transport->deliver({code::invocation, 41, 7, Object{{"receive_progress", true}}});
+    const auto before = transport->sent.size();
+    transport->deliver({code::interrupt, 41, Object{{"mode", "killnowait"}}});
+    drain();
+    EXPECT_EQ(interrupts, 1);  // the work still stops
+    EXPECT_FALSE(inv->progress({1}));
+    inv->error("wamp.error.canceled");
+    EXPECT_EQ(transport->sent.size(), before) << "the router forgot the call: nothing may go out for it";
+    EXPECT_TRUE(session->is_joined());
+}
+
 TEST_F(SessionTest, InterruptWithoutHandlerIsAnsweredCanceled) {
     join_ok();
     std::optional<Invocation> held;
