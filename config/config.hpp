@@ -282,6 +282,7 @@ struct LiveQueryConfig {
 struct LiveConfig {
     std::size_t max_calls = 10'000;            // live calls open at once (all queries); beyond: overloaded
     std::size_t max_calls_per_session = 16;    // ... by one caller's session
+    std::size_t max_calls_per_address = 64;    // ... by the sessions of one address (as the authenticators heard it)
     std::size_t max_pending_changes = 10'000;  // changes held for one call while its snapshot is read
     std::size_t handles = 100'000;             // resumable handles remembered, oldest forgotten first
     std::size_t chunk_rows = 1000;             // snapshot rows per progressive result, at most

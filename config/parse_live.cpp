@@ -141,11 +141,14 @@ LiveQueryConfig parse_query(const Node& node, const std::string& uri) {
 }  // namespace
 
 LiveConfig parse_live(const Node& node) {
-    Fields f(node, {"max_calls", "max_calls_per_session", "max_pending_changes", "handles", "chunk_rows", "queries"});
+    Fields f(node, {"max_calls", "max_calls_per_session", "max_calls_per_address", "max_pending_changes", "handles",
+                    "chunk_rows", "queries"});
     LiveConfig c;
     if (auto n = f.get("max_calls")) c.max_calls = static_cast<std::size_t>(n->integer(1, 1'000'000));
     if (auto n = f.get("max_calls_per_session"))
         c.max_calls_per_session = static_cast<std::size_t>(n->integer(1, 1'000'000));
+    if (auto n = f.get("max_calls_per_address"))
+        c.max_calls_per_address = static_cast<std::size_t>(n->integer(1, 1'000'000));
     if (auto n = f.get("max_pending_changes"))
         c.max_pending_changes = static_cast<std::size_t>(n->integer(1, 10'000'000));
     if (auto n = f.get("handles")) c.handles = static_cast<std::size_t>(n->integer(1, 10'000'000));

@@ -125,7 +125,8 @@ public:
           drain_timer_(io) {
         if (config_.live && changes_) {
             live_ = std::make_shared<LiveQueries>(io, pool_, client_, config_, tracker_, register_options(),
-                                                  [this](const std::string& topic) { return changes_->history(topic); });
+                                                  [this](const std::string& topic) { return changes_->history(topic); },
+                                                  session_peers_);
             changes_->set_live(*live_);
         }
     }

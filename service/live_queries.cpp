@@ -72,6 +72,7 @@ struct LiveQueries::Call {
     Call(boost::asio::io_context& io, std::size_t hold_limit) : stitch(hold_limit), fence_deadline(io) {}
     std::uint64_t id = 0;
     std::uint64_t session = 0;  // the caller's WAMP session
+    std::string address;        // where it came from, as counted for max_calls_per_address
     const config::LiveQueryConfig* query = nullptr;
     std::shared_ptr<Table> table;
     std::shared_ptr<CallContext> context;
@@ -90,7 +91,7 @@ struct LiveQueries::Call {
 
 LiveQueries::LiveQueries(boost::asio::io_context& io, db::Pool& pool, wamp::Client& client,
                          const config::Config& config, CallTracker& tracker, wamp::RegisterOptions register_options,
-                         HistoryOf history_of)
+                         HistoryOf history_of, const SessionPeers& peers)
     : io_(io),
       pool_(pool),
       client_(client),
@@ -101,6 +102,7 @@ LiveQueries::LiveQueries(boost::asio::io_context& io, db::Pool& pool, wamp::Clie
       register_options_(std::move(register_options)),
       history_of_(std::move(history_of)),
       nonce_(random_nonce()),
+      peers_(peers),
       catalog_timer_(io) {
     for (const auto& [uri, q] : config_.queries) {
         config::ProcedureConfig signature;
@@ -236,6 +238,12 @@ void LiveQueries::serve(const config::LiveQueryConfig& query, wamp::Invocation i
         const auto& inv = context->call();
         if (calls_.size() >= config_.max_calls)
             std::rethrow_exception(db::make_error(db::Errc::overloaded, "too many live queries are open (live.max_calls)"));
+        const std::string address =
+            peers_.peer_of(inv.caller_session()).value_or("session:" + std::to_string(inv.caller_session()));
+        if (calls_per_address_[address] >= config_.max_calls_per_address)
+            std::rethrow_exception(db::make_error(
+                db::Errc::overloaded, "your address has " + std::to_string(config_.max_calls_per_address) +
+                                          " live queries open (live.max_calls_per_address): cancel one first"));
         if (calls_per_session_[inv.caller_session()] >= config_.max_calls_per_session)
             std::rethrow_exception(db::make_error(
                 db::Errc::overloaded, "this session has " + std::to_string(config_.max_calls_per_session) +
@@ -272,7 +280,9 @@ void LiveQueries::serve(const config::LiveQueryConfig& query, wamp::Invocation i
         indexes_[query.table].add(call->id, call->predicate.index_terms());
         calls_.emplace(call->id, call);
         call->session = inv.caller_session();
+        call->address = address;
         ++calls_per_session_[call->session];
+        ++calls_per_address_[call->address];
         std::weak_ptr<Call> weak_call = call;
         call->interrupt = context->cancel_signal()->attach([weak = weak_from_this(), weak_call, &io = io_] {
             // Posted to the service's loop (never a bare post: that is Asio's
@@ -570,6 +580,8 @@ void LiveQueries::end(const std::shared_ptr<Call>& call, std::exception_ptr erro
     calls_.erase(call->id);
     if (const auto s = calls_per_session_.find(call->session); s != calls_per_session_.end() && --s->second == 0)
         calls_per_session_.erase(s);
+    if (const auto a = calls_per_address_.find(call->address); a != calls_per_address_.end() && --a->second == 0)
+        calls_per_address_.erase(a);
     const auto& signal = call->context->cancel_signal();
     signal->detach(call->interrupt);
     if (!signal->canceled()) signal->cancel();  // a snapshot still being read stops

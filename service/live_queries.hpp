@@ -47,6 +47,7 @@
 #include "service/change_history.hpp"
 #include "service/live_index.hpp"
 #include "service/live_predicate.hpp"
+#include "service/session_peers.hpp"
 #include "wamp/client.hpp"
 
 namespace pgwamp::service {
@@ -58,8 +59,10 @@ class LiveQueries : public std::enable_shared_from_this<LiveQueries> {
 public:
     using HistoryOf = std::function<const ChangeHistory*(const std::string& topic)>;
 
+    // `peers`: where each session came from, for live.max_calls_per_address.
     LiveQueries(boost::asio::io_context& io, db::Pool& pool, wamp::Client& client, const config::Config& config,
-                CallTracker& tracker, wamp::RegisterOptions register_options, HistoryOf history_of);
+                CallTracker& tracker, wamp::RegisterOptions register_options, HistoryOf history_of,
+                const SessionPeers& peers);
     ~LiveQueries();
 
     // The slot's consumer: true while this process consumes it (register
@@ -128,6 +131,8 @@ private:
     std::map<std::string, LiveIndex> indexes_;              // by table
     std::unordered_map<std::uint64_t, std::shared_ptr<Call>> calls_;
     std::unordered_map<std::uint64_t, std::size_t> calls_per_session_;  // by the caller's WAMP session
+    std::unordered_map<std::string, std::size_t> calls_per_address_;   // by its address ("session:N" if unknown)
+    const SessionPeers& peers_;
     std::uint64_t next_id_ = 0;
     std::map<std::string, Handle> handles_;
     std::deque<std::string> handle_order_;  // oldest first, forgotten past config_.handles

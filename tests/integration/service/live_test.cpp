@@ -27,6 +27,7 @@ void add_live_queries(nlohmann::json& config) {
     config["changes"]["history"] = history;
     config["changes"]["tables"]["public.live_nokey"] = {{"topic", "com.example.test.live_nokey_changes"}};
     config["live"]["max_calls_per_session"] = 4;
+    config["live"]["max_calls_per_address"] = 6;  // every caller of this suite comes from 127.0.0.1
     auto& queries = config["live"]["queries"];
     // A predicate on the call's own argument, with the caller's.
     queries[since_live] = nlohmann::json::parse(R"({
@@ -298,7 +299,7 @@ TEST_F(ServiceLive, AQueryOnATableWithoutPrimaryKeyIsRefusedAndSaysWhy) {
     EXPECT_NE(text.find("live_nokey has no primary key"), std::string::npos) << text;
 }
 
-TEST_F(ServiceLive, OneSessionCannotOpenLiveQueriesWithoutBound) {
+TEST_F(ServiceLive, NeitherASessionNorAnAddressOpensLiveQueriesWithoutBound) {
     std::vector<std::unique_ptr<LiveFollower>> open;
     for (int i = 0; i < 4; ++i) {
         open.push_back(std::make_unique<LiveFollower>(*alice_, notes_live));
@@ -317,10 +318,22 @@ TEST_F(ServiceLive, OneSessionCannotOpenLiveQueriesWithoutBound) {
     ASSERT_TRUE(alice_->run_until([&] { return !open.front()->running(); }, 20s));
     fifth.start();
     ASSERT_TRUE(fifth.wait_ready()) << fifth.error_text();
+    // Alice 4, bob 1: one more from that address, then none, whichever session asks.
+    LiveFollower bobs_second(*bob_, notes_live), bobs_third(*bob_, notes_live);
+    bobs_second.start();
+    ASSERT_TRUE(bobs_second.wait_ready()) << bobs_second.error_text();
+    bobs_third.start();
+    ASSERT_TRUE(bob_->run_until([&] { return !bobs_third.running(); }, 20s));
+    EXPECT_EQ(bobs_third.error_uri(), "pgwamp.error.overloaded") << bobs_third.error_text();
+    EXPECT_NE(bobs_third.error_text().find("max_calls_per_address"), std::string::npos) << bobs_third.error_text();
     fifth.cancel();
     bobs.cancel();
+    bobs_second.cancel();
     for (auto& f : open) f->cancel();
-    alice_->run_until([&] { return std::none_of(open.begin(), open.end(), [](auto& f) { return f->running(); }); }, 10s);
+    run_both([&] {
+        return !fifth.running() && !bobs.running() && !bobs_second.running() &&
+               std::none_of(open.begin(), open.end(), [](auto& f) { return f->running(); });
+    });
 }
 
 // A caller that goes away without a word: the router interrupts its calls,

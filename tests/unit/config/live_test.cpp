@@ -28,6 +28,8 @@ TEST(Live, PredicateTreeAndDefaults) {
     ASSERT_TRUE(c.live);
     EXPECT_EQ(c.live->max_calls, 10'000u);
     EXPECT_EQ(c.live->chunk_rows, 1000u);
+    EXPECT_EQ(c.live->max_calls_per_session, 16u);
+    EXPECT_EQ(c.live->max_calls_per_address, 64u);
     const auto& q = c.live->queries.at("com.example.notes.live");
     EXPECT_EQ(q.table, "public.notes");
     ASSERT_EQ(q.where.kind, LivePredicate::Kind::any);
