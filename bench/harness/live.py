@@ -70,7 +70,7 @@ def synchronous_dsn(cluster):
 def live_config(max_calls):
     """pgwamp's `live` section: the issue's query, with room for every call of the phase on one session."""
     limit = max(20000, max_calls + 100)
-    return {"max_calls": limit, "max_calls_per_session": limit, "queries": {PROCEDURE: {
+    return {"max_calls": limit, "max_calls_per_session": limit, "max_calls_per_address": limit, "queries": {PROCEDURE: {
         "table": TABLE, "columns": COLUMNS, "args": [{"name": "owner", "type": "string"}],
         "where": {"owner": {"=": {"arg": "owner"}}}}}}
 
