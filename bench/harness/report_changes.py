@@ -61,10 +61,12 @@ def targets(data):
         worst = max(ratios.values())
         out.append((CPU, "pass" if worst <= 0.2 else "FAIL",
                     "; ".join(f"{rate}/s: {v:.3f}" for rate, v in sorted(ratios.items()))))
-    elif any(rate in peer and peer[rate]["callee_cpu_us"] for rate in pg):
-        # /proc counts CPU in clock ticks (10 ms): a short window of a light callee can read 0.
-        out.append((CPU, "n/a", "pgwamp's CPU in the window was below /proc's resolution (10 ms); a longer "
-                                "window measures it"))
+    elif any(rate in peer for rate in pg):
+        # /proc counts CPU in clock ticks (10 ms): a short window of a light callee (either side) can read 0.
+        zero = [who for who, rows in (("pgwamp's", pg), ("the peer's", peer))
+                if not any(rate in pg and rate in peer and rows[rate]["callee_cpu_us"] for rate in rows)]
+        out.append((CPU, "n/a", f"{' and '.join(zero) or 'a'} CPU in the window was below /proc's resolution "
+                                "(10 ms); a longer window measures it"))
     else:
         out.append((CPU, "n/a", "the peer not measured at pgwamp's rates"))
     bulk = [r for r in data.get("changes") or [] if r.get("callee") == "pgwamp" and "bulk" in r]
