@@ -1,6 +1,7 @@
 """Processes for the bench: free ports, child processes that are always
 stopped (even when the bench fails), and the /proc figures we report."""
 
+import fcntl
 import json
 import os
 import random
@@ -17,6 +18,28 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 LOWEST_LISTENING_PORT = 10000
 
 
+_RESERVED = []  # open lock files: each lock lasts as long as this process
+
+
+def _reserve(port):
+    """The tests' port lock (tests/support/ports.cpp): an flock on
+    /tmp/pgwamp-test-ports/<port>, held until this process exits, so two
+    pickers running at once never draw the same port."""
+    directory = "/tmp/pgwamp-test-ports"
+    try:
+        os.makedirs(directory, mode=0o1777, exist_ok=True)
+        f = open(os.path.join(directory, str(port)), "a")
+    except OSError:
+        return True  # cannot lock: the bind probe alone decides
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        f.close()
+        return False
+    _RESERVED.append(f)
+    return True
+
+
 def free_port():
     """A free port on 127.0.0.1 below the kernel's ephemeral range: one from
     inside it can be handed to an outgoing connection (the load phases open
@@ -26,6 +49,8 @@ def free_port():
     candidates = [random.randrange(LOWEST_LISTENING_PORT, below) for _ in range(100)] \
         if below > LOWEST_LISTENING_PORT + 1000 else []
     for port in candidates + [0]:
+        if port and not _reserve(port):
+            continue
         with socket.socket() as s:
             try:
                 s.bind(("127.0.0.1", port))

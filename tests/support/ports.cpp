@@ -1,11 +1,15 @@
 #include "tests/support/ports.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
+#include <string>
 #include <random>
 #include <stdexcept>
 
@@ -41,6 +45,28 @@ std::uint16_t bind_once(std::uint16_t port) {
     return ok ? ntohs(addr.sin_port) : 0;
 }
 
+// Two test programs picking at once can draw the same free port, and the
+// second server to start then cannot listen (CI saw Crossbar fail so). A
+// picker holds an flock on /tmp/pgwamp-test-ports/<port> until it exits,
+// and nobody picks a port whose lock another process holds (the bench
+// harness takes the same locks). The lock goes with the process, whatever
+// way it ends; the files stay, empty.
+bool reserve(std::uint16_t port) {
+    static const std::string dir = [] {
+        const std::string d = "/tmp/pgwamp-test-ports";
+        ::mkdir(d.c_str(), 01777);
+        return d;
+    }();
+    const std::string path = dir + "/" + std::to_string(port);
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0) return true;  // cannot lock (permissions): the bind probe alone decides
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        ::close(fd);
+        return false;
+    }
+    return true;  // fd stays open: the lock lasts as long as this process
+}
+
 }  // namespace
 
 std::uint16_t free_tcp_port() {
@@ -49,7 +75,9 @@ std::uint16_t free_tcp_port() {
         thread_local std::mt19937 random{std::random_device{}()};
         std::uniform_int_distribution<unsigned> pick(lowest_listening_port, below - 1);
         for (int attempt = 0; attempt < 100; ++attempt) {
-            if (auto port = bind_once(static_cast<std::uint16_t>(pick(random)))) return port;
+            const auto candidate = static_cast<std::uint16_t>(pick(random));
+            if (!reserve(candidate)) continue;
+            if (auto port = bind_once(candidate)) return port;
         }
     }
     // A machine whose ephemeral range leaves no room below it.
