@@ -45,7 +45,9 @@ inline Object kwargs_at(const msgpack::object_array& m, std::uint32_t i) {
     return i < m.size ? to_object(m.ptr[i]) : Object{};
 }
 
+// nullptr too when `map` is not a map: options and details come from the peer.
 inline const msgpack::object* find_key(const msgpack::object& map, std::string_view key) {
+    if (map.type != msgpack::type::MAP) return nullptr;
     for (std::uint32_t i = 0; i < map.via.map.size; ++i) {
         const auto& kv = map.via.map.ptr[i];
         if (kv.key.type == msgpack::type::STR && std::string_view(kv.key.via.str.ptr, kv.key.via.str.size) == key) {

@@ -169,11 +169,16 @@ TEST_F(SessionTest, InterruptKillNoWaitIsNeverAnswered) {
         inv = i;
         i.on_interrupt([&] { ++interrupts; });
     });
+    // Options that are not a map (the fuzzer's find): an ordinary interrupt.
+    transport->deliver({code::invocation, 40, 7, Object{}});
+    transport->deliver({code::interrupt, 40, Array{1}});
+    drain();
+    EXPECT_EQ(interrupts, 1);
     transport->deliver({code::invocation, 41, 7, Object{{"receive_progress", true}}});
     const auto before = transport->sent.size();
     transport->deliver({code::interrupt, 41, Object{{"mode", "killnowait"}}});
     drain();
-    EXPECT_EQ(interrupts, 1);  // the work still stops
+    EXPECT_EQ(interrupts, 2);  // the work still stops
     EXPECT_FALSE(inv->progress({1}));
     inv->error("wamp.error.canceled");
     EXPECT_EQ(transport->sent.size(), before) << "the router forgot the call: nothing may go out for it";
