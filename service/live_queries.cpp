@@ -140,8 +140,6 @@ void LiveQueries::on_consuming(bool consuming) {
     handle_order_.clear();
 }
 
-void LiveQueries::on_router_lost() { end_all("the router connection was lost"); }
-
 // What a live query needs from its table, from the catalog: the primary key
 // (a change's key), REPLICA IDENTITY FULL (a change's old row, to judge
 // whether the caller saw it) and the column types (comparisons that mean the

@@ -69,8 +69,6 @@ public:
     // the queries once the catalog says they can be followed); false: end
     // every call with must_refetch and withdraw.
     void on_consuming(bool consuming);
-    // The router left: every call is gone with its session.
-    void on_router_lost();
     // One acknowledged change, in commit order (the history's entry).
     void on_change(const std::string& table, const ChangeHistory::Entry& entry, std::uint32_t xid);
     // A transactional logical message with the fence prefix came through the stream.

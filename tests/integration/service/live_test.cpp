@@ -43,6 +43,13 @@ void add_live_queries(nlohmann::json& config) {
         "where": {"and": [{"id": {"in": {"arg": "ids"}}}, {"body": {">=": "m"}}]}})");
 }
 
+// Options of a call that asks for progressive results (and drops them).
+wamp::CallOptions progressive_call() {
+    wamp::CallOptions options;
+    options.on_progress = [](Array, Object) {};
+    return options;
+}
+
 // "id|body|owner|public" lines, as psql prints them, for a row of a follower.
 std::string line_of(const Object& row) {
     std::string out;
@@ -179,7 +186,6 @@ TEST_F(ServiceLive, RowsMoveInAndOutAndAnotherUsersPrivateRowNeverAppearsNotEven
     ASSERT_TRUE(alice_->run_until([&] { return has_id(live, marker); }, 20s));
     for (const auto& key : live.seen_keys()) EXPECT_NE(to_text(key), to_text(Object{{"id", secret}}));
     for (const auto& row : live.seen_rows()) EXPECT_EQ(line_of(row).find("secret"), std::string::npos) << line_of(row);
-    std::vector<std::string> flips_ops;
     EXPECT_EQ(lines_of(live.rows()), select_as("alice", "owner = 'alice' OR public"));
     live.cancel();
 }
@@ -226,8 +232,7 @@ TEST_F(ServiceLive, MustRefetchWhenTheHandleIsUnknownOrAnotherCallersOrTheHistor
     live.start();
     ASSERT_TRUE(live.wait_ready()) << live.error_text();
     live.cancel();
-    wamp::CallOptions progressive;
-    progressive.on_progress = [](Array, Object) {};
+    const auto progressive = progressive_call();
     auto unknown = alice_->call(notes_live, {}, {{"handle", "no-such-handle"}, {"after", live.position()}}, progressive);
     EXPECT_EQ(unknown.error_uri, "pgwamp.error.must_refetch") << unknown.describe();
     // Bob holding alice's handle learns nothing from it.
@@ -274,8 +279,7 @@ TEST_F(ServiceLive, APredicateOnTheCallsArguments) {
 }
 
 TEST_F(ServiceLive, BadArgumentsAndCallsAreRefusedClearly) {
-    wamp::CallOptions progressive;
-    progressive.on_progress = [](Array, Object) {};
+    const auto progressive = progressive_call();
     auto missing = alice_->call(since_live, {}, {}, progressive);
     EXPECT_EQ(missing.error_uri, "wamp.error.invalid_argument") << missing.describe();
     auto wrong = alice_->call(since_live, {}, {{"min_id", "five"}}, progressive);
