@@ -19,6 +19,7 @@
 #include <memory>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 namespace pgwamp::test {
 namespace {
@@ -73,26 +74,69 @@ void chown_to_server_user(const std::string& path) {
 
 PostgresCluster::PostgresCluster(bool logical_decoding, std::optional<Tls> tls)
     : logical_decoding_(logical_decoding), tls_(tls.has_value()) {
+    make_directory();
+    try {
+        start_guardian();
+        init_db();
+        if (tls) install_tls(*tls);
+        start_on_a_free_port();
+    } catch (...) {
+        discard();
+        throw;
+    }
+}
+
+PostgresCluster::PostgresCluster(StandbyTag, const PostgresCluster& primary, StandbyOptions options)
+    : logical_decoding_(primary.logical_decoding_),
+      tls_(primary.tls_),
+      standby_(true),
+      apply_delay_(options.apply_delay) {
+    if (!primary.running_) throw std::runtime_error("standby_of: the primary is not running");
+    make_directory();
+    try {
+        start_guardian();
+        base_backup(primary);
+        // The primary's copies, already the server user's and private.
+        if (tls_) install_tls({primary.dir_ + "/server.crt", primary.dir_ + "/server.key"});
+        start_on_a_free_port();
+        wait_streaming();
+    } catch (...) {
+        discard();
+        throw;
+    }
+}
+
+std::unique_ptr<PostgresCluster> PostgresCluster::standby_of(const PostgresCluster& primary, StandbyOptions options) {
+    return std::unique_ptr<PostgresCluster>(new PostgresCluster(StandbyTag{}, primary, options));
+}
+
+PostgresCluster::~PostgresCluster() { discard(); }
+
+// The server stopped (at once: its data goes anyway), then the directory
+// removed, then the guardian let go (its script finds nothing left to do).
+// Also what a failing constructor does: the guardian alone would find the
+// directory gone and leave a started server running.
+void PostgresCluster::discard() noexcept {
+    try {
+        if (running_) {
+            run(as_server_user({pg_bin + "pg_ctl", "-D", data_dir_, "-m", "immediate", "-w", "stop"}),
+                dir_ + "/pg_ctl.log");
+            running_ = false;
+        }
+    } catch (...) {
+    }
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+    guardian_.release();
+}
+
+void PostgresCluster::make_directory() {
     std::string tmpl = (std::filesystem::temp_directory_path() / "pgwamp-pg-XXXXXX").string();
     if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
     dir_ = tmpl;
     data_dir_ = dir_ + "/data";
     try {
         chown_to_server_user(dir_);
-        start_guardian();
-        init_db();
-        if (tls) install_tls(*tls);
-        // The free port may be taken between our probe and the server's bind;
-        // a few attempts make that race harmless.
-        for (int attempt = 0;; ++attempt) {
-            port_ = free_tcp_port();
-            try {
-                start();
-                break;
-            } catch (const std::exception&) {
-                if (attempt >= 4) throw;
-            }
-        }
     } catch (...) {
         std::error_code ignored;
         std::filesystem::remove_all(dir_, ignored);
@@ -100,17 +144,88 @@ PostgresCluster::PostgresCluster(bool logical_decoding, std::optional<Tls> tls)
     }
 }
 
-PostgresCluster::~PostgresCluster() {
-    try {
-        if (running_) {
-            run(as_server_user({pg_bin + "pg_ctl", "-D", data_dir_, "-m", "immediate", "-w", "stop"}),
-                dir_ + "/pg_ctl.log");
+// The free port may be taken between our probe and the server's bind;
+// a few attempts make that race harmless.
+void PostgresCluster::start_on_a_free_port() {
+    for (int attempt = 0;; ++attempt) {
+        port_ = free_tcp_port();
+        try {
+            start();
+            return;
+        } catch (const std::exception&) {
+            if (attempt >= 4) throw;
         }
-    } catch (...) {
     }
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-    guardian_.release();
+}
+
+// -R: standby.signal and primary_conninfo (postgresql.auto.conf) written
+// into the copy. --checkpoint=fast: no wait for a spread checkpoint.
+void PostgresCluster::base_backup(const PostgresCluster& primary) {
+    int rc = run(as_server_user({pg_bin + "pg_basebackup", "-D", data_dir_, "-d", primary.conninfo(), "-R", "-X",
+                                 "stream", "--checkpoint=fast", "--no-sync"}),
+                 dir_ + "/basebackup.log");
+    if (rc != 0) throw std::runtime_error("pg_basebackup failed:\n" + log_tail());
+}
+
+void PostgresCluster::wait_streaming() const {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    std::string last;
+    for (;;) {
+        try {
+            last = psql("SELECT status FROM pg_stat_wal_receiver");
+            if (last == "streaming") return;
+        } catch (const std::exception& e) {
+            last = e.what();
+        }
+        if (std::chrono::steady_clock::now() > deadline)
+            throw std::runtime_error("standby on port " + std::to_string(port_) +
+                                     " not streaming after 30 s (wal receiver: '" + last + "'):\n" + log_tail());
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+}
+
+void PostgresCluster::wait_replayed(const PostgresCluster& standby, std::chrono::milliseconds timeout) const {
+    // Insert, not write, position: with synchronous_commit=off a commit may
+    // still be in the WAL buffers (the WAL writer sends it out within 10 ms).
+    // As a number of bytes, with the page size and segment size to undo one
+    // detail: at a page boundary the insert position is after the next page's
+    // header, while a standby that replayed a record ending at the boundary
+    // reports the boundary itself.
+    const std::string row = psql(
+        "SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::bigint, current_setting('wal_block_size'), "
+        "(SELECT setting FROM pg_settings WHERE name = 'wal_segment_size')");
+    std::istringstream in(row);
+    std::string field;
+    std::vector<unsigned long long> v;
+    while (std::getline(in, field, '|')) v.push_back(std::stoull(field));
+    if (v.size() != 3) throw std::runtime_error("wait_replayed: unexpected answer '" + row + "'");
+    unsigned long long target = v[0];
+    const unsigned long long page = v[1], segment = v[2];
+    constexpr unsigned long long short_header = 24, long_header = 40;  // SizeOfXLog{Short,Long}PHD
+    if (target % segment == long_header)
+        target -= long_header;
+    else if (target % page == short_header)
+        target -= short_header;
+
+    const std::string sql = "SELECT coalesce(pg_last_wal_replay_lsn() - '0/0'::pg_lsn >= " + std::to_string(target) +
+                            ", false), pg_last_wal_replay_lsn()";
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::string last;
+    for (;;) {
+        try {
+            last = standby.psql(sql);
+            if (last.starts_with("t|")) return;
+        } catch (const std::exception& e) {
+            last = e.what();
+        }
+        if (std::chrono::steady_clock::now() > deadline) {
+            throw std::runtime_error("wait_replayed: the standby on port " + std::to_string(standby.port_) +
+                                     " did not replay up to byte " + std::to_string(target) + " within " +
+                                     std::to_string(timeout.count()) + " ms (last answer: '" + last + "'):\n" +
+                                     standby.log_tail());
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
 }
 
 PostgresCluster& PostgresCluster::shared() {
@@ -156,6 +271,11 @@ void PostgresCluster::start() {
                        // (asynchronous commit would otherwise hold changes back up to 200 ms).
                        " -c max_replication_slots=16 -c max_wal_senders=16 -c wal_writer_delay=10ms"
                        " -c wal_level=" + std::string(logical_decoding_ ? "logical" : "replica");
+    // A standby takes the same settings as its primary (it refuses to start
+    // with a lower max_connections, max_wal_senders, ...) and these.
+    if (standby_)
+        opts += " -c hot_standby=on -c hot_standby_feedback=on -c recovery_min_apply_delay=" +
+                std::to_string(apply_delay_.count()) + "ms";
     if (tls_) opts += " -c ssl=on -c ssl_cert_file=" + dir_ + "/server.crt -c ssl_key_file=" + dir_ + "/server.key";
     int rc = run(as_server_user({pg_bin + "pg_ctl", "-D", data_dir_, "-l", dir_ + "/server.log", "-w",
                                  "-t", "60", "-o", opts, "start"}),
@@ -187,8 +307,13 @@ std::string PostgresCluster::psql(const std::string& sql) const {
         throw std::runtime_error(std::string("psql: cannot connect: ") + PQerrorMessage(conn.get()));
     std::unique_ptr<PGresult, decltype(&PQclear)> res(PQexec(conn.get(), sql.c_str()), &PQclear);
     auto status = PQresultStatus(res.get());
-    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
-        throw std::runtime_error("psql: " + sql + ": " + PQresultErrorMessage(res.get()));
+    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+        std::string message = PQresultErrorMessage(res.get());
+        while (!message.empty() && message.back() == '\n') message.pop_back();
+        if (const char* state = PQresultErrorField(res.get(), PG_DIAG_SQLSTATE))
+            message += std::string(" (SQLSTATE ") + state + ")";
+        throw std::runtime_error("psql: " + sql + ": " + message);
+    }
     std::string out;
     for (int r = 0; r < PQntuples(res.get()); ++r) {
         if (r) out += '\n';
@@ -202,7 +327,8 @@ std::string PostgresCluster::psql(const std::string& sql) const {
 
 std::string PostgresCluster::log_tail() const {
     std::string out;
-    for (const char* name : {"/pg_ctl.log", "/server.log"}) {
+    for (const char* name : {"/basebackup.log", "/pg_ctl.log", "/server.log"}) {
+        if (!std::filesystem::exists(dir_ + name)) continue;
         std::ifstream in(dir_ + name);
         std::stringstream ss;
         ss << in.rdbuf();
