@@ -99,6 +99,35 @@ enum class SqlErrorText {
     full,  // and message, detail, hint: for procedures whose errors are written for users (sign-up)
 };
 
+// A streaming standby that may serve reads (database.replicas): procedures
+// declared read_only run there when it has replayed what the caller wrote or
+// asked for (service/read_routing.hpp).
+struct ReplicaConfig {
+    std::string name;      // in logs, /metrics, /ready and health; default "replica<N>" (from 1)
+    std::string conninfo;  // required; may list several hosts with target_session_attrs=standby
+    // Absent: the primary's (database.password_env / password_file).
+    std::optional<SecretSource> password_source;
+    // Filled by load_config()/resolve_secrets(): from password_source, else
+    // a copy of database.password (absent too when the primary has none).
+    std::optional<Secret> password;
+    PoolConfig pool;
+    // conninfo with the password added, as DatabaseConfig::effective_conninfo().
+    Secret effective_conninfo() const;
+};
+
+// How reads choose between the standbys and the primary.
+struct ReplicaRoutingConfig {
+    // A read waits at most this long for a standby to replay the position
+    // it needs (its caller's last write, or the position it passed), then
+    // goes to the primary. 0: never waits.
+    Milliseconds max_wait{500};
+    // A standby further behind the primary than this takes no reads.
+    Milliseconds max_lag{1'000};
+    // How often each standby's replay position (and the primary's WAL
+    // position) is read; while reads wait, as often as every 10 ms.
+    Milliseconds poll_interval{100};
+};
+
 struct DatabaseConfig {
     // libpq connection string, key=value or postgresql:// URI; never holds a
     // password (validated). Absent: libpq's PG* environment variables apply.
@@ -110,6 +139,8 @@ struct DatabaseConfig {
     SqlErrorText sql_error_text = SqlErrorText::code;  // a procedure's own "sql_error_text" wins
     Milliseconds connect_timeout{10'000};
     BackoffConfig reconnect;
+    std::vector<ReplicaConfig> replicas;  // empty: every call runs on the primary
+    ReplicaRoutingConfig replica_routing;
 
     // What to hand to libpq: conninfo with the password added (quoted for
     // key=value, percent-encoded for a URI). A Secret, so it cannot be logged.
@@ -182,6 +213,10 @@ struct ProcedureConfig {
     // Runs on identity.login's pool ("pool": "login"), as sign-up does: its
     // cost (a bcrypt) stays off the connections the other calls use.
     bool login_pool = false;
+    // Only reads: runs in a read-only transaction, on a standby when one has
+    // replayed what the caller needs (database.replicas), else on the
+    // primary. A write fails with PostgreSQL's own error (25006) either way.
+    bool read_only = false;
     std::optional<SqlErrorText> sql_error_text;  // absent: database.sql_error_text
 };
 
@@ -411,7 +446,8 @@ Config parse_config(const nlohmann::json& doc, const std::filesystem::path& sour
 // Parses JSON text (comments allowed, duplicate keys rejected) and validates it.
 Config parse_config_text(std::string_view text, const std::filesystem::path& source_name);
 
-// Reads router.secret and database.password from the sources the config names.
+// Reads router.secret, database.password and each database.replicas[].password
+// from the sources the config names (a standby without one gets the primary's).
 void resolve_secrets(Config& config);
 
 // The names used in the config file, e.g. to_string(InvokePolicy::roundrobin) == "roundrobin".

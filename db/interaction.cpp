@@ -134,7 +134,9 @@ void InteractionRun::on_pinned(std::exception_ptr e, std::shared_ptr<Connection>
     phase_ = Phase::beginning;
     auto self = shared_from_this();
     const bool has_settings = options_.local_settings != nullptr;
-    exec(options_.repeatable_read_only ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN",
+    exec(options_.repeatable_read_only ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+         : options_.read_only          ? "BEGIN READ ONLY"
+                                       : "BEGIN",
          [self, has_settings](std::exception_ptr err, Result) {
         if (err) {
             // Unknown transaction state: do not hand this connection on.
@@ -233,7 +235,7 @@ void InteractionRun::commit(Value v) {
             }
             self->finish(nullptr, std::move(v));
         },
-        status);
+        status, options_.commit_position);
 }
 
 void InteractionRun::rollback_then_fail(std::exception_ptr original) {
@@ -263,12 +265,12 @@ void InteractionRun::rollback_then_fail(std::exception_ptr original) {
 }
 
 void InteractionRun::exec(const char* sql, std::function<void(std::exception_ptr, Result)> then,
-                          std::shared_ptr<std::string> status) {
-    exec(sql, BoundParams{}, std::move(then), std::move(status));
+                          std::shared_ptr<std::string> status, std::shared_ptr<CommitPosition> position) {
+    exec(sql, BoundParams{}, std::move(then), std::move(status), std::move(position));
 }
 
 void InteractionRun::exec(std::string sql, BoundParams bound, std::function<void(std::exception_ptr, Result)> then,
-                          std::shared_ptr<std::string> status) {
+                          std::shared_ptr<std::string> status, std::shared_ptr<CommitPosition> position) {
     auto ex = executor();
     auto r = core_->make_request(RequestKind::execute, std::move(sql), {},
                                  [ex, then = std::move(then)](std::exception_ptr e, Result res) mutable {
@@ -279,6 +281,7 @@ void InteractionRun::exec(std::string sql, BoundParams bound, std::function<void
     if (!r) return;
     r->bound = std::move(bound);
     r->status_sink = std::move(status);
+    r->commit_position = std::move(position);
     // Never carries a DEALLOCATE: in an aborted transaction it would fail
     // and take the ROLLBACK or COMMIT behind it down (db/pg_driver.cpp).
     r->in_transaction = true;

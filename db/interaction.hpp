@@ -64,10 +64,10 @@ private:
     void cancel(Errc reason);
     void begun();  // BEGIN (and the local settings) done: the body may run
     void exec(const char* sql, std::function<void(std::exception_ptr, Result)> then,
-              std::shared_ptr<std::string> status = nullptr);
+              std::shared_ptr<std::string> status = nullptr, std::shared_ptr<CommitPosition> position = nullptr);
     // No timeout, no cancel: transaction control and settings must run.
     void exec(std::string sql, BoundParams bound, std::function<void(std::exception_ptr, Result)> then,
-              std::shared_ptr<std::string> status = nullptr);
+              std::shared_ptr<std::string> status = nullptr, std::shared_ptr<CommitPosition> position = nullptr);
     void finish(std::exception_ptr e, Value v = {});
     std::exception_ptr cancel_error() const;
 

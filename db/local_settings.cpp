@@ -41,4 +41,15 @@ std::shared_ptr<const LocalSettings> make_local_settings(std::vector<std::pair<s
     return std::make_shared<const LocalSettings>(std::move(settings));
 }
 
+
+
+std::shared_ptr<const LocalSettings> with_read_only(const std::shared_ptr<const LocalSettings>& base) {
+    static const auto alone = std::make_shared<const LocalSettings>(
+        std::vector<std::pair<std::string, std::string>>{{"transaction_read_only", "on"}});
+    if (!base) return alone;
+    auto settings = base->settings();
+    settings.emplace_back("transaction_read_only", "on");
+    return std::make_shared<const LocalSettings>(std::move(settings));
+}
+
 }  // namespace pgwamp::db

@@ -37,4 +37,8 @@ private:
 // Null when there is nothing to set.
 std::shared_ptr<const LocalSettings> make_local_settings(std::vector<std::pair<std::string, std::string>> settings);
 
+// `base` plus transaction_read_only = on: the statement's implicit
+// transaction is READ ONLY, so a write fails with 25006 (read_only_sql_transaction).
+std::shared_ptr<const LocalSettings> with_read_only(const std::shared_ptr<const LocalSettings>& base);
+
 }  // namespace pgwamp::db

@@ -12,6 +12,7 @@
 
 #include "common/backoff.hpp"
 #include "common/value.hpp"
+#include "db/commit_position.hpp"
 #include "db/pool_limits.hpp"
 
 namespace pgwamp::db {
@@ -76,6 +77,13 @@ struct StatementOptions {
     // so every statement sees one snapshot (a live query's rows and the
     // pg_current_snapshot() it is stitched to the stream with).
     bool repeatable_read_only = false;
+    // Only reads: a statement runs in a READ ONLY implicit transaction
+    // (db/local_settings.hpp with_read_only), an interaction in BEGIN READ
+    // ONLY; a write fails with PostgreSQL's 25006. Ignored inside an interaction.
+    bool read_only = false;
+    // Filled with the primary's WAL position after this statement commits
+    // (an interaction: after its COMMIT); db/commit_position.hpp. Null: not asked.
+    std::shared_ptr<CommitPosition> commit_position;
 };
 
 // Prefer this to StatementOptions{...} inside a co_await expression: GCC 12

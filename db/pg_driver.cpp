@@ -16,6 +16,7 @@
 
 #include "db/local_settings.hpp"
 #include "pg/pg_result.hpp"
+#include "pg/replication_messages.hpp"
 #include "pg/session_settings.hpp"
 #include "pg/sqlstate.hpp"
 #include "pg/type_registry.hpp"
@@ -103,9 +104,35 @@ bool PgDriver::send(Request& r) {
     }
     // One Sync per request: the server ends the implicit transaction there,
     // and an error aborts only up to this point. (libpq 15 flushes here.)
-    if (PQpipelineSync(conn_) == 1) return true;
-    desynced_ = true;  // the statement is queued without its Sync
-    return false;
+    if (PQpipelineSync(conn_) != 1) {
+        desynced_ = true;  // the statement is queued without its Sync
+        return false;
+    }
+    if (r.commit_position) {
+        // Its own segment behind the statement's Sync, so it runs after the
+        // commit; same flush, no round trip (db/commit_position.hpp).
+        if (PQsendQueryParams(conn_, "SELECT pg_current_wal_insert_lsn()", 0, nullptr, nullptr, nullptr, nullptr,
+                              0) != 1 ||
+            PQpipelineSync(conn_) != 1) {
+            desynced_ = true;
+            return false;
+        }
+        r.position_step = Request::PositionStep::sent;
+    }
+    return true;
+}
+
+void PgDriver::on_position_result(Request& r, const PGresult* res) {
+    r.position_step = Request::PositionStep::none;
+    if (r.error) return;  // the statement failed: nothing was committed
+    std::optional<std::uint64_t> lsn;
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+        lsn = replication::parse_lsn(PQgetvalue(res, 0, 0));
+    if (lsn) {
+        r.commit_position->record(*lsn);
+    } else {
+        r.commit_position->unknown = true;
+    }
 }
 
 bool PgDriver::send_statement(Request& r, const std::string& sql, const BoundParams& p, std::string& executed) {
@@ -224,12 +251,23 @@ PgDriver::Event PgDriver::next_event(Request* head, const TypeRegistry& types) {
             res = std::move(next);
         }
         ExecStatusType st = PQresultStatus(res.get());
-        if (st == PGRES_PIPELINE_SYNC) return Event::sync;
+        if (st == PGRES_PIPELINE_SYNC) {
+            // The statement's own Sync, with its position read still to come.
+            if (head && head->position_step == Request::PositionStep::sent && head->has_outcome) {
+                head->position_step = Request::PositionStep::statement_synced;
+                continue;
+            }
+            return Event::sync;
+        }
         if (!head) {
             // A result with nothing in flight: only an asynchronous FATAL
             // error (e.g. admin shutdown) does that; the connection is ending.
             if (st == PGRES_FATAL_ERROR) continue;
             return Event::protocol;
+        }
+        if (head->position_step == Request::PositionStep::statement_synced) {
+            on_position_result(*head, res.get());
+            continue;
         }
         if (head->has_outcome) continue;  // one statement, one result: ignore extras
         if (head->steps_done < head->steps.size()) {

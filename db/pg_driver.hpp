@@ -58,6 +58,7 @@ private:
     bool send_queued_closes(Request& r);
     // The answer to r's next sent step (a Parse or DEALLOCATE).
     void on_step_result(Request& r, const pg_result* res);
+    void on_position_result(Request& r, const pg_result* res);
     void on_stale_plan(Request& r);
 
     pg_conn* conn_ = nullptr;

@@ -1,5 +1,7 @@
 #include "db/pool_core.hpp"
 
+#include "db/local_settings.hpp"
+
 #include <algorithm>
 
 #include <boost/asio/post.hpp>
@@ -7,6 +9,7 @@
 
 #include "db/cancel_signal.hpp"
 #include "db/completion_helpers.hpp"
+#include "db/local_settings.hpp"
 #include "pg/type_registry.hpp"
 
 namespace pgwamp::db {
@@ -184,7 +187,10 @@ RequestPtr PoolCore::make_request(RequestKind kind, std::string sql, std::vector
 }
 
 bool PoolCore::arm(const RequestPtr& r, const StatementOptions& options) {
-    r->local_settings = options.local_settings;
+    r->local_settings =
+        options.read_only && !r->in_transaction ? with_read_only(options.local_settings) : options.local_settings;
+    // Inside an explicit transaction the commit is the COMMIT's (db/interaction.cpp).
+    if (!r->in_transaction) r->commit_position = options.commit_position;
     if (options.cancel) {
         if (options.cancel->canceled()) {
             r->finish(make_error(Errc::canceled, "statement canceled before it started"));

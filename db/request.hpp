@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "db/commit_position.hpp"
 #include "db/deadline_queue.hpp"
 #include "pg/error.hpp"
 #include "pg/params.hpp"
@@ -52,6 +53,10 @@ struct Request {
     };
     std::vector<SentStep> steps;
     std::size_t steps_done = 0;
+    // Read-your-writes (db/commit_position.hpp): a second segment after the
+    // statement's Sync reads the WAL insert position into this sink.
+    std::shared_ptr<CommitPosition> commit_position;
+    enum class PositionStep { none, sent, statement_synced } position_step = PositionStep::none;
     std::string statement_name;  // the prepared statement executed; empty: unnamed
     // A stale cached plan (0A000) outside a transaction: the statement did
     // not run; the connection sends it once more, re-prepared.
