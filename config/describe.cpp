@@ -36,15 +36,34 @@ json describe_router(const RouterConfig& r) {
     return out;
 }
 
+json describe_pool(const PoolConfig& p) {
+    return {{"min", p.min}, {"max", p.max}, {"queue", p.queue}, {"idle_timeout_ms", p.idle_timeout.count()}};
+}
+
+json describe_replica(const ReplicaConfig& r) {
+    // conninfo is validated at load to hold no password, so it is safe to
+    // show; the password itself is only named by its source.
+    json out = {{"name", r.name}, {"conninfo", r.conninfo}, {"pool", describe_pool(r.pool)}};
+    describe_secret(out, r.password_source, "password_env", "password_file");
+    return out;
+}
+
 json describe_database(const DatabaseConfig& d) {
-    json out = {{"pool", {{"min", d.pool.min}, {"max", d.pool.max}, {"queue", d.pool.queue},
-                          {"idle_timeout_ms", d.pool.idle_timeout.count()}}},
+    json out = {{"pool", describe_pool(d.pool)},
                 {"statement_timeout_ms", d.statement_timeout.count()},
                 {"connect_timeout_ms", d.connect_timeout.count()},
                 {"reconnect", describe_backoff(d.reconnect)}};
     // Validated at load to hold no password, so it is safe to show.
     if (d.conninfo) out["conninfo"] = *d.conninfo;
     describe_secret(out, d.password_source, "password_env", "password_file");
+    if (!d.replicas.empty()) {  // replica_routing is only allowed with replicas
+        json replicas = json::array();
+        for (const auto& r : d.replicas) replicas.push_back(describe_replica(r));
+        out["replicas"] = replicas;
+        out["replica_routing"] = {{"max_wait_ms", d.replica_routing.max_wait.count()},
+                                  {"max_lag_ms", d.replica_routing.max_lag.count()},
+                                  {"poll_interval_ms", d.replica_routing.poll_interval.count()}};
+    }
     return out;
 }
 
@@ -78,6 +97,7 @@ json describe_procedure(const ProcedureConfig& p) {
         if (p.mode == Mode::query && p.single == Single::none) out["stream_max_rows"] = p.stream_max_rows;
     }
     if (p.timeout) out["timeout_ms"] = p.timeout->count();
+    out["read_only"] = p.read_only;
     return out;
 }
 

@@ -136,6 +136,11 @@ void resolve_secrets(Config& config) {
         config.router.secret = read_secret(*config.router.secret_source, config.source);
     if (config.database.password_source)
         config.database.password = read_secret(*config.database.password_source, config.source);
+    // A standby is a copy of the primary, roles and passwords included, so
+    // one without a source of its own uses the primary's password.
+    for (auto& replica : config.database.replicas)
+        replica.password = replica.password_source ? std::optional(read_secret(*replica.password_source, config.source))
+                                                   : config.database.password;
 }
 
 Config load_config(const std::filesystem::path& file) {
@@ -148,6 +153,11 @@ Secret DatabaseConfig::effective_conninfo() const {
     const std::string base = conninfo.value_or("");
     if (!password) return Secret(base);
     return Secret(conninfo_with_password(base, password->reveal()));
+}
+
+Secret ReplicaConfig::effective_conninfo() const {
+    if (!password) return Secret(conninfo);
+    return Secret(conninfo_with_password(conninfo, password->reveal()));
 }
 
 }  // namespace pgwamp::config

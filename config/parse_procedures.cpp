@@ -139,7 +139,7 @@ void parse_statements(const Fields& f, ProcedureConfig& p) {
 
 ProcedureConfig parse_procedure(const Node& node, const std::string& uri) {
     Fields f(node, {"mode", "sql", "args", "rows", "single", "timeout_ms", "max_rows", "stream_max_rows", "roles",
-                    "as_caller", "prepare", "pool", "sql_error_text"});
+                    "as_caller", "prepare", "pool", "sql_error_text", "read_only"});
     ProcedureConfig p;
     p.uri = uri;
     if (auto n = f.get("mode")) p.mode = n->choice<Mode>(modes);
@@ -180,6 +180,15 @@ ProcedureConfig parse_procedure(const Node& node, const std::string& uri) {
         const std::string pool = n->nonempty_string();
         if (pool != "main" && pool != "login") n->fail_expected("\"main\" or \"login\" (identity.login's pool)");
         p.login_pool = pool == "login";
+    }
+    if (auto n = f.get("read_only")) {
+        p.read_only = n->boolean();
+        // The login pool is for sign-up, which writes (a new user); its
+        // calls never go to a standby, and a read-only transaction would
+        // make every one of them fail.
+        if (p.read_only && p.login_pool)
+            n->fail("a procedure on the login pool (\"pool\": \"login\", as sign-up) writes; "
+                    "read_only procedures run on the main pool or a standby: drop one of the two");
     }
     return p;
 }
