@@ -12,6 +12,7 @@
 
 #include "common/backoff.hpp"
 #include "db/pool.hpp"
+#include "db/standby_set.hpp"
 #include "service/anonymous_authenticator.hpp"
 #include "service/caller_access.hpp"
 #include "service/changes_bridge.hpp"
@@ -21,6 +22,7 @@
 #include "service/now_procedures.hpp"
 #include "service/notification_bridge.hpp"
 #include "service/operations.hpp"
+#include "service/read_routing.hpp"
 #include "service/refusal_log.hpp"
 #include "service/signup_limit.hpp"
 #include "service/ticket_authenticator.hpp"
@@ -43,6 +45,20 @@ db::PoolOptions pool_options(const config::DatabaseConfig& db, const config::Poo
     out.statement_timeout = db.statement_timeout;
     out.connect_timeout = db.connect_timeout;
     out.backoff = db.reconnect;
+    return out;
+}
+
+// Each standby: its own conninfo, password and pool limits; the primary's timeouts and backoff.
+db::StandbySetOptions standby_options(const config::DatabaseConfig& db) {
+    db::StandbySetOptions out;
+    for (const auto& replica : db.replicas) {
+        db::PoolOptions pool = pool_options(db, replica.pool);
+        pool.conninfo = replica.effective_conninfo().reveal();
+        out.standbys.push_back({replica.name, std::move(pool)});
+    }
+    out.max_wait = db.replica_routing.max_wait;
+    out.max_lag = db.replica_routing.max_lag;
+    out.poll_interval = db.replica_routing.poll_interval;
     return out;
 }
 
@@ -112,6 +128,10 @@ public:
                                                                              pool_options(config_.database,
                                                                                           config_.identity.login.pool))
                                                 : nullptr),
+          standbys_(config_.database.replicas.empty()
+                        ? nullptr
+                        : db::StandbySet::create(io.get_executor(), pool_, standby_options(config_.database))),
+          read_routing_(pool_, standbys_),
           client_(io, client_options(config_.router)),
           signup_limit_({config_.identity.login.signups_per_peer, config_.identity.login.signup_window}, session_peers_),
           bridge_(pool_, client_, config_.notifications, config_.service.notify_publishers,
@@ -123,6 +143,7 @@ public:
           ops_(io, config_.service, pool_, client_, tracker_, bridge_, changes_.get()),
           signals_(io, SIGINT, SIGTERM),
           drain_timer_(io) {
+        ops_.set_standbys(standbys_.get());
         if (config_.live && changes_) {
             live_ = std::make_shared<LiveQueries>(io, pool_, client_, config_, tracker_, register_options(),
                                                   [this](const std::string& topic) { return changes_->history(topic); },
@@ -147,6 +168,7 @@ public:
         });
         pool_.on_recovered([] { spdlog::info("event=database_recovered"); });
         if (login_pool_) login_pool_->async_start([](std::exception_ptr) {});  // the main pool reports the database
+        if (standbys_) standbys_->start();
         client_.on_state([this](wamp::ClientState state) {
             spdlog::info("event=router_state state={} endpoint={} realm={}", wamp::to_string(state),
                          config_.router.transport.url, config_.router.realm);
@@ -159,6 +181,7 @@ public:
                 exit_status_ = 3;
                 ops_.stop();
                 if (login_pool_) login_pool_->async_close([] {});
+                if (standbys_) standbys_->close([] {});
                 pool_.async_close([this] { io_.stop(); });
             }
         });
@@ -195,6 +218,7 @@ private:
         provide(uri, [this, handler](wamp::Invocation call) {
             if (auto context = begin_call(std::move(call), tracker_, config_.database.statement_timeout)) {
                 context->show_sql_errors(config_.database.sql_error_text);
+                context->use_read_routing(read_routing_, false);
                 handler(pool_, std::move(context));
             }
         });
@@ -213,6 +237,7 @@ private:
                 if (auto context = begin_call(std::move(call), tracker_, timeout, &access)) {
                     if (procedure.login_pool && !admit_signup(*context)) return;
                     context->show_sql_errors(procedure.sql_error_text.value_or(config_.database.sql_error_text));
+                    context->use_read_routing(read_routing_, procedure.read_only);
                     serve_config_procedure(procedure.login_pool ? *login_pool_ : pool_, procedure, std::move(context));
                 }
             });
@@ -299,6 +324,7 @@ private:
             }
             client_.stop([this] {
                 if (login_pool_) login_pool_->async_close([] {});
+                if (standbys_) standbys_->close([] {});
                 pool_.async_close([this] {
                     spdlog::info("event=stopped published={}", bridge_.published());
                     ops_.stop();
@@ -315,6 +341,8 @@ private:
     config::Config config_;
     db::Pool pool_;
     std::unique_ptr<db::Pool> login_pool_;  // identity.login: sign-in and "pool": "login" procedures
+    std::shared_ptr<db::StandbySet> standbys_;  // database.replicas; null: none
+    ReadRouting read_routing_;
     wamp::Client client_;
     CallTracker tracker_;  // before the bridges, which serve calls
     std::vector<std::unique_ptr<CallerAccess>> access_;  // one per configured procedure

@@ -141,6 +141,48 @@ void Metrics::set(const Sample& sample) {
     if (const double more = sample.cpu_seconds - cpu_seconds_->Value(); more > 0) cpu_seconds_->Increment(more);
 }
 
+struct Metrics::StandbyFamilies {
+    prometheus::Family<prometheus::Gauge>& up;
+    prometheus::Family<prometheus::Gauge>& lag;
+    prometheus::Family<prometheus::Counter>& reads;
+    prometheus::Counter& waited_out;
+};
+
+void Metrics::set_standbys(const std::vector<StandbySample>& standbys, std::uint64_t primary_reads,
+                           std::uint64_t waited_out) {
+    if (!standby_families_) {
+        standby_families_ = std::make_shared<StandbyFamilies>(StandbyFamilies{
+            BuildGauge()
+                .Name("pgwamp_standby_up")
+                .Help("1 while the standby takes reads (answering, in recovery, within max_lag), else 0")
+                .Register(*registry_),
+            BuildGauge()
+                .Name("pgwamp_standby_lag_seconds")
+                .Help("How long ago the primary first had WAL the standby has not replayed")
+                .Register(*registry_),
+            BuildCounter()
+                .Name("pgwamp_reads_total")
+                .Help("Read-only calls, by the server that ran them (\"primary\" or a standby's name)")
+                .Register(*registry_),
+            BuildCounter()
+                .Name("pgwamp_reads_waited_out_total")
+                .Help("Read-only calls that went to the primary after waiting max_wait for a standby")
+                .Register(*registry_)
+                .Add({})});
+    }
+    auto advance = [](prometheus::Counter& c, std::uint64_t total) {
+        if (const double more = static_cast<double>(total) - c.Value(); more > 0) c.Increment(more);
+    };
+    for (const auto& s : standbys) {
+        const prometheus::Labels labels{{"standby", s.name}};
+        standby_families_->up.Add(labels).Set(s.up ? 1 : 0);
+        standby_families_->lag.Add(labels).Set(s.lag_seconds);
+        advance(standby_families_->reads.Add({{"server", s.name}}), s.reads);
+    }
+    advance(standby_families_->reads.Add({{"server", "primary"}}), primary_reads);
+    advance(standby_families_->waited_out, waited_out);
+}
+
 void Metrics::count_admin_request(std::string_view path, int status) {
     // Only the three known paths are labels: a scanner must not grow the registry.
     const bool known = path == "/live" || path == "/ready" || path == "/metrics";

@@ -82,6 +82,18 @@ public:
         double loop_lateness_seconds = 0, start_time_seconds = 0;
     };
     void set(const Sample& sample);
+
+    // Reads on standbys (service/read_routing.hpp): each standby's state and
+    // lag, and where reads went. Registered at the first call: a process
+    // without replicas shows none of it.
+    struct StandbySample {
+        std::string name;
+        bool up = false;
+        double lag_seconds = 0;
+        std::uint64_t reads = 0;
+    };
+    void set_standbys(const std::vector<StandbySample>& standbys, std::uint64_t primary_reads,
+                      std::uint64_t waited_out);
     void count_rejoin() { rejoins_->Increment(); }
     void count_admin_request(std::string_view path, int status);
 
@@ -106,6 +118,8 @@ private:
     prometheus::Counter* rejoins_;
     prometheus::Counter* cpu_seconds_;
     std::vector<std::pair<prometheus::Gauge*, double Sample::*>> gauges_;
+    struct StandbyFamilies;
+    std::shared_ptr<StandbyFamilies> standby_families_;
     std::map<std::string, ProcedureMetrics> procedures_;
     std::map<std::string, TopicMetrics> topics_;
     std::uint64_t calls_total_ = 0;

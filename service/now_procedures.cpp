@@ -46,12 +46,16 @@ awaitable<Value> now_v4_body(db::Pool& pool, std::shared_ptr<CallContext> contex
 
 }  // namespace
 
-void now_v1(db::Pool& pool, std::shared_ptr<CallContext> context) {
-    pool.async_query(now_sql, {}, context->statement_options(),
-                     [context](std::exception_ptr error, db::Result result) {
-                         if (error) return context->fail(error);
-                         context->reply(first_value(result));
-                     });
+// Only reads: it runs on a standby when there is one (context->read, the
+// hand-written equivalent of a procedure's "read_only").
+void now_v1(db::Pool&, std::shared_ptr<CallContext> context) {
+    context->read(std::nullopt, [context](db::Pool& pool) {
+        pool.async_query(now_sql, {}, context->statement_options(),
+                         [context](std::exception_ptr error, db::Result result) {
+                             if (error) return context->fail(error);
+                             context->reply(first_value(result));
+                         });
+    });
 }
 
 void now_v2(db::Pool& pool, std::shared_ptr<CallContext> context) {

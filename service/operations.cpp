@@ -1,5 +1,7 @@
 #include "service/operations.hpp"
 
+#include "pg/replication_messages.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include "service/changes_bridge.hpp"
@@ -9,6 +11,35 @@
 namespace pgwamp::service {
 
 namespace {
+
+// Each standby as /ready and health show it.
+nlohmann::json standbys_json(const db::StandbySet& standbys) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& st : standbys.status()) {
+        out.push_back({{"name", st.name},
+                       {"state", st.state},
+                       {"lag_ms", st.lag.count()},
+                       {"replayed", st.replayed ? db::replication::format_lsn(*st.replayed) : ""},
+                       {"reads", st.reads}});
+    }
+    return out;
+}
+
+Value standbys_value(const db::StandbySet& standbys) {
+    Array list;
+    for (const auto& st : standbys.status()) {
+        list.push_back(Object{{"name", st.name},
+                              {"state", st.state},
+                              {"lag_ms", static_cast<std::int64_t>(st.lag.count())},
+                              {"reads", static_cast<std::int64_t>(st.reads)}});
+    }
+    const auto& c = standbys.counts();
+    return Object{{"list", std::move(list)},
+                  {"reads_on_standbys", static_cast<std::int64_t>(c.standby)},
+                  {"reads_on_primary", static_cast<std::int64_t>(c.primary)},
+                  {"reads_waited_out", static_cast<std::int64_t>(c.primary_waited_out)}};
+}
+
 
 using namespace std::chrono_literals;
 
@@ -96,6 +127,7 @@ Readiness Operations::readiness() const {
         in.changes_state = db::to_string(changes_->stream_state());
         in.changes_reason = changes_->stream_reason();
     }
+    if (standbys_) in.standbys = standbys_json(*standbys_);
     return judge_readiness(in);
 }
 
@@ -139,6 +171,12 @@ AdminResponse Operations::ready() const {
 
 AdminResponse Operations::scrape() {
     metrics_.set(sample());
+    if (standbys_) {
+        std::vector<Metrics::StandbySample> standbys;
+        for (const auto& st : standbys_->status())
+            standbys.push_back({st.name, st.state == "up", std::chrono::duration<double>(st.lag).count(), st.reads});
+        metrics_.set_standbys(standbys, standbys_->counts().primary, standbys_->counts().primary_waited_out);
+    }
     return {200, "text/plain; version=0.0.4; charset=utf-8", metrics_.scrape()};
 }
 
@@ -165,6 +203,7 @@ Object Operations::health() const {
             {"procedures", Object{{"provided", static_cast<std::int64_t>(client_.provided_count())},
                                   {"registered", static_cast<std::int64_t>(client_.registered_count())}}},
             {"changes", changes_ ? Value(std::move(changes)) : Value(Null{})},
+            {"standbys", standbys_ ? standbys_value(*standbys_) : Value(Null{})},
             {"rss_bytes", static_cast<std::int64_t>(p.resident_memory_bytes)},
             {"running_calls", static_cast<std::int64_t>(tracker_.running())}};
 }

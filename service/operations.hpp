@@ -17,6 +17,7 @@
 #include "service/admin_listener.hpp"
 #include "service/call_context.hpp"
 #include "service/heartbeat.hpp"
+#include "db/standby_set.hpp"
 #include "service/metrics.hpp"
 #include "service/readiness.hpp"
 #include "wamp/client.hpp"
@@ -33,6 +34,9 @@ public:
                ChangesBridge* changes);
 
     Metrics& metrics() { return metrics_; }
+    // The standbys that serve reads (database.replicas), shown in /ready,
+    // /metrics and health; null: none.
+    void set_standbys(const db::StandbySet* standbys) { standbys_ = standbys; }
 
     // `procedure`, with its calls counted by outcome and timed. The counters
     // are looked up here, once, not per call.
@@ -68,6 +72,7 @@ private:
     CallTracker& tracker_;
     NotificationBridge& notifications_;
     ChangesBridge* changes_;
+    const db::StandbySet* standbys_ = nullptr;
     Metrics metrics_;
     Heartbeat heartbeat_;
     std::unique_ptr<AdminListener> admin_;

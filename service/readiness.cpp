@@ -18,6 +18,7 @@ Readiness judge_readiness(const ReadinessInput& in) {
               {"router", in.router_state},
               {"procedures", {{"provided", in.provided}, {"registered", in.registered}}},
               {"notifications", {{"channels", in.channels}, {"led", in.channels_led}}}};
+    if (!in.standbys.is_null()) r.body["standbys"] = in.standbys;
     if (in.changes_state)
         r.body["changes"] = {{"state", *in.changes_state}, {"reason", in.changes_reason.value_or("")}};
     return r;

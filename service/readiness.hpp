@@ -24,6 +24,8 @@ struct ReadinessInput {
     std::optional<std::string> changes_reason;
     std::size_t channels = 0;
     std::size_t channels_led = 0;
+    // Informational too: a standby down only sends its reads to the primary.
+    nlohmann::json standbys;  // null: no replicas; else [{name, state, lag_ms, replayed, reads}]
 };
 
 struct Readiness {
