@@ -186,6 +186,20 @@ TEST_F(ServiceStandby, APositionThatIsNotOneIsRefused) {
     }
 }
 
+TEST_F(ServiceStandby, APositionNoStandbyHasWaitsAtMostMaxWaitThenThePrimaryAnswers) {
+    join_caller();
+    const std::int64_t id = note("nobody", "far-ahead", true);
+    stack_->postgres().wait_replayed(*standby);
+    const auto started = std::chrono::steady_clock::now();
+    auto r = read_row(caller_->call(note_body, {id}, {{"pgwamp.after", Value("0000000FFFFFFFFF/00000000")}}, {}, 20s));
+    const auto waited = std::chrono::steady_clock::now() - started;
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body, "far-ahead");
+    EXPECT_FALSE(r->on_standby);
+    EXPECT_GE(waited, 1500ms);  // it waited for the standby (max_wait_ms 2000 here)...
+    EXPECT_LT(waited, 10s);     // ...and no longer than that, give or take a loaded machine
+}
+
 TEST_F(ServiceStandby, AReadOnlyProcedureThatWritesFailsOnTheStandbyAndChangesNothing) {
     const auto credentials = demo_user(*stack_, "writer2");
     const std::int64_t id = note("writer2", "untouched");
@@ -216,6 +230,37 @@ TEST_F(ServiceStandby, RowLevelSecurityAppliesOnTheStandbyAsOnThePrimary) {
     auto anonymous = read_row(visitor.call(notes_seen), "bodies");
     ASSERT_TRUE(anonymous);
     EXPECT_EQ(anonymous->body, "rls-ben-public");
+}
+
+TEST_F(ServiceStandby, AStandbyLaggingPastMaxLagTakesNoReadsUntilItCatchesUp) {
+    join_caller();
+    const std::int64_t id = note("nobody", "lag-probe", true);
+    stack_->postgres().wait_replayed(*standby);
+    standby->psql("SELECT pg_wal_replay_pause()");
+    stack_->postgres().psql("UPDATE notes SET body = 'lag-probe-2' WHERE id = " + std::to_string(id));
+    const auto paused = std::chrono::steady_clock::now();
+    // max_lag_ms is 1000: within about a second more the primary takes the reads.
+    const bool moved = poll_until(
+        [&] {
+            auto r = read_row(caller_->call(note_body, {id}));
+            return r && !r->on_standby && r->body == "lag-probe-2";
+        },
+        10s);
+    const auto took = std::chrono::steady_clock::now() - paused;
+    EXPECT_TRUE(moved);
+    EXPECT_LT(took, 4s);
+    auto health = caller_->call("com.example.health");
+    ASSERT_TRUE(health.ok());
+    EXPECT_NE(to_text(health.args.at(0)).find("\"state\":\"lagging\""), std::string::npos)
+        << to_text(health.args.at(0));
+    standby->psql("SELECT pg_wal_replay_resume()");
+    EXPECT_TRUE(poll_until(
+        [&] {
+            auto r = read_row(caller_->call(note_body, {id}));
+            return r && r->on_standby && r->body == "lag-probe-2";
+        },
+        20s))
+        << "reads never came back to the standby";
 }
 
 // Last: it stops and restarts the standby.
