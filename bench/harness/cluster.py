@@ -1,13 +1,17 @@
 """A throwaway PostgreSQL 15 for the bench: initdb in a temporary directory,
 127.0.0.1 on a free port, trust authentication (no password anywhere),
 fsync off (we measure the client side, not the disk). As root the server runs
-as the postgres user, since initdb and postgres refuse root."""
+as the postgres user, since initdb and postgres refuse root.
+
+Cluster.start_standby() adds a streaming standby (hot standby, read-only) of
+a started cluster, for phases that read from replicas."""
 
 import os
 import pwd
 import shutil
 import subprocess
 import tempfile
+import time
 
 from procs import children, cpu_seconds, free_port
 
@@ -35,14 +39,18 @@ class Cluster:
     def _run(self, argv, **kw):
         return subprocess.run(self._as + argv, check=True, capture_output=True, text=True, **kw)
 
-    def start(self):
-        self._run([f"{PG_BIN}/initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                   "--no-sync", "--locale=C"])
-        opts = (f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.dir} "
+    @staticmethod
+    def _options(port, socket_dir):
+        return (f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={socket_dir} "
                 "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "
                 "-c shared_buffers=64MB -c shared_preload_libraries=pg_stat_statements "
                 # The changes phase: pgwamp and the psycopg2 peer each stream from a slot.
                 "-c wal_level=logical -c max_replication_slots=8 -c max_wal_senders=8")
+
+    def start(self):
+        self._run([f"{PG_BIN}/initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                   "--no-sync", "--locale=C"])
+        opts = self._options(self.port, self.dir)
         pin = ["taskset", "-c", self.cpus] if self.cpus else []
         try:
             self._run(pin + [f"{PG_BIN}/pg_ctl", "-D", self.data, "-l", self.log, "-o", opts, "-w", "-t", "60", "start"])
@@ -81,6 +89,76 @@ class Cluster:
             except OSError:
                 pass
         return total
+
+    def stop(self):
+        try:
+            if os.path.exists(os.path.join(self.data, "postmaster.pid")):
+                self._run([f"{PG_BIN}/pg_ctl", "-D", self.data, "-m", "fast", "-w", "-t", "30", "stop"])
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def start_standby(self, log_dir, apply_delay_ms=0):
+        """A streaming standby of this (started) cluster; returns once it streams."""
+        standby = Standby(self, log_dir, apply_delay_ms)
+        try:
+            standby.start()
+        except BaseException:
+            standby.stop()
+            raise
+        return standby
+
+
+class Standby:
+    """pg_basebackup -R of a Cluster into a temporary directory of its own, on
+    a free port, with the primary's settings (a standby refuses to start with
+    a lower max_wal_senders, max_connections, ...), hot_standby_feedback and
+    an optional recovery_min_apply_delay. Same dsn/psql/stop as a Cluster."""
+
+    def __init__(self, primary, log_dir, apply_delay_ms=0):
+        self.primary = primary
+        self.apply_delay_ms = apply_delay_ms
+        self.dir = tempfile.mkdtemp(prefix="pgwamp-bench-pg-standby-")
+        self.data = os.path.join(self.dir, "data")
+        self.port = free_port()
+        self.log = os.path.join(log_dir, "postgres-standby.log")
+        self.pid = None
+        self._as = primary._as
+        if self._as:
+            pg = pwd.getpwnam("postgres")
+            os.chown(self.dir, pg.pw_uid, pg.pw_gid)
+        open(self.log, "a").close()
+        if self._as:
+            os.chown(self.log, pg.pw_uid, pg.pw_gid)
+
+    def _run(self, argv, **kw):
+        return subprocess.run(self._as + argv, check=True, capture_output=True, text=True, **kw)
+
+    def start(self):
+        try:
+            self._run([f"{PG_BIN}/pg_basebackup", "-D", self.data, "-d", self.primary.dsn("postgres"), "-R",
+                       "-X", "stream", "--checkpoint=fast", "--no-sync"])
+        except subprocess.CalledProcessError as e:
+            raise RuntimeError(f"pg_basebackup failed: {e.stderr.strip()}") from None
+        opts = (Cluster._options(self.port, self.dir) + " -c hot_standby=on -c hot_standby_feedback=on "
+                f"-c recovery_min_apply_delay={int(self.apply_delay_ms)}ms")
+        pin = ["taskset", "-c", self.primary.cpus] if self.primary.cpus else []
+        try:
+            self._run(pin + [f"{PG_BIN}/pg_ctl", "-D", self.data, "-l", self.log, "-o", opts, "-w", "-t", "60", "start"])
+        except subprocess.CalledProcessError as e:
+            raise RuntimeError(f"the standby did not start: {e.stderr.strip()}; see {self.log}") from None
+        with open(os.path.join(self.data, "postmaster.pid")) as f:
+            self.pid = int(f.readline())
+        deadline = time.monotonic() + 30
+        while self.psql("SELECT status FROM pg_stat_wal_receiver") != "streaming":
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the standby does not stream after 30 s; see {self.log}")
+            time.sleep(0.05)
+
+    def dsn(self, db="bench"):
+        return f"host=127.0.0.1 port={self.port} dbname={db} user=postgres"
+
+    def psql(self, sql, db="postgres"):
+        return Cluster.psql(self, sql, db)
 
     def stop(self):
         try:
