@@ -30,7 +30,21 @@ function render(h) {
          "database connections open, calls waiting for one"),
     item("health-calls", `${Number(h.calls_per_s).toFixed(1)} calls/s`, "over the last 5 s, this pgwamp process"),
     item("health-events", `${Number(h.events_per_s).toFixed(1)} events/s`, "published by this pgwamp process"),
-    item("health-rss", `${(Number(h.rss_bytes) / 1048576).toFixed(1)} MB`, "resident memory of the pgwamp process"));
+    item("health-rss", `${(Number(h.rss_bytes) / 1048576).toFixed(1)} MB`, "resident memory of the pgwamp process"),
+    ...standby_items(h.standbys));
+}
+
+// database.replicas: each standby's state and lag, and where reads went
+// (README "Reads on standbys"). Nothing without replicas.
+function standby_items(standbys) {
+  if (!standbys) return [];
+  const items = (standbys.list || []).map((s) =>
+    item(`health-standby-${s.name}`, `${s.name} ${s.state} · lag ${s.lag_ms} ms · ${s.reads} reads`,
+         "a streaming standby serving read_only procedures: up, lagging (past max_lag) or down"));
+  items.push(item("health-reads",
+                  `reads: ${standbys.reads_on_standbys} standby · ${standbys.reads_on_primary} primary`,
+                  "read_only calls by the server that ran them"));
+  return items;
 }
 
 async function refresh() {
