@@ -10,7 +10,9 @@
 #include <cstdlib>
 #include <thread>
 
+#include "tests/integration/service/admin_http.hpp"
 #include "tests/integration/service/stack_suite.hpp"
+#include "tests/support/ports.hpp"
 
 namespace pgwamp::test::service {
 namespace {
@@ -30,7 +32,11 @@ int env_int(const char* name, int fallback) {
     return v && *v ? std::atoi(v) : fallback;
 }
 
+int admin_port = 0;
+
 void add_read_procedures(nlohmann::json& config) {
+    admin_port = test::free_tcp_port();
+    config["service"]["admin"] = {{"listen", "127.0.0.1:" + std::to_string(admin_port)}};
     config["database"]["replicas"] = {{{"name", "standby1"}, {"conninfo", standby->conninfo()}}};
     config["database"]["replica_routing"] = {{"max_wait_ms", 2000}, {"poll_interval_ms", 50}};
     auto& p = config["procedures"];
@@ -295,6 +301,14 @@ TEST_F(ServiceStandby, AStoppedStandbysReadsGoToThePrimaryAndComeBackWithIt) {
     auto health = caller_->call("com.example.health");
     ASSERT_TRUE(health.ok());
     EXPECT_NE(to_text(health.args.at(0)).find("\"state\":\"down\""), std::string::npos) << to_text(health.args.at(0));
+    // Still ready: the primary serves; /ready says which standby is down, /metrics too.
+    const auto ready = http_get(admin_port, "/ready");
+    EXPECT_EQ(ready.status, 200) << ready.body;
+    const auto body = nlohmann::json::parse(ready.body);
+    ASSERT_TRUE(body.contains("standbys")) << ready.body;
+    EXPECT_EQ(body["standbys"][0]["name"], "standby1");
+    EXPECT_EQ(body["standbys"][0]["state"], "down");
+    EXPECT_NE(http_get(admin_port, "/metrics").body.find("pgwamp_standby_up{standby=\"standby1\"} 0"), std::string::npos);
 
     standby->start();
     bool back = caller_->run_until(
@@ -304,6 +318,10 @@ TEST_F(ServiceStandby, AStoppedStandbysReadsGoToThePrimaryAndComeBackWithIt) {
         },
         60s);
     EXPECT_TRUE(back) << "reads never came back to the standby";
+    const std::string metrics = http_get(admin_port, "/metrics").body;
+    EXPECT_NE(metrics.find("pgwamp_standby_up{standby=\"standby1\"} 1"), std::string::npos) << metrics;
+    EXPECT_NE(metrics.find("pgwamp_reads_total{server=\"standby1\"}"), std::string::npos);
+    EXPECT_NE(metrics.find("pgwamp_standby_lag_seconds{standby=\"standby1\"}"), std::string::npos);
 }
 
 }  // namespace
