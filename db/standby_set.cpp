@@ -225,12 +225,12 @@ void StandbySet::route(std::optional<WalPosition> required, Run run) {
 
 void StandbySet::dispatch(Pool& pool, const std::string* standby, Run run) {
     ++counts_.standby;
-    asio::post(ex_, [&pool, standby, run = std::move(run)] { run(pool, standby); });
+    asio::post(ex_, [self = shared_from_this(), &pool, standby, run = std::move(run)] { run(pool, standby); });
 }
 
 void StandbySet::to_primary(Run run) {
     ++counts_.primary;
-    asio::post(ex_, [this, run = std::move(run)] { run(primary_, nullptr); });
+    asio::post(ex_, [self = shared_from_this(), run = std::move(run)] { run(self->primary_, nullptr); });
 }
 
 std::optional<WalPosition> StandbySet::replayed_by_all() const {
