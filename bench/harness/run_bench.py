@@ -23,8 +23,10 @@ import live  # noqa: E402
 import login  # noqa: E402
 import phases  # noqa: E402
 import report  # noqa: E402
+import report_standby  # noqa: E402
 import scrape  # noqa: E402
 import smoke  # noqa: E402
+import standby  # noqa: E402
 import stream  # noqa: E402
 import tls  # noqa: E402
 from cluster import Cluster  # noqa: E402
@@ -44,7 +46,7 @@ LAYOUTS = {"router-apart", "loadgen-apart", "none"}
 # "db" (db_bench and its peers) runs only with --db-bench, which bench/run gives in --smoke: the real comparison
 # is bench/db_bench's, on a cluster of its own.
 PHASES = ("calls", "notify", "changes", "stream", "roundrobin", "soak", "scrape", "identity", "fanout", "login", "tls",
-          "live", "db")
+          "live", "standby", "db")
 
 
 def pinning(layout, ncpu):
@@ -72,6 +74,17 @@ def int_list(text):
         raise argparse.ArgumentTypeError(f"expected numbers separated by commas, got '{text}'")
     if not values or min(values) <= 0:
         raise argparse.ArgumentTypeError("expected positive numbers")
+    return values
+
+
+def delay_list(text):
+    """Milliseconds, 0 allowed (recovery_min_apply_delay)."""
+    try:
+        values = [int(v) for v in text.split(",") if v]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected numbers separated by commas, got '{text}'")
+    if not values or min(values) < 0:
+        raise argparse.ArgumentTypeError("expected numbers >= 0")
     return values
 
 
@@ -145,6 +158,21 @@ def parse_args(argv):
     p.add_argument("--live-rounds", type=int, default=2,
                    help="ABBA rounds of the live phase's CPU comparison (default 2: two runs of each number of "
                         "live queries; the smoke 1)")
+    p.add_argument("--standby-concurrency", type=int, default=32,
+                   help="read calls kept outstanding in each of the standby phase's four configurations (default 32)")
+    p.add_argument("--standby-rounds", type=int, default=1,
+                   help="rounds of the standby phase's configurations (each round a d b c c b d a; default 1)")
+    p.add_argument("--standby-configs", default="abcd",
+                   help="the standby phase's read configurations to measure, letters of abcd (default all; "
+                        "'-': none, the read-your-writes mix only); bench/README.md says what each is")
+    p.add_argument("--standby-readers", type=int, default=24,
+                   help="sessions that only read in the standby phase's read-your-writes mix (default 24)")
+    p.add_argument("--standby-writers", type=int, default=8,
+                   help="sessions that write their own row and read it back in that mix (default 8)")
+    p.add_argument("--standby-duration", type=float, default=None,
+                   help="seconds measured of each mix, after --warmup (default 8; quick 3)")
+    p.add_argument("--standby-apply-delays", type=delay_list, default=[0, 50],
+                   help="the standby's recovery_min_apply_delay in ms, one mix each (default 0,50)")
     p.add_argument("--skip", default="", help="comma list of: " + ",".join(PHASES))
     p.add_argument("--phases", default=None, help="run only these (comma list of: " + ",".join(PHASES) + ")")
     p.add_argument("--pool-min", type=int, default=3)
@@ -179,6 +207,12 @@ def parse_args(argv):
     if min(a.live_snapshot_rows, a.live_repeat, a.live_queries, a.live_rate, a.live_cpu_rate, a.live_rounds) <= 0 \
             or a.live_duration <= 0 or len(a.live_cpu_queries) != 2:
         p.error("--live-*: positive numbers, and --live-cpu-queries two of them")
+    a.standby_duration = a.standby_duration if a.standby_duration is not None else (3.0 if q else 8.0)
+    if min(a.standby_concurrency, a.standby_rounds, a.standby_readers + a.standby_writers) <= 0 \
+            or a.standby_readers < 0 or a.standby_writers < 0 or a.standby_duration <= 0:
+        p.error("--standby-*: positive numbers (readers or writers may be 0, not both)")
+    if set(a.standby_configs) - set("abcd-"):
+        p.error("--standby-configs: letters of abcd, or - for none")
     a.login_settings = [s for s in a.login_settings.split(",") if s]
     if not a.login_settings or set(a.login_settings) - set(login.SETTINGS):
         p.error(f"--login-settings: a comma list of {','.join(login.SETTINGS)}")
@@ -272,7 +306,7 @@ def main(argv):
         "pgwamp": os.path.relpath(a.pgwamp, ROOT) if os.path.abspath(a.pgwamp).startswith(ROOT + "/") else a.pgwamp, "build_type": a.build_type,
         "revision": revision(), "transport": a.transport, "client": a.client, "pool_min": a.pool_min, "pool_max": a.pool_max, "warmup": a.warmup, "duration": a.duration, "notify_warmup": a.notify_warmup,
         "log_dir": log_dir}, "calls": [], "notify": [], "changes": [], "stream": [], "roundrobin": None, "soak": None, "scrape": [], "identity": [],
-        "fanout": [], "login": [], "tls": [], "live": [], "db": None, "failures": []}
+        "fanout": [], "login": [], "tls": [], "live": [], "standby": [], "db": None, "failures": []}
     log(f"logs in {log_dir}")
 
     cluster = Cluster(log_dir, cpus=callee_cpus)
@@ -343,6 +377,10 @@ def main(argv):
                   a.live_cpu_queries, a.live_cpu_rate, a.live_duration, a.notify_warmup, loadgen_cpus, log,
                   rounds=smoke.ROUNDS if a.smoke else a.live_rounds,
                   **({"idle_window": smoke.LIVE_IDLE_WINDOW} if a.smoke else {}))
+        if "standby" not in a.skip and "pgwamp" in a.callees:
+            phase("standby", standby.standby_compare, env, a.standby_concurrency, a.warmup, a.duration,
+                  a.standby_readers, a.standby_writers, a.warmup, a.standby_duration, a.standby_apply_delays,
+                  loadgen_cpus, log, rounds=a.standby_rounds, configs=a.standby_configs)
         if "soak" not in a.skip and a.soak > 0 and "pgwamp" in a.callees:
             phase("soak", phases.soak, env, "pgwamp", max(a.concurrency), a.soak, loadgen_cpus, log,
                   **({"warmup": smoke.SOAK_WARMUP} if a.smoke else {}))
@@ -361,6 +399,9 @@ def main(argv):
         if not a.smoke:
             raise
         data["failures"].append(f"report: {type(e).__name__}: {e}")
+    if data.get("standby") and not a.smoke:
+        # The standby phase's own page (report.py writes live.md the same way for the live phase).
+        report_standby.write(data, out)
     log(f"wrote {os.path.join(out, 'latest.md')}" + ("" if a.smoke else " and latest.png"))
     if a.smoke:
         found = smoke.problems(data, a)
@@ -370,7 +411,8 @@ def main(argv):
         log(f"smoke: {'FAILED' if found else 'passed'} in {time.monotonic() - started:.1f} s: phases "
             f"{','.join(ran)}; callees {','.join(a.callees)}; logs in {log_dir}")
         return 1 if found else 0
-    for name, verdict, measured in report.targets(data):
+    for name, verdict, measured in report.targets(data) + (report_standby.targets(data) if data.get("standby")
+                                                            else []):
         log(f"{verdict:4} {name}: {measured}")
     return 1 if data["failures"] else 0
 
