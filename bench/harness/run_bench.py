@@ -380,7 +380,8 @@ def main(argv):
         if "standby" not in a.skip and "pgwamp" in a.callees:
             phase("standby", standby.standby_compare, env, a.standby_concurrency, a.warmup, a.duration,
                   a.standby_readers, a.standby_writers, a.warmup, a.standby_duration, a.standby_apply_delays,
-                  loadgen_cpus, log, rounds=a.standby_rounds, configs=a.standby_configs)
+                  loadgen_cpus, log, rounds=a.standby_rounds, configs=a.standby_configs,
+                  **({"order": smoke.STANDBY_ORDER} if a.smoke else {}))
         if "soak" not in a.skip and a.soak > 0 and "pgwamp" in a.callees:
             phase("soak", phases.soak, env, "pgwamp", max(a.concurrency), a.soak, loadgen_cpus, log,
                   **({"warmup": smoke.SOAK_WARMUP} if a.smoke else {}))

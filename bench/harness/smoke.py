@@ -4,7 +4,9 @@ Every phase runs as in a real run (same code, same callees, same peers), with
 counts so small that each callee starts, answers a handful of times and stops:
 one concurrency level, fractions of a second per window, a few dozen events,
 a hundred streamed rows, two fan-out sessions, two wrong sign-ins in flight,
-one ABBA round, live queries over a hundred rows and a handful of calls. The
+one ABBA round, live queries over a hundred rows and a handful of calls,
+each standby read configuration once and one read-your-writes mix of 2 + 2
+sessions. The
 figures mean nothing at that size; what is checked is that every one of them
 is there. A phase that raises, a callee or peer that does not start (a row
 saying "skipped"), a window with no answer or with errors, a figure left
@@ -15,6 +17,7 @@ broken report fails the smoke too."""
 import live
 import report
 import report_changes
+import standby
 
 # What --smoke sets (each can still be given explicitly on the command line,
 # except where the phase itself has no option for it).
@@ -41,6 +44,11 @@ SETTINGS = {
     "live_cpu_queries": [2, 4],
     "live_cpu_rate": 20,
     "live_duration": 0.5,
+    "standby_concurrency": 2,
+    "standby_readers": 2,
+    "standby_writers": 2,
+    "standby_duration": 0.3,
+    "standby_apply_delays": [0],
     "layout": "none",   # no pinning: everything on one CPU would only make it slower
 }
 ROUNDS = 1                # ABBA rounds of scrape, identity, fanout, login and tls
@@ -48,6 +56,7 @@ SCRAPE_EXTRA = 10         # extra procedures the scrape phase configures (1,000 
 ROUNDROBIN_CONCURRENCY = 4
 SOAK_WARMUP = 0.0
 LIVE_IDLE_WINDOW = 0.2    # seconds of pgwamp's idle CPU with the live calls open (2 in a real run)
+STANDBY_ORDER = "adbc"    # each read configuration once, two pgwamp starts (a d b c c b d a in a real run)
 
 
 def apply(a, given):
@@ -214,6 +223,37 @@ def problems(data, a):
         # (pgwamp's CPU over a smoke's few rows is below /proc's 10 ms resolution, so the ratio itself may be n/a.)
         if follows and len(live.summary(rows).get("sides") or {}) != 2:
             out.append("live: the CPU comparison did not measure both numbers of live calls")
+    if ran("standby") and "pgwamp" in kinds:
+        rows = data.get("standby") or []
+        out += _skipped("standby", rows)
+        runs = [r for r in rows if r.get("kind") == "reads"]
+        wanted = {c for c in STANDBY_ORDER if c in a.standby_configs}
+        if {r["config"] for r in runs} != wanted:
+            out.append(f"standby: read configurations measured {sorted({r['config'] for r in runs})}, not "
+                       f"{sorted(wanted)}")
+        for r in runs:
+            if not r["calls"] or _errors(r):
+                out.append(f"standby: config {r['config']}: {r['calls']} reads, errors {r['errors']} no reply "
+                           f"{r['no_reply']}")
+            out += _missing("standby", f"config {r['config']}", r, ("callee_cpu_us", "primary_cpu_us",
+                                                                    "standby_cpu_us"))
+            on_standby = r["group"] == "standby" and r["procedure"] == standby.READ_RO
+            if r["calls"] and (r["statements"]["standby"] > 0) != on_standby:
+                out.append(f"standby: config {r['config']} ran its statement {r['statements']['standby']} times on "
+                           f"the standby, {r['statements']['primary']} on the primary")
+        mixes = [r for r in rows if r.get("kind") == "mix"]
+        if len(mixes) != len(a.standby_apply_delays):
+            out.append(f"standby: {len(mixes)} read-your-writes mixes of {len(a.standby_apply_delays)}")
+        for m in mixes:
+            rd, wr, seen, h = m["readers_side"], m["writers_side"], m["all_reads"], m["health_counted"]
+            if (a.standby_readers and not rd["reads"]) or (a.standby_writers and not wr["reads"]) or wr["stale"] \
+                    or _errors(rd) or _errors(wr):
+                out.append(f"standby: mix (delay {m['apply_delay_ms']} ms): readers {rd['reads']} reads, writers "
+                           f"{wr['reads']} reads, {wr['stale']} stale, errors {rd['errors']} {wr['errors']}")
+            if (seen["standby"], seen["primary"]) != (h["reads_on_standbys"], h["reads_on_primary"]):
+                out.append(f"standby: mix (delay {m['apply_delay_ms']} ms): results say {seen['standby']} on the "
+                           f"standby and {seen['primary']} on the primary, the health procedure "
+                           f"{h['reads_on_standbys']} and {h['reads_on_primary']}")
     if ran("soak") and a.soak > 0 and "pgwamp" in kinds:
         soak = data.get("soak") or {}
         if "skipped" in soak or not soak.get("calls_per_s") or not soak.get("rss_samples") or _errors(soak):
