@@ -368,10 +368,11 @@ def _mean(values):
 
 def _percentiles(values):
     if not values:
-        return {"p50": None, "p99": None, "max": None, "mean": None}
+        return {"p50": None, "p90": None, "p99": None, "p999": None, "max": None, "mean": None, "over_20ms": 0}
     v = sorted(values)
     at = lambda q: v[min(len(v) - 1, int(q * len(v)))]  # noqa: E731
-    return {"p50": at(0.5), "p99": at(0.99), "max": v[-1], "mean": sum(v) / len(v)}
+    return {"p50": at(0.5), "p90": at(0.9), "p99": at(0.99), "p999": at(0.999), "max": v[-1],
+            "mean": sum(v) / len(v), "over_20ms": sum(1 for x in v if x > 20_000)}
 
 
 class _Side:
