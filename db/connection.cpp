@@ -4,6 +4,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "db/local_settings.hpp"
 #include "db/pg_driver.hpp"
 #include "pg/type_registry.hpp"
 
@@ -91,9 +92,28 @@ bool Connection::stalled(PoolClock::time_point now, PoolClock::duration longer_t
     return oldest && now - oldest->sent_at >= longer_than;
 }
 
+void Connection::requeue(std::vector<RequestPtr>& requests) {
+    for (auto it = requests.rbegin(); it != requests.rend(); ++it) fifo_.requeue_front(std::move(*it));
+    requests.clear();
+}
+
+bool Connection::same_settings(const Request& a, const Request& b) {
+    if (a.local_settings == b.local_settings) return true;
+    return a.local_settings && b.local_settings && a.local_settings->settings() == b.local_settings->settings();
+}
+
+bool Connection::close_group() {
+    // The member before the refused one carries no Sync: one of its own, now.
+    if (Request* last = fifo_.last_sent()) last->shares_sync = false;
+    if (driver_.send_sync()) return true;
+    lose(driver_.error_message());
+    return false;
+}
+
 void Connection::pump() {
     std::size_t sent = 0;
     bool corked = false;
+    bool open_group = false;  // the last request sent shares its Sync with the next
     std::chrono::steady_clock::time_point now{};
     while (state_ == State::ready) {
         RequestPtr r = fifo_.next_to_send();
@@ -106,6 +126,11 @@ void Connection::pump() {
             }
         }
         r->sent_at = now;
+        // Read groups (Request::read_group): reads sent back to back with
+        // the same settings share one implicit transaction and one Sync.
+        r->group_follower = open_group;
+        const Request* next = fifo_.peek_next();
+        r->shares_sync = r->read_group && next && next->read_group && same_settings(*r, *next);
         if (!driver_.send(*r)) {
             if (driver_.is_bad()) {
                 lose(driver_.error_message());
@@ -115,8 +140,11 @@ void Connection::pump() {
             // fail it, keep the connection and its neighbours.
             fifo_.unsend_last();
             r->finish(make_error(Errc::bad_value, "libpq refused the statement: " + driver_.error_message()));
+            if (open_group && !close_group()) return;
+            open_group = false;
             continue;
         }
+        open_group = r->shares_sync;
         ++sent;
     }
     if (corked) driver_.cork(false);
@@ -174,30 +202,42 @@ void Connection::process_results() {
     if (in_process_) return;
     in_process_ = true;
     bool completed = false;
+    std::vector<RequestPtr> resend;  // first in line again, in their order
     while (state_ == State::ready) {
         Driver::Event ev = driver_.next_event(fifo_.head(), *settings_->types);
         if (ev == Driver::Event::none) break;
-        if (ev == Driver::Event::statement) continue;
-        if (ev == Driver::Event::sync) {
-            if (RequestPtr r = fifo_.on_sync()) {
-                if (r->retry_stale_plan && !r->cancel_requested) {
-                    // It did not run (db/pg_driver.cpp on_stale_plan): once
-                    // more, first in line, re-prepared.
-                    r->reset_for_retry();
-                    fifo_.requeue_front(std::move(r));
-                } else {
-                    complete(r);
-                }
-                completed = true;
-            }
-            send_due_cancel();
-            continue;
+        if (ev == Driver::Event::statement) {
+            // A read group member without its own Sync is done with its result.
+            const Request* head = fifo_.head();
+            if (!head || !head->shares_sync) continue;
+        } else if (ev != Driver::Event::sync) {
+            in_process_ = false;
+            requeue(resend);
+            lose(ev == Driver::Event::broken ? driver_.error_message() : "unsupported protocol message (COPY?)");
+            return;
         }
-        in_process_ = false;
-        lose(ev == Driver::Event::broken ? driver_.error_message() : "unsupported protocol message (COPY?)");
-        return;
+        if (RequestPtr r = fifo_.on_sync()) {
+            if (r->aborted_in_group && !r->cancel_requested) {
+                // A neighbour's failure skipped it: it never ran. Sent again, in order.
+                r->reset_for_retry();
+                resend.push_back(std::move(r));
+            } else if (r->aborted_in_group) {
+                r->finish(make_error(r->cancel_reason, r->cancel_reason == Errc::timeout ? "statement timed out"
+                                                                                          : "statement canceled"));
+            } else if (r->retry_stale_plan && !r->cancel_requested) {
+                // It did not run (db/pg_driver.cpp on_stale_plan): once
+                // more, first in line, re-prepared.
+                r->reset_for_retry();
+                resend.push_back(std::move(r));
+            } else {
+                complete(r);
+            }
+            completed = true;
+        }
+        send_due_cancel();
     }
     in_process_ = false;
+    requeue(resend);
     if (completed && state_ == State::ready) {
         pump();
         if (auto l = listener_.lock(); l && state_ == State::ready) l->on_capacity(*this);

@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -92,6 +93,9 @@ private:
     void connected();
     void connect_failed(const std::string& why);
     void pump();
+    static bool same_settings(const Request& a, const Request& b);
+    bool close_group();  // a Sync for a read group whose next member libpq refused
+    void requeue(std::vector<RequestPtr>& requests);  // first in line, in their order
     void schedule_pump();
     void flush();
     void arm_read();

@@ -32,11 +32,16 @@ public:
     virtual int backend_pid() const = 0;
     virtual bool is_bad() const = 0;
 
-    // Queues one statement and its Sync. False when refused; is_bad() then
+    // Queues one statement and its Sync (none when r.shares_sync; no local
+    // settings step when r.group_follower). False when refused; is_bad() then
     // says whether the connection is broken or only this request was bad.
     // May record in r what else it sent in the same segment (r.steps: a
     // Parse, DEALLOCATEs) and which prepared statement it executes.
     virtual bool send(Request& r) = 0;
+
+    // A bare Sync, to close a read group whose next member libpq refused
+    // (see Request::shares_sync). False: the connection cannot go on.
+    virtual bool send_sync() { return false; }
 
     // Hint around a batch of sends (TCP_CORK for libpq).
     virtual void cork(bool on) = 0;

@@ -60,6 +60,7 @@ Connector::Step connect_step_of(int polling_status) {
 PgDriver::Step PgDriver::connect_start(const std::string& conninfo) {
     finish();
     desynced_ = false;
+    terminator_pending_ = false;
     std::string options = startup_options(conninfo);
     // expand_dbname = 1: "dbname" holds the whole conninfo (or URI), and
     // the keywords after it override what it says.
@@ -91,7 +92,7 @@ std::string PgDriver::error_message() const {
 bool PgDriver::send(Request& r) {
     r.steps.clear();
     r.steps_done = 0;
-    if (r.local_settings) {
+    if (r.local_settings && !r.group_follower) {
         // Before the statement and its Sync: one implicit transaction, so
         // set_config(..., true) holds for this statement only.
         std::string settings_name;
@@ -99,7 +100,16 @@ bool PgDriver::send(Request& r) {
         r.steps.push_back({Request::SentStep::Kind::settings, std::move(settings_name)});
     }
     if (!send_statement(r, r.sql, r.bound, r.statement_name)) {
-        if (r.local_settings) desynced_ = true;  // the settings are queued without their statement
+        if (r.local_settings && !r.group_follower) desynced_ = true;  // the settings are queued without their statement
+        return false;
+    }
+    // A read group's member other than the last: its Sync comes with a later
+    // one. A Flush message (queued, not sent: no syscall) makes the server
+    // send this result at once rather than at the Sync, so a slow neighbour
+    // delays no earlier member and a cancel can reach it as the head.
+    if (r.shares_sync) {
+        if (PQsendFlushRequest(conn_) == 1) return true;
+        desynced_ = true;
         return false;
     }
     // One Sync per request: the server ends the implicit transaction there,
@@ -120,6 +130,12 @@ bool PgDriver::send(Request& r) {
         r.position_step = Request::PositionStep::sent;
     }
     return true;
+}
+
+bool PgDriver::send_sync() {
+    if (PQpipelineSync(conn_) == 1) return true;
+    desynced_ = true;
+    return false;
 }
 
 void PgDriver::on_position_result(Request& r, const PGresult* res) {
@@ -189,7 +205,7 @@ bool PgDriver::send_queued_closes(Request& r) {
     // Inside a transaction a DEALLOCATE could fail (an aborted transaction)
     // and take the statement behind it down: closes wait for a request
     // outside one.
-    if (r.in_transaction || !cache_.has_closes()) return true;
+    if (r.in_transaction || r.group_follower || !cache_.has_closes()) return true;
     for (const std::string& name : cache_.take_closes())
         if (!send_close(r, name)) return false;
     return true;
@@ -239,6 +255,12 @@ PgDriver::Event PgDriver::next_event(Request* head, const TypeRegistry& types) {
         // PQgetResult blocks when a result is incomplete; PQisBusy says whether it would.
         if (PQisBusy(conn_)) return Event::none;
         ResultPtr res(PQgetResult(conn_), &PQclear);
+        if (!res && terminator_pending_) {
+            // The end of a read group member's results, taken already: the
+            // next member's come behind it, without a Sync in between.
+            terminator_pending_ = false;
+            continue;
+        }
         if (!res) {
             // In pipeline mode a NULL ends each statement's results, and is
             // also what an idle pipeline returns: either way, look again only
@@ -280,6 +302,7 @@ PgDriver::Event PgDriver::next_event(Request* head, const TypeRegistry& types) {
             case PGRES_SINGLE_TUPLE:
             case PGRES_COMMAND_OK:
             case PGRES_EMPTY_QUERY:
+                terminator_pending_ = head->shares_sync;
                 head->command_status = PQcmdStatus(res.get());
                 try {
                     if (head->kind == RequestKind::query) {
@@ -292,11 +315,18 @@ PgDriver::Event PgDriver::next_event(Request* head, const TypeRegistry& types) {
                 }
                 return Event::statement;
             case PGRES_FATAL_ERROR:
+                terminator_pending_ = head->shares_sync;
                 head->error = error_for(res.get(), *head, is_bad());
                 if (!head->statement_name.empty() && is_stale_plan(res.get())) on_stale_plan(*head);
                 return Event::statement;
             case PGRES_PIPELINE_ABORTED:
+                // Swallowing a NULL that is not this one's end costs one more look, no more.
+                terminator_pending_ = head->shares_sync;
                 if (head->error) return Event::statement;  // a failed step's error, kept
+                if (head->read_group && (head->shares_sync || head->group_follower)) {
+                    head->aborted_in_group = true;  // it never ran: sent again
+                    return Event::statement;
+                }
                 head->error = std::make_exception_ptr(Error(make_error_code(Errc::sql_error),
                                                             "statement skipped: an earlier statement failed"));
                 return Event::statement;

@@ -36,6 +36,7 @@ public:
     std::string error_message() const override;  // libpq's last message, trimmed
 
     bool send(Request& r) override;
+    bool send_sync() override;
 
     // TCP_CORK around a batch of sends: libpq 15 flushes at every Sync, and
     // on loopback each flush costs a full TCP transmit (most of the client's
@@ -66,6 +67,8 @@ private:
     // libpq took part of a segment and refused the rest: the pipeline's
     // results no longer match the requests, so the connection is unusable.
     bool desynced_ = false;
+    // A read group member's result was taken: its end-of-results NULL is still to come.
+    bool terminator_pending_ = false;
     bool cork_unsupported_ = false;
 };
 

@@ -36,6 +36,14 @@ public:
     // is none, the cap is reached, or a cancel holds sending back.
     RequestPtr next_to_send();
 
+    // The request next_to_send() would return now, left in place; null when none.
+    const Request* peek_next() const {
+        if (unsent_.empty() || holding() || in_flight_.size() >= max_in_flight_) return nullptr;
+        return unsent_.front().get();
+    }
+    // The request sent last (the newest in flight); null when none.
+    Request* last_sent() const { return in_flight_.empty() ? nullptr : in_flight_.back().get(); }
+
     // Undoes the last next_to_send() when libpq refused the request itself
     // (nothing was written); the caller fails it. Returns it.
     RequestPtr unsend_last();

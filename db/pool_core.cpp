@@ -191,6 +191,7 @@ bool PoolCore::arm(const RequestPtr& r, const StatementOptions& options) {
         options.read_only && !r->in_transaction ? with_read_only(options.local_settings) : options.local_settings;
     // Inside an explicit transaction the commit is the COMMIT's (db/interaction.cpp).
     if (!r->in_transaction) r->commit_position = options.commit_position;
+    r->read_group = options.read_only && !r->in_transaction && !options.commit_position;
     if (options.cancel) {
         if (options.cancel->canceled()) {
             r->finish(make_error(Errc::canceled, "statement canceled before it started"));

@@ -26,6 +26,9 @@ void Request::reset_for_retry() {
     steps.clear();
     steps_done = 0;
     position_step = PositionStep::none;
+    shares_sync = false;
+    group_follower = false;
+    aborted_in_group = false;
     statement_name.clear();
     retry_stale_plan = false;
     retried = true;

@@ -37,6 +37,20 @@ struct Request {
     // then skipped).
     std::shared_ptr<const LocalSettings> local_settings;
 
+    // Read groups (db/POOL.md "Read groups"): a read_only statement outside
+    // a transaction may share its implicit transaction and its Sync with the
+    // read_only statements sent right after it that run with the same local
+    // settings, so a batch of reads is one write to the socket.
+    // `read_group`: it may join one (set by the pool). `shares_sync`: sent
+    // without a Sync, a later member carries it. `group_follower`: sent after
+    // a member that shares its Sync, so without the settings step (the
+    // group's first sent them for all). `aborted_in_group`: a neighbour's
+    // failure skipped it (PIPELINE_ABORTED): it never ran and is sent again.
+    bool read_group = false;
+    bool shares_sync = false;
+    bool group_follower = false;
+    bool aborted_in_group = false;
+
     // Prepared statements (db/statement_cache.hpp). `prepare`: may use the
     // connection's cache (StatementOptions::prepare). `in_transaction`: part
     // of an explicit transaction, where a failed statement may have had

@@ -50,9 +50,9 @@ public:
     db::StatementOptions statement_options() const {
         db::StatementOptions o{timeout_, cancel_, local_settings_};
         o.commit_position = commit_position_;
-        // On a standby a write fails by itself; on the primary the
-        // transaction is made read-only (db::StatementOptions::read_only).
-        o.read_only = read_only_ && !on_standby_;
+        // A READ ONLY transaction, on a standby too: the reads of one turn
+        // then share a Sync (db/POOL.md "Read groups").
+        o.read_only = read_only_;
         return o;
     }
     // Run this call's statements as someone (service/caller_access.hpp).

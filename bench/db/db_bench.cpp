@@ -60,10 +60,12 @@ struct Run {
 
 class Caller {
 public:
-    Caller(db::Pool& pool, const bench::Workload& w, bool prepare, int seed, Run& run, Clock::time_point measure_from,
-           Clock::time_point until)
+    Caller(db::Pool& pool, const bench::Workload& w, bool prepare, bool read_only, int seed, Run& run,
+           Clock::time_point measure_from, Clock::time_point until)
         : pool_(pool), w_(w), key_(seed), run_(run), from_(measure_from), until_(until) {
         options_.prepare = prepare;
+        // Read groups (db/POOL.md): the reads of one turn share a Sync.
+        options_.read_only = read_only;
     }
     void next() {
         auto t0 = Clock::now();
@@ -99,8 +101,8 @@ private:
     Clock::time_point from_, until_;
 };
 
-Run run_pool(const std::string& dsn, const bench::Workload& w, bool prepare, int concurrency, int pool_size,
-             int in_flight, double seconds, double warmup_s) {
+Run run_pool(const std::string& dsn, const bench::Workload& w, bool prepare, bool read_only, int concurrency,
+             int pool_size, int in_flight, double seconds, double warmup_s) {
     boost::asio::io_context io(1);
     db::PoolOptions o;
     o.conninfo = dsn;
@@ -124,7 +126,7 @@ Run run_pool(const std::string& dsn, const bench::Workload& w, bool prepare, int
     auto until = measure_from + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
     std::vector<std::unique_ptr<Caller>> callers;
     for (int i = 0; i < concurrency; ++i)
-        callers.push_back(std::make_unique<Caller>(pool, w, prepare, i * 97, run, measure_from, until));
+        callers.push_back(std::make_unique<Caller>(pool, w, prepare, read_only, i * 97, run, measure_from, until));
     for (auto& c : callers) c->next();
     // Measure CPU from the end of the warm-up.
     while (Clock::now() < measure_from) io.run_one();
@@ -218,7 +220,7 @@ const bench::PeerResult* find_peer(const std::vector<bench::PeerResult>& peers, 
 // One Markdown table, so a run can be pasted into RESULTS.md as printed.
 void print_comparison(const bench::Workload& w, const std::vector<bench::PeerResult>& ours,
                       const std::vector<bench::PeerResult>& peers) {
-    const bench::PeerResult& best = ours.front();  // prepared: the default
+    const bench::PeerResult& best = ours.front();  // prepared, read_only (read groups)
     std::printf("\nworkload %s: %s\n", w.name.c_str(), w.sql.c_str());
     std::printf("\n| client | queries/s | client CPU µs/query | p50 µs | p99 µs | pgwamp q/s ÷ peer | peer CPU ÷ pgwamp |\n");
     std::printf("|---|---|---|---|---|---|---|\n");
@@ -331,10 +333,19 @@ int main(int argc, char** argv) {
             tables;
         for (const bench::Workload* w : workloads) {
             std::vector<bench::PeerResult> ours;
-            for (bool prepare : {true, false}) {
-                Run r = run_pool(dsn, *w, prepare, concurrency, pool_size, in_flight, length.seconds, length.warmup);
+            // First (the one the targets use): read_only, so one turn's reads share a Sync; then
+            // the same prepared statements one Sync each, then unprepared.
+            struct Variant {
+                bool prepare, read_only;
+                const char* name;
+            };
+            for (const Variant v : {Variant{true, true, "pgwamp db::Pool read_only"},
+                                    Variant{true, false, "pgwamp db::Pool"},
+                                    Variant{false, false, "pgwamp db::Pool unprepared"}}) {
+                Run r = run_pool(dsn, *w, v.prepare, v.read_only, concurrency, pool_size, in_flight, length.seconds,
+                                 length.warmup);
                 bench::PeerResult o;
-                o.name = prepare ? "pgwamp db::Pool" : "pgwamp db::Pool unprepared";
+                o.name = v.name;
                 o.queries = r.queries;
                 o.errors = r.errors;
                 o.qps = static_cast<double>(r.queries) / r.seconds;
