@@ -19,12 +19,12 @@ PG_BIN = "/usr/lib/postgresql/15/bin"
 
 
 class Cluster:
-    def __init__(self, log_dir, cpus=None):
+    def __init__(self, log_dir, cpus=None, name="postgres"):
         self.cpus = cpus  # taskset list for the server and every process it forks
-        self.dir = tempfile.mkdtemp(prefix="pgwamp-bench-pg-")
+        self.dir = tempfile.mkdtemp(prefix=f"pgwamp-bench-{name}-")
         self.data = os.path.join(self.dir, "data")
         self.port = free_port()
-        self.log = os.path.join(log_dir, "postgres.log")
+        self.log = os.path.join(log_dir, f"{name}.log")
         self.pid = None
         self._as = []
         if os.geteuid() == 0:
@@ -50,17 +50,19 @@ class Cluster:
     def start(self):
         self._run([f"{PG_BIN}/initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8",
                    "--no-sync", "--locale=C"])
-        opts = self._options(self.port, self.dir)
+        self._start_server(self._options(self.port, self.dir), "postgres")
+        for db in ("bench", "bench2"):
+            self.psql(f"CREATE DATABASE {db}")
+            self.psql("CREATE EXTENSION pg_stat_statements", db=db)
+
+    def _start_server(self, opts, what):
         pin = ["taskset", "-c", self.cpus] if self.cpus else []
         try:
             self._run(pin + [f"{PG_BIN}/pg_ctl", "-D", self.data, "-l", self.log, "-o", opts, "-w", "-t", "60", "start"])
         except subprocess.CalledProcessError as e:
-            raise RuntimeError(f"postgres did not start: {e.stderr.strip()}; see {self.log}") from None
+            raise RuntimeError(f"{what} did not start: {e.stderr.strip()}; see {self.log}") from None
         with open(os.path.join(self.data, "postmaster.pid")) as f:
             self.pid = int(f.readline())
-        for db in ("bench", "bench2"):
-            self.psql(f"CREATE DATABASE {db}")
-            self.psql("CREATE EXTENSION pg_stat_statements", db=db)
 
     def dsn(self, db="bench"):
         return f"host=127.0.0.1 port={self.port} dbname={db} user=postgres"
@@ -108,30 +110,16 @@ class Cluster:
         return standby
 
 
-class Standby:
+class Standby(Cluster):
     """pg_basebackup -R of a Cluster into a temporary directory of its own, on
     a free port, with the primary's settings (a standby refuses to start with
     a lower max_wal_senders, max_connections, ...), hot_standby_feedback and
     an optional recovery_min_apply_delay. Same dsn/psql/stop as a Cluster."""
 
     def __init__(self, primary, log_dir, apply_delay_ms=0):
+        super().__init__(log_dir, primary.cpus, name="postgres-standby")
         self.primary = primary
         self.apply_delay_ms = apply_delay_ms
-        self.dir = tempfile.mkdtemp(prefix="pgwamp-bench-pg-standby-")
-        self.data = os.path.join(self.dir, "data")
-        self.port = free_port()
-        self.log = os.path.join(log_dir, "postgres-standby.log")
-        self.pid = None
-        self._as = primary._as
-        if self._as:
-            pg = pwd.getpwnam("postgres")
-            os.chown(self.dir, pg.pw_uid, pg.pw_gid)
-        open(self.log, "a").close()
-        if self._as:
-            os.chown(self.log, pg.pw_uid, pg.pw_gid)
-
-    def _run(self, argv, **kw):
-        return subprocess.run(self._as + argv, check=True, capture_output=True, text=True, **kw)
 
     def start(self):
         try:
@@ -139,30 +127,10 @@ class Standby:
                        "-X", "stream", "--checkpoint=fast", "--no-sync"])
         except subprocess.CalledProcessError as e:
             raise RuntimeError(f"pg_basebackup failed: {e.stderr.strip()}") from None
-        opts = (Cluster._options(self.port, self.dir) + " -c hot_standby=on -c hot_standby_feedback=on "
-                f"-c recovery_min_apply_delay={int(self.apply_delay_ms)}ms")
-        pin = ["taskset", "-c", self.primary.cpus] if self.primary.cpus else []
-        try:
-            self._run(pin + [f"{PG_BIN}/pg_ctl", "-D", self.data, "-l", self.log, "-o", opts, "-w", "-t", "60", "start"])
-        except subprocess.CalledProcessError as e:
-            raise RuntimeError(f"the standby did not start: {e.stderr.strip()}; see {self.log}") from None
-        with open(os.path.join(self.data, "postmaster.pid")) as f:
-            self.pid = int(f.readline())
+        self._start_server(self._options(self.port, self.dir) + " -c hot_standby=on -c hot_standby_feedback=on "
+                           f"-c recovery_min_apply_delay={int(self.apply_delay_ms)}ms", "the standby")
         deadline = time.monotonic() + 30
         while self.psql("SELECT status FROM pg_stat_wal_receiver") != "streaming":
             if time.monotonic() > deadline:
                 raise RuntimeError(f"the standby does not stream after 30 s; see {self.log}")
             time.sleep(0.05)
-
-    def dsn(self, db="bench"):
-        return f"host=127.0.0.1 port={self.port} dbname={db} user=postgres"
-
-    def psql(self, sql, db="postgres"):
-        return Cluster.psql(self, sql, db)
-
-    def stop(self):
-        try:
-            if os.path.exists(os.path.join(self.data, "postmaster.pid")):
-                self._run([f"{PG_BIN}/pg_ctl", "-D", self.data, "-m", "fast", "-w", "-t", "30", "stop"])
-        finally:
-            shutil.rmtree(self.dir, ignore_errors=True)
