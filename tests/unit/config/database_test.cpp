@@ -6,12 +6,6 @@
 namespace pgwamp::config::test {
 namespace {
 
-nlohmann::json with_database(nlohmann::json database) {
-    auto doc = minimal_doc();
-    doc["database"] = std::move(database);
-    return doc;
-}
-
 TEST(Database, AllKeys) {
     const auto c = parse(with_database({{"conninfo", "host=/run/postgresql dbname=app"},
                                         {"password_env", "APP_DB_PASSWORD"},

@@ -11,12 +11,6 @@
 namespace pgwamp::config::test {
 namespace {
 
-nlohmann::json with_database(nlohmann::json database) {
-    auto doc = minimal_doc();
-    doc["database"] = std::move(database);
-    return doc;
-}
-
 nlohmann::json with_replicas(nlohmann::json replicas) {
     return with_database({{"replicas", std::move(replicas)}});
 }

@@ -32,6 +32,13 @@ inline nlohmann::json minimal_doc() {
     })");
 }
 
+// The minimal document with this "database" section.
+inline nlohmann::json with_database(nlohmann::json database) {
+    auto doc = minimal_doc();
+    doc["database"] = std::move(database);
+    return doc;
+}
+
 inline Config parse(const nlohmann::json& doc) { return parse_config_text(doc.dump(), "pgwamp.json"); }
 
 // The ConfigError that parsing `text` throws; a test failure when none is thrown.
