@@ -29,16 +29,11 @@ struct StandbySet::Standby {
     bool poll_in_flight = false;
     StandbyClock::time_point poll_sent{};
     StandbyClock::time_point answered{};  // last successful poll (its sending time)
-    bool answering = false;
-    bool in_recovery = false;
+    bool answering = false;  // its last poll answered, in recovery, with a replay position
     std::optional<WalPosition> replayed;
     std::uint64_t reads = 0;
     std::string down_reason = "not polled yet";
 };
-
-std::shared_ptr<StandbySet> StandbySet::create(asio::any_io_executor ex, Pool& primary, StandbySetOptions options) {
-    return std::make_shared<StandbySet>(std::move(ex), primary, std::move(options));
-}
 
 StandbySet::StandbySet(asio::any_io_executor ex, Pool& primary, StandbySetOptions options)
     : ex_(ex),
@@ -160,7 +155,6 @@ void StandbySet::poll_standby(std::size_t i, StandbyClock::time_point now) {
                 reason = "no WAL replayed yet";
             }
             polled.answering = reason.empty();
-            polled.in_recovery = polled.answering;
             if (polled.answering) {
                 polled.answered = now;
                 if (!was_answering) spdlog::info("event=standby_up standby={}", polled.name);
@@ -191,7 +185,6 @@ void StandbySet::release_waiting(StandbyClock::time_point now) {
     for (auto& w : waiting_) {
         const ReadRoute route = choose_read_route(views_, w.required, next_);
         if (route.kind == ReadRoute::Kind::standby) {
-            ++counts_.waited;
             dispatch(*standbys_[route.standby]->pool, &standbys_[route.standby]->name, std::move(w.run));
             ++standbys_[route.standby]->reads;
         } else if (route.kind == ReadRoute::Kind::primary || now >= w.deadline) {
@@ -219,7 +212,7 @@ void StandbySet::route(std::optional<WalPosition> required, Run run) {
         return to_primary(std::move(run));
     }
     const auto now = StandbyClock::now();
-    waiting_.push_back({*required, now + options_.max_wait, now, std::move(run)});
+    waiting_.push_back({*required, now + options_.max_wait, std::move(run)});
     if (tick_at_ > now + waiting_poll_interval) schedule_tick();  // poll faster while reads wait
 }
 
@@ -249,7 +242,6 @@ std::vector<StandbyStatus> StandbySet::status() const {
         st.name = s.name;
         st.replayed = s.replayed;
         st.reads = s.reads;
-        st.connections = s.pool->connection_count();
         const bool answering = s.answering && now - s.answered < down_after_;
         if (answering && s.replayed)
             st.lag = std::chrono::duration_cast<milliseconds>(primary_wal_.lag(*s.replayed, now));

@@ -46,13 +46,11 @@ struct StandbyStatus {
     std::optional<WalPosition> replayed;
     std::chrono::milliseconds lag{0};  // behind the primary; only meaningful while answering
     std::uint64_t reads = 0;           // reads sent to it
-    std::size_t connections = 0;
 };
 
 // Where each read went, for /metrics and health.
 struct ReadRoutingCounts {
     std::uint64_t standby = 0;         // on a standby
-    std::uint64_t waited = 0;          // ... of which waited for it to replay
     std::uint64_t primary = 0;         // on the primary: no usable standby, or waited out
     std::uint64_t primary_waited_out = 0;
 };
@@ -62,8 +60,7 @@ public:
     // Where a read runs; `standby` is null for the primary.
     using Run = std::function<void(Pool& pool, const std::string* standby)>;
 
-    static std::shared_ptr<StandbySet> create(boost::asio::any_io_executor ex, Pool& primary,
-                                              StandbySetOptions options);
+    StandbySet(boost::asio::any_io_executor ex, Pool& primary, StandbySetOptions options);
     ~StandbySet();
 
     void start();
@@ -84,16 +81,12 @@ public:
 
     std::vector<StandbyStatus> status() const;
     const ReadRoutingCounts& counts() const { return counts_; }
-    std::size_t waiting() const { return waiting_.size(); }
-
-    StandbySet(boost::asio::any_io_executor ex, Pool& primary, StandbySetOptions options);
 
 private:
     struct Standby;
     struct Waiting {
         WalPosition required;
         StandbyClock::time_point deadline;
-        StandbyClock::time_point since;
         Run run;
     };
 

@@ -130,7 +130,7 @@ public:
                                                 : nullptr),
           standbys_(config_.database.replicas.empty()
                         ? nullptr
-                        : db::StandbySet::create(io.get_executor(), pool_, standby_options(config_.database))),
+                        : std::make_shared<db::StandbySet>(io.get_executor(), pool_, standby_options(config_.database))),
           read_routing_(pool_, standbys_),
           client_(io, client_options(config_.router)),
           signup_limit_({config_.identity.login.signups_per_peer, config_.identity.login.signup_window}, session_peers_),

@@ -48,15 +48,13 @@ void ReadRouting::prune() {
     writes_.forget_replayed(*replayed, [this](WriteClock::time_point t) { return standbys_->primary_position_since(t); });
 }
 
-void ReadRouting::route_read(std::uint64_t session, std::optional<WalPosition> requested, db::StandbySet::Run run) {
-    route_read(session, requested, std::move(run), false);
+void ReadRouting::to_primary(db::StandbySet::Run run) {
+    if (standbys_) return standbys_->route(std::nullopt, std::move(run));
+    boost::asio::post(primary_.executor(), [this, run = std::move(run)] { run(primary_, nullptr); });
 }
 
-void ReadRouting::route_read(std::uint64_t session, std::optional<WalPosition> requested, db::StandbySet::Run run,
-                             bool primary_only) {
-    if (!standbys_) {
-        return boost::asio::post(primary_.executor(), [this, run = std::move(run)] { run(primary_, nullptr); });
-    }
+void ReadRouting::route_read(std::uint64_t session, std::optional<WalPosition> requested, db::StandbySet::Run run) {
+    if (!standbys_) return to_primary(std::move(run));
     std::optional<WalPosition> required = requested.value_or(0);
     const ReadNeed need = writes_.need(session);
     if (need.position) required = std::max(*required, *need.position);
@@ -65,7 +63,7 @@ void ReadRouting::route_read(std::uint64_t session, std::optional<WalPosition> r
         const auto after = standbys_->primary_position_since(*need.unknown_since);
         required = after ? std::optional(std::max(*required, *after)) : std::nullopt;
     }
-    standbys_->route(primary_only ? std::nullopt : required, std::move(run));
+    standbys_->route(required, std::move(run));
 }
 
 }  // namespace pgwamp::service

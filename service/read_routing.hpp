@@ -42,10 +42,6 @@ public:
     // `standbys` may be null: no replicas.
     ReadRouting(db::Pool& primary, std::shared_ptr<db::StandbySet> standbys);
 
-    bool has_standbys() const { return standbys_ != nullptr; }
-    db::Pool& primary() { return primary_; }
-    db::StandbySet* standbys() { return standbys_.get(); }
-
     // For a write: a sink for its commit position, null without standbys.
     std::shared_ptr<db::CommitPosition> position_sink() const;
     void wrote(std::uint64_t session, const db::CommitPosition& position);
@@ -53,13 +49,9 @@ public:
     // Runs `run` on the server a read-only call of `session` should use
     // (posted, never inline); `standby` is null for the primary.
     void route_read(std::uint64_t session, std::optional<WalPosition> requested, db::StandbySet::Run run);
-    void to_primary(db::StandbySet::Run run) { route_read(0, std::nullopt, std::move(run), true); }
-
-    std::size_t sessions_remembered() const { return writes_.size(); }
+    void to_primary(db::StandbySet::Run run);
 
 private:
-    void route_read(std::uint64_t session, std::optional<WalPosition> requested, db::StandbySet::Run run,
-                    bool primary_only);
     void prune();
 
     db::Pool& primary_;
