@@ -6,6 +6,7 @@
 
 #include "common/error_uris.hpp"
 #include "pg/error.hpp"
+#include "pg/sqlstate.hpp"
 #include "service/caller_access.hpp"
 #include "service/error_mapping.hpp"
 #include "service/read_routing.hpp"
@@ -28,7 +29,7 @@ bool standby_unavailable(std::exception_ptr error) {
             case db::Errc::connection_lost:
             case db::Errc::closed:
             case db::Errc::connect_failed: return true;
-            case db::Errc::sql_error: return e.diagnostics().sqlstate == "40001";
+            case db::Errc::sql_error: return e.diagnostics().sqlstate == db::sqlstate::t_r_serialization_failure;
             default: return false;
         }
     } catch (...) {
