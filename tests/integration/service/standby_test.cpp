@@ -301,6 +301,9 @@ TEST_F(ServiceStandby, AStoppedStandbysReadsGoToThePrimaryAndComeBackWithIt) {
     auto health = caller_->call("com.example.health");
     ASSERT_TRUE(health.ok());
     EXPECT_NE(to_text(health.args.at(0)).find("\"state\":\"down\""), std::string::npos) << to_text(health.args.at(0));
+    // Anyone may call it: a standby's name, never where it is or how to log in.
+    EXPECT_EQ(to_text(health.args.at(0)).find("127.0.0.1"), std::string::npos);
+    EXPECT_EQ(to_text(health.args.at(0)).find("host"), std::string::npos);
     // Still ready: the primary serves; /ready says which standby is down, /metrics too.
     const auto ready = http_get(admin_port, "/ready");
     EXPECT_EQ(ready.status, 200) << ready.body;
